@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The control protocol between cove-monitor and its clients (cove-* tools,
+ * coved). A SOCK_SEQPACKET unix socket at LXCPATH/NAME/monitor.sock; each
+ * request is one struct cove_mon_req, each reply one struct cove_mon_resp,
+ * fds travel with the reply (SCM_RIGHTS). Clients reach the socket through
+ * /proc/self/fd/DIRFD/monitor.sock so that long lxcpaths do not hit the
+ * 108-byte sun_path limit. Both ends are built from this tree, so the
+ * structs are sent as they are in memory; version guards mismatches.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#define COVE_MON_VERSION 1
+
+enum cove_mon_cmd {
+	COVE_MON_STATUS,  /* reply: state, init pid, cgroup; fd: pidfd of init (if running) */
+	COVE_MON_STOP,	  /* arg = enum cove_stop_mode, timeout = seconds, flags = COVE_MON_F_*;
+			     reply once stopped and torn down (or at once with NOWAIT) */
+	COVE_MON_WAIT,	  /* arg = mask of states; reply when the state is in the mask */
+	COVE_MON_CONSOLE, /* arg = tty number (0 console, -1 first free); fd: the tty's stream */
+	COVE_MON_FREEZE,  /* issue 3 */
+	COVE_MON_UNFREEZE,
+	_COVE_MON_CMD_MAX,
+};
+
+enum {
+	COVE_MON_F_NOKILL = 1 << 0,
+	COVE_MON_F_NOWAIT = 1 << 1,
+};
+
+struct cove_mon_req {
+	uint32_t version;
+	uint32_t cmd;
+	int32_t arg;
+	int32_t timeout;
+	uint32_t flags;
+};
+
+struct cove_mon_resp {
+	uint32_t version;
+	int32_t ret;	  /* 0 or -errno */
+	uint32_t state;	  /* enum cove_state */
+	int32_t init_pid;
+	int32_t arg;	  /* tty number for CONSOLE */
+	char cgroup[256];
+	char msg[512];	  /* error message when ret < 0 */
+};
