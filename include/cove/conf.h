@@ -68,6 +68,9 @@ enum {
 	COVE_MOUNT_CGROUP_FULL_RW = 1 << 10,
 	COVE_MOUNT_CGROUP_FORCE = 1 << 11,
 	COVE_MOUNT_SHMOUNTS = 1 << 12,
+	/* bare "cgroup" / "cgroup-full": LXC picks rw with CAP_SYS_ADMIN kept, else mixed */
+	COVE_MOUNT_CGROUP_NOSPEC = 1 << 13,
+	COVE_MOUNT_CGROUP_FULL_NOSPEC = 1 << 14,
 };
 
 /* One lxc.mount.entry line (fstab syntax), split. */
@@ -130,6 +133,8 @@ struct cove_conf {
 	size_t n_idmaps;
 
 	unsigned mount_auto; /* COVE_MOUNT_* */
+	char *shmounts_host;	  /* owned: lxc.mount.auto shmounts:HOST[:CONTAINER] */
+	char *shmounts_container; /* owned: default "/dev/.lxc-mounts" */
 	struct cove_mount_entry *mount_entries;
 	size_t n_mount_entries;
 	char *mount_fstab;
