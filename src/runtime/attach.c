@@ -1,0 +1,540 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Attach, the caller's side (see include/cove/attach.h): find which
+ * namespaces the container's init has, open its cgroup.procs files, fork
+ * the child inside the init's pid namespace, collect the pty master and the
+ * child's verdict (error or exec) from the sync socket, then proxy and wait.
+ *
+ * Speed matters here (lxc-attach -- true is ~7 ms; we aim for less than
+ * half): one fork (the caller enters the pid namespace for the fork only,
+ * and goes back), no sleeps, no polling, /etc/passwd read only when needed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "attach-internal.h"
+#include "fileio.h"
+#include "log.h"
+#include "pty-proxy.h"
+#include "strutil.h"
+#include "strv.h"
+
+LOG_MODULE("attach");
+
+#define CGROUP_FILE_MAX (64 * 1024)
+#define MOUNTINFO_MAX (4 * 1024 * 1024)
+#define MAX_HIERARCHIES 32
+
+static const struct {
+	unsigned flag;
+	int clone_flag;
+	const char *proc; /* /proc/PID/ns/<proc> */
+	const char *name; /* lxc-attach -s name */
+} ns_table[] = {
+	{ COVE_NS_USER, CLONE_NEWUSER, "user", "USER" },
+	{ COVE_NS_MOUNT, CLONE_NEWNS, "mnt", "MOUNT" },
+	{ COVE_NS_PID, CLONE_NEWPID, "pid", "PID" },
+	{ COVE_NS_UTS, CLONE_NEWUTS, "uts", "UTSNAME" },
+	{ COVE_NS_IPC, CLONE_NEWIPC, "ipc", "IPC" },
+	{ COVE_NS_NET, CLONE_NEWNET, "net", "NETWORK" },
+	{ COVE_NS_CGROUP, CLONE_NEWCGROUP, "cgroup", "CGROUP" },
+};
+
+int cove_attach_parse_namespaces(const char *s, unsigned *ret)
+{
+	_cleanup_strv_free_ char **l = strv_split(s, "|, ");
+	unsigned mask = 0;
+
+	if (!l || !l[0])
+		return -EINVAL;
+	STRV_FOREACH(w, l) {
+		size_t i;
+
+		for (i = 0; i < ELEMENTSOF(ns_table); i++)
+			if (strcasecmp(*w, ns_table[i].name) == 0 ||
+			    strcasecmp(*w, ns_table[i].proc) == 0)
+				break;
+		if (i == ELEMENTSOF(ns_table))
+			return -EINVAL;
+		mask |= ns_table[i].flag;
+	}
+	*ret = mask;
+	return 0;
+}
+
+int cove_attach_parse_elevated(const char *s, unsigned *ret)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	unsigned mask = 0;
+
+	if (isempty(s)) {
+		*ret = COVE_ATTACH_ELEVATE_ALL;
+		return 0;
+	}
+	l = strv_split(s, "|, ");
+	STRV_FOREACH(w, l) {
+		if (strcasecmp(*w, "CAP") == 0)
+			mask |= COVE_ATTACH_ELEVATE_CAP;
+		else if (strcasecmp(*w, "CGROUP") == 0)
+			mask |= COVE_ATTACH_ELEVATE_CGROUP;
+		else if (strcasecmp(*w, "LSM") == 0)
+			mask |= COVE_ATTACH_ELEVATE_LSM;
+		else
+			return -EINVAL;
+	}
+	*ret = mask;
+	return 0;
+}
+
+int cove_attach_parse_arch(const char *s, long *ret)
+{
+	static const char *const a32[] = { "x86", "i386", "i486", "i586", "i686", "linux32",
+					   "armel", "armhf", "armv7l", "arm" };
+	static const char *const a64[] = { "x86_64", "amd64", "linux64", "aarch64", "arm64",
+					   "ppc64le", "s390x", "riscv64" };
+
+	for (size_t i = 0; i < ELEMENTSOF(a32); i++)
+		if (strcasecmp(s, a32[i]) == 0) {
+			*ret = 0x0008; /* PER_LINUX32 */
+			return 0;
+		}
+	for (size_t i = 0; i < ELEMENTSOF(a64); i++)
+		if (strcasecmp(s, a64[i]) == 0) {
+			*ret = 0x0000; /* PER_LINUX */
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* The CLONE_NEW* flags of the namespaces in mask where init differs from us. */
+static int target_ns_flags(pid_t pid, unsigned mask)
+{
+	int flags = 0;
+
+	for (size_t i = 0; i < ELEMENTSOF(ns_table); i++) {
+		char path[64];
+		struct stat a, b;
+
+		if (!(mask & ns_table[i].flag))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_table[i].proc);
+		if (stat(path, &a) < 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_table[i].proc);
+		if (stat(path, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+			flags |= ns_table[i].clone_flag;
+	}
+	return flags;
+}
+
+/* Is every controller of "ctrls" (comma separated) among the mount's super options? */
+static bool opts_have_all(const char *opts, const char *ctrls)
+{
+	_cleanup_strv_free_ char **o = strv_split(opts, ",");
+	_cleanup_strv_free_ char **c = strv_split(ctrls, ",");
+
+	STRV_FOREACH(x, c)
+		if (!strv_contains(o, *x))
+			return false;
+	return true;
+}
+
+/* Where the hierarchy of one /proc/PID/cgroup line is mounted (borrowed from mountinfo). */
+static char *find_hierarchy(char *mountinfo, const char *ctrls, bool v2)
+{
+	for (char *line = mountinfo; line && *line;) {
+		char *next = strchr(line, '\n'), *f[5] = {}, *sep, *fstype, *opts;
+		_cleanup_free_ char *copy = NULL;
+		size_t n = 0;
+
+		if (next)
+			*next = '\0';
+		copy = xstrdup(line);
+		if (next)
+			*next = '\n';
+		line = next ? next + 1 : NULL;
+		sep = strstr(copy, " - ");
+		if (!sep || strchr(copy, '\\'))
+			continue;
+		*sep = '\0';
+		for (char *p = copy, *save = NULL; n < 5 && (f[n] = strtok_r(p, " ", &save)); p = NULL)
+			n++;
+		fstype = strtok_r(sep + 3, " ", &sep);
+		(void)strtok_r(NULL, " ", &sep);
+		opts = strtok_r(NULL, " ", &sep);
+		if (n < 5 || !fstype || !opts || !streq(f[3], "/"))
+			continue;
+		if (v2 ? streq(fstype, "cgroup2")
+		       : streq(fstype, "cgroup") && opts_have_all(opts, ctrls))
+			return xstrdup(f[4]);
+	}
+	return NULL;
+}
+
+static void close_fds(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		safe_close(fds[i]);
+}
+
+/*
+ * Open cgroup.procs of the init's cgroup in every mounted hierarchy, read
+ * from /proc/PID/cgroup (so v1, hybrid and v2 layouts all work, and a
+ * container whose init moved itself down its own subtree is joined there).
+ */
+static int open_cgroup_fds(pid_t pid, int *fds, size_t *ret_n, struct cove_error *err)
+{
+	_cleanup_free_ char *cg = NULL, *mi = NULL;
+	char path[64], *save = NULL;
+	size_t n = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	r = read_full_file(path, CGROUP_FILE_MAX, &cg, NULL);
+	if (r < 0)
+		return cove_err(err, r, "Failed to read '%s'", path);
+	r = read_full_file("/proc/self/mountinfo", MOUNTINFO_MAX, &mi, NULL);
+	if (r < 0)
+		return cove_err(err, r, "Failed to read '/proc/self/mountinfo'");
+	for (char *line = strtok_r(cg, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ctrls = strchr(line, ':'), *rel;
+		_cleanup_free_ char *mnt = NULL, *file = NULL;
+		int fd;
+
+		if (!ctrls || !(rel = strchr(ctrls + 1, ':')))
+			continue;
+		*ctrls++ = '\0';
+		*rel++ = '\0';
+		if (rel[0] != '/' || endswith(rel, " (deleted)"))
+			continue;
+		mnt = find_hierarchy(mi, ctrls, streq(line, "0") && isempty(ctrls));
+		if (!mnt)
+			continue; /* not mounted on the host (e.g. net_cls): nothing to join */
+		if (n == MAX_HIERARCHIES) {
+			close_fds(fds, n);
+			return cove_err(err, -E2BIG, "Too many cgroup hierarchies");
+		}
+		file = xasprintf("%s%s/cgroup.procs", mnt, streq(rel, "/") ? "" : rel);
+		fd = open(file, O_WRONLY | O_CLOEXEC);
+		if (fd < 0) {
+			r = cove_err(err, -errno, "Failed to open '%s'", file);
+			close_fds(fds, n);
+			return r;
+		}
+		fds[n++] = fd;
+	}
+	*ret_n = n;
+	return 0;
+}
+
+/*
+ * fork() with the child in the pid namespace of pidfd's process: the caller
+ * enters it for its children only (pid_for_children) and goes back to its
+ * own right after, so a long-running caller (the daemon) is left unchanged.
+ */
+static pid_t fork_in_pidns(int pidfd, bool enter, struct cove_error *err)
+{
+	_cleanup_close_ int self = -EBADF;
+	pid_t pid;
+	int saved;
+
+	if (enter) {
+		self = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (self < 0)
+			return cove_err(err, -errno, "Failed to open '/proc/self/ns/pid'");
+		if (setns(pidfd, CLONE_NEWPID) < 0)
+			return cove_err(err, -errno, "Failed to enter the container's pid namespace");
+	}
+	pid = fork();
+	saved = errno;
+	if (pid == 0)
+		return 0;
+	if (enter && setns(self, CLONE_NEWPID) < 0)
+		log_debug("Failed to return to our pid namespace: %m");
+	if (pid < 0)
+		return cove_err(err, -saved, "Failed to fork");
+	return pid;
+}
+
+static void reap(pid_t pid, int pidfd, bool kill_it)
+{
+	if (kill_it)
+		(void)pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	(void)RETRY_EINTR(waitpid(pid, NULL, 0));
+}
+
+/* Read the child's verdict: the pty master first (if any), then EOF (exec'd) or an error. */
+static int read_verdict(int sock, bool pty, int *ret_master, bool *ret_exec_failed,
+			struct cove_error *err)
+{
+	struct attach_msg m;
+	ssize_t n;
+	int fd = -EBADF;
+
+	if (pty) {
+		n = recv_fds(sock, &m, sizeof(m), &fd, 1);
+		if (n == sizeof(m) && m.type == ATTACH_MSG_PTY && fd >= 0)
+			*ret_master = fd;
+		else if (n != sizeof(m) || m.type != ATTACH_MSG_ERROR) {
+			safe_close(fd);
+			return cove_err(err, -EPROTO, "The attached process died before it exec'd");
+		}
+	}
+	if (!pty || *ret_master >= 0)
+		n = RETRY_EINTR(recv(sock, &m, sizeof(m), 0));
+	if (n == 0)
+		return 0;
+	if (n != sizeof(m) || m.type != ATTACH_MSG_ERROR)
+		return cove_err(err, -EPROTO, "The attached process died before it exec'd");
+	m.msg[sizeof(m.msg) - 1] = '\0';
+	if (ret_exec_failed)
+		*ret_exec_failed = m.exec_failed;
+	return cove_err(err, m.code < 0 ? m.code : -EIO, "%s", m.msg);
+}
+
+static void choose_pty(const struct cove_attach_opts *o, struct attach_child *c)
+{
+	for (int i = 0; i < 3; i++) {
+		if (o->pty == COVE_ATTACH_PTY_ALWAYS)
+			c->tty[i] = true;
+		else if (o->pty == COVE_ATTACH_PTY_AUTO)
+			c->tty[i] = o->stdio[i] >= 0 && isatty(o->stdio[i]);
+		c->pty = c->pty || c->tty[i];
+	}
+	if (c->pty)
+		c->have_ws = pty_get_winsize(o->stdio, 3, &c->ws) == 0;
+}
+
+int attach_spawn_target(const struct attach_target *t, const struct cove_conf *conf,
+			const struct cove_attach_opts *o, struct cove_attach_proc *ret,
+			bool *ret_exec_failed, struct cove_error *err)
+{
+	struct attach_child c = { .o = o, .conf = conf, .pidfd = t->pidfd, .personality = -1 };
+	int cgfds[MAX_HIERARCHIES], sock[2], master = -EBADF, pidfd, r;
+	size_t n_cg = 0;
+	pid_t pid;
+
+	if (ret_exec_failed)
+		*ret_exec_failed = false;
+	c.ns_flags = target_ns_flags(t->init_pid, o->namespaces ? o->namespaces : COVE_NS_ALL);
+	if (!(o->elevated & COVE_ATTACH_ELEVATE_CGROUP)) {
+		r = open_cgroup_fds(t->init_pid, cgfds, &n_cg, err);
+		if (r < 0)
+			return r;
+	}
+	c.cgroup_fds = cgfds;
+	c.n_cgroup_fds = n_cg;
+	/* What we read from /proc/PID was init's only if init still lives now. */
+	if (pidfd_send_signal(t->pidfd, 0, NULL, 0) < 0) {
+		close_fds(cgfds, n_cg);
+		return cove_err(err, -ESRCH, "The container's init exited");
+	}
+	if (o->personality >= 0)
+		c.personality = o->personality;
+	else if (conf && conf->personality != 0xffffffffUL)
+		c.personality = (long)conf->personality;
+	choose_pty(o, &c);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0) {
+		close_fds(cgfds, n_cg);
+		return cove_err(err, -errno, "Failed to make a socket pair");
+	}
+	pid = fork_in_pidns(t->pidfd, c.ns_flags & CLONE_NEWPID, err);
+	if (pid == 0) {
+		safe_close(sock[0]);
+		c.sock = sock[1];
+		c.ns_flags &= ~CLONE_NEWPID; /* fork put us there */
+		attach_child_run(&c);
+	}
+	close_fds(cgfds, n_cg);
+	safe_close(sock[1]);
+	if (pid < 0) {
+		safe_close(sock[0]);
+		return pid;
+	}
+	pidfd = pidfd_open(pid, 0);
+	if (pidfd < 0) {
+		r = cove_err(err, -errno, "Failed to get a pidfd of the attached process");
+		reap(pid, -EBADF, false);
+		safe_close(sock[0]);
+		return r;
+	}
+	r = read_verdict(sock[0], c.pty, &master, ret_exec_failed, err);
+	safe_close(sock[0]);
+	if (r < 0) {
+		safe_close(master);
+		reap(pid, pidfd, true);
+		safe_close(pidfd);
+		return r;
+	}
+	*ret = (struct cove_attach_proc){ .pid = pid, .pidfd = pidfd, .pty_master = master,
+					  .stdin_pty = c.tty[0], .stdout_pty = c.tty[1],
+					  .stderr_pty = c.tty[2] };
+	return 0;
+}
+
+void cove_attach_proc_done(struct cove_attach_proc *p)
+{
+	p->pidfd = safe_close(p->pidfd);
+	p->pty_master = safe_close(p->pty_master);
+}
+
+static void forward_signal(void *userdata, int signo)
+{
+	const struct cove_attach_proc *p = userdata;
+
+	/* With a pty the process leads its own session: signal its process group. */
+	if (p->pty_master >= 0 && (signo == SIGINT || signo == SIGQUIT))
+		(void)kill(-p->pid, signo);
+	else
+		(void)pidfd_send_signal(p->pidfd, signo, NULL, 0);
+}
+
+static int proxy_until_exit(struct cove_attach_proc *p, const struct cove_attach_opts *o)
+{
+	_cleanup_(pty_raw_restore) struct pty_raw raw = PTY_RAW_INIT;
+	struct pty_proxy px = PTY_PROXY_INIT;
+	int r;
+
+	sigemptyset(&px.forward);
+	sigaddset(&px.forward, SIGTERM);
+	sigaddset(&px.forward, SIGHUP);
+	sigaddset(&px.forward, SIGUSR1);
+	sigaddset(&px.forward, SIGUSR2);
+	px.signal_cb = forward_signal;
+	px.userdata = p;
+	px.exit_fd = p->pidfd;
+	if (p->pty_master >= 0) {
+		/* No terminal signals in raw mode; from a non-raw terminal, pass them on. */
+		sigaddset(&px.forward, SIGINT);
+		sigaddset(&px.forward, SIGQUIT);
+		px.peer_fd = p->pty_master;
+		px.winsize_fd = p->pty_master;
+		px.log_fd = o->pty_log_fd;
+		if (p->stdin_pty) {
+			px.in_fd = o->stdio[0];
+			r = pty_raw_enable(o->stdio[0], &raw);
+			if (r < 0)
+				log_debug("Failed to put the terminal in raw mode: %d", r);
+		}
+		/* Pty output goes to a terminal of ours, never into a pipe. */
+		px.out_fd = p->stdout_pty ? o->stdio[1]
+			    : p->stderr_pty ? o->stdio[2]
+			    : p->stdin_pty  ? o->stdio[0]
+					    : -EBADF;
+	}
+	r = pty_proxy_run(&px);
+	if (r == PTY_PROXY_IN_EOF) /* our terminal hung up */
+		(void)pidfd_send_signal(p->pidfd, SIGHUP, NULL, 0);
+	return r;
+}
+
+int cove_attach_proc_wait(struct cove_attach_proc *p, const struct cove_attach_opts *o,
+			  int *ret_code, struct cove_error *err)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	siginfo_t si = {};
+	int r;
+
+	/* Without a pty the process shares our terminal and gets ^C itself: we stay to wait. */
+	if (p->pty_master < 0) {
+		(void)sigaction(SIGINT, &ign, &old_int);
+		(void)sigaction(SIGQUIT, &ign, &old_quit);
+	}
+	r = proxy_until_exit(p, o);
+	if (r < 0)
+		log_debug("Proxy failed: %d", r);
+	if (RETRY_EINTR(waitid(P_PIDFD, p->pidfd, &si, WEXITED)) < 0)
+		r = cove_err(err, -errno, "Failed to wait for the attached process");
+	else
+		r = 0;
+	if (p->pty_master < 0) {
+		(void)sigaction(SIGINT, &old_int, NULL);
+		(void)sigaction(SIGQUIT, &old_quit, NULL);
+	}
+	if (r < 0)
+		return r;
+	*ret_code = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+	return 0;
+}
+
+static int attach_conf(struct cove_container *ct, const struct cove_attach_opts *o,
+		       struct cove_conf **ret_owned, const struct cove_conf **ret,
+		       struct cove_error *err)
+{
+	_cleanup_(cove_conf_freep) struct cove_conf *c = NULL;
+	int r;
+
+	r = cove_container_require(ct, err);
+	if (r < 0)
+		return r;
+	if (o->rcfile) {
+		c = cove_conf_new();
+		r = cove_conf_load(c, o->rcfile, err);
+		if (r < 0)
+			return r;
+		*ret = c;
+		*ret_owned = TAKE_PTR(c);
+		return 0;
+	}
+	if (!ct->conf) {
+		r = cove_container_load_conf(ct, err);
+		if (r < 0)
+			return r;
+	}
+	*ret = ct->conf;
+	return 0;
+}
+
+int cove_container_attach_spawn(struct cove_container *ct, const struct cove_attach_opts *o,
+				struct cove_attach_proc *ret, bool *ret_exec_failed,
+				struct cove_error *err)
+{
+	_cleanup_(cove_conf_freep) struct cove_conf *owned = NULL;
+	_cleanup_close_ int pidfd = -EBADF;
+	const struct cove_conf *conf = NULL;
+	struct cove_status st = {};
+	struct attach_target t;
+	int r;
+
+	if (ret_exec_failed)
+		*ret_exec_failed = false;
+	r = attach_conf(ct, o, &owned, &conf, err);
+	if (r < 0)
+		return r;
+	r = cove_container_status(ct, &st, &pidfd, err);
+	if (r < 0)
+		return r;
+	if (st.state != COVE_STATE_RUNNING || pidfd < 0 || st.init_pid <= 0)
+		return cove_err(err, -ENOTCONN, "Container '%s' is not running", ct->name);
+	t = (struct attach_target){ .init_pid = st.init_pid, .pidfd = pidfd, .cgroup = st.cgroup };
+	return attach_spawn_target(&t, conf, o, ret, ret_exec_failed, err);
+}
+
+int cove_container_attach(struct cove_container *ct, const struct cove_attach_opts *o,
+			  int *ret_code, struct cove_error *err)
+{
+	struct cove_attach_proc p = COVE_ATTACH_PROC_INIT;
+	bool exec_failed = false;
+	int r;
+
+	*ret_code = 1;
+	r = cove_container_attach_spawn(ct, o, &p, &exec_failed, err);
+	if (r < 0) {
+		if (exec_failed)
+			*ret_code = r == -ENOENT ? 127 : 126;
+		return r;
+	}
+	r = cove_attach_proc_wait(&p, o, ret_code, err);
+	cove_attach_proc_done(&p);
+	return r;
+}
