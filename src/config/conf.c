@@ -173,11 +173,13 @@ static int split_line(char *line, char **ret_key, char **ret_value, struct cove_
 
 	while (isspace((unsigned char)*s))
 		s++;
-	if (!*s || *s == '#' || !startswith(s, "lxc."))
-		return 0; /* comments, blank lines and (like LXC) non-lxc lines are kept as is */
+	if (!*s || *s == '#')
+		return 0; /* comments and blank lines are kept as they are */
+	/* LXC skips lines that do not start with "lxc."; we reject them: no key is ignored. */
 	eq = strchr(s, '=');
 	if (!eq)
-		return cove_err(err, -EINVAL, "Invalid configuration line '%s': missing '='", s);
+		return cove_err(err, -EINVAL, "Invalid configuration line '%s': expected 'key = value'",
+				s);
 	*eq = 0;
 	v = eq + 1;
 	while (isspace((unsigned char)*v))
@@ -247,7 +249,7 @@ static int load_file(struct cove_conf *c, const char *path, struct conf_ctx *par
 	if (!real)
 		return cove_err(err, -errno, "Failed to read config file '%s': %m", path);
 	if (parent && strv_contains(parent->stack, real))
-		return cove_err(err, -ELOOP, "Include loop: '%s' includes itself", path);
+		return cove_err(err, -ELOOP, "Include loop: '%s' is already being read", path);
 	r = read_full_file(path, CONF_FILE_MAX, &text, &len);
 	if (r < 0)
 		return cove_err(err, r, "Failed to read config file '%s': %s", path, strerror(-r));
