@@ -38,3 +38,18 @@ load helpers
 	fi
 	echo "$output" | grep -i apparmor | grep -Eqi 'missing|disabled|not'
 }
+
+@test "checkconfig agrees with /proc/config.gz (Vlan, Macvlan, Veth)" {
+	[ -r /proc/config.gz ] || skip "no /proc/config.gz on this kernel"
+	run cove-checkconfig
+	assert_success
+	for pair in Vlan:CONFIG_VLAN_8021Q Macvlan:CONFIG_MACVLAN "Veth pair device:CONFIG_VETH"; do
+		label=${pair%%:*} opt=${pair#*:}
+		line=$(echo "$output" | grep -i "^$label:") || { echo "no '$label' line" >&2; false; }
+		if zcat /proc/config.gz | grep -Eq "^$opt=(y|m)"; then
+			echo "$line" | grep -q enabled
+		else
+			echo "$line" | grep -q missing
+		fi
+	done
+}

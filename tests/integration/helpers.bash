@@ -47,7 +47,7 @@ common_setup() {
 	if [ "$(id -u)" != 0 ]; then
 		skip "integration tests need root (real namespaces, mounts and cgroups)"
 	fi
-	TESTDIR=$(mktemp -d /tmp/cove-it.XXXXXX)
+	TESTDIR=$(mktemp -d "${COVE_TEST_TMPDIR:-/tmp}/cove-it.XXXXXX")
 	chmod 755 "$TESTDIR"
 	UNIQ="cvt-${TESTDIR##*.}"
 	LXCPATH=$TESTDIR/lxc
