@@ -44,10 +44,19 @@ typedef int (*attach_step_fn)(struct attach_child *c, struct cove_error *err);
 
 static int step_cgroup(struct attach_child *c, struct cove_error *err)
 {
+	_cleanup_close_ int fd = -EBADF;
+
+	if (!c->cg)
+		return 0;
 	/* "0" moves the writer itself: no pid translation across namespaces. */
-	for (size_t i = 0; i < c->n_cgroup_fds; i++)
-		if (write(c->cgroup_fds[i], "0", 1) < 0)
+	for (size_t i = 0; i < c->cg->n_v1; i++)
+		if (write(c->cg->v1[i], "0", 1) < 0)
 			return cove_err(err, -errno, "Failed to join the container's cgroup");
+	if (c->cg->v2_dir < 0 || c->cg->v2_done)
+		return 0;
+	fd = openat(c->cg->v2_dir, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) < 0)
+		return cove_err(err, -errno, "Failed to join the container's cgroup");
 	return 0;
 }
 

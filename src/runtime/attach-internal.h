@@ -45,14 +45,27 @@ struct attach_msg {
 	char msg[COVE_ERROR_MAX];
 };
 
+/*
+ * The init's cgroups, opened by the parent. v1 hierarchies are joined by
+ * writing "0" to their "tasks" file: moving one thread (and we are a single
+ * thread) skips the global threadgroup lock that a cgroup.procs write takes,
+ * whose first use costs an RCU grace period (~10 ms here). The v2 cgroup is
+ * joined at clone time (clone3 CLONE_INTO_CGROUP), for the same reason.
+ */
+struct attach_cgroups {
+	int v1[32];   /* "tasks" files, O_WRONLY */
+	size_t n_v1;
+	int v2_dir;   /* the v2 cgroup directory, or -EBADF */
+	bool v2_done; /* the child was cloned into v2_dir already */
+};
+
 /* Everything the child needs; prepared by the parent before fork(). */
 struct attach_child {
 	const struct cove_attach_opts *o;
 	const struct cove_conf *conf; /* may be NULL */
 	int pidfd;		      /* init's pidfd */
 	int ns_flags;		      /* CLONE_NEW* for setns() (the pid ns is entered by fork) */
-	const int *cgroup_fds;	      /* cgroup.procs of each hierarchy, O_WRONLY */
-	size_t n_cgroup_fds;
+	struct attach_cgroups *cg;    /* NULL with -e CGROUP */
 	int sock;		      /* child's end of the sync socket */
 	bool pty;		      /* allocate a pty in the container */
 	bool tty[3];		      /* which stdio fds get the pty slave */

@@ -18,6 +18,7 @@
 #include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,7 +34,6 @@ LOG_MODULE("attach");
 
 #define CGROUP_FILE_MAX (64 * 1024)
 #define MOUNTINFO_MAX (4 * 1024 * 1024)
-#define MAX_HIERARCHIES 32
 
 static const struct {
 	unsigned flag;
@@ -187,54 +187,112 @@ static void close_fds(int *fds, size_t n)
 		safe_close(fds[i]);
 }
 
-/*
- * Open cgroup.procs of the init's cgroup in every mounted hierarchy, read
- * from /proc/PID/cgroup (so v1, hybrid and v2 layouts all work, and a
- * container whose init moved itself down its own subtree is joined there).
- */
-static int open_cgroup_fds(pid_t pid, int *fds, size_t *ret_n, struct cove_error *err)
+static void cgroups_close(struct attach_cgroups *cg)
 {
-	_cleanup_free_ char *cg = NULL, *mi = NULL;
+	close_fds(cg->v1, cg->n_v1);
+	cg->n_v1 = 0;
+	cg->v2_dir = safe_close(cg->v2_dir);
+}
+
+/* Is "ID:CONTROLLERS:PATH" also a line of ours (we are in that cgroup already)? */
+static bool line_is_ours(const char *ours, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = ours; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, line, n) == 0 && (p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static int open_one_cgroup(struct attach_cgroups *cg, const char *mnt, const char *rel, bool v2,
+			   struct cove_error *err)
+{
+	_cleanup_free_ char *path = NULL;
+	int fd;
+
+	if (v2 ? cg->v2_dir >= 0 : cg->n_v1 == ELEMENTSOF(cg->v1))
+		return cove_err(err, -E2BIG, "Too many cgroup hierarchies");
+	path = xasprintf("%s%s%s", mnt, streq(rel, "/") ? "" : rel, v2 ? "" : "/tasks");
+	fd = open(path, v2 ? O_RDONLY | O_DIRECTORY | O_CLOEXEC : O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cove_err(err, -errno, "Failed to open '%s'", path);
+	if (v2)
+		cg->v2_dir = fd;
+	else
+		cg->v1[cg->n_v1++] = fd;
+	return 0;
+}
+
+/*
+ * Open the init's cgroup in every mounted hierarchy, read from
+ * /proc/PID/cgroup (so v1, hybrid and v2 layouts all work, and a container
+ * whose init moved itself down its own subtree is joined there). Hierarchies
+ * where we already are in that very cgroup are skipped.
+ */
+static int open_cgroups(pid_t pid, struct attach_cgroups *cg, struct cove_error *err)
+{
+	_cleanup_free_ char *buf = NULL, *mi = NULL, *ours = NULL;
 	char path[64], *save = NULL;
-	size_t n = 0;
 	int r;
 
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	r = read_full_file(path, CGROUP_FILE_MAX, &cg, NULL);
+	r = read_full_file(path, CGROUP_FILE_MAX, &buf, NULL);
 	if (r < 0)
 		return cove_err(err, r, "Failed to read '%s'", path);
-	r = read_full_file("/proc/self/mountinfo", MOUNTINFO_MAX, &mi, NULL);
-	if (r < 0)
-		return cove_err(err, r, "Failed to read '/proc/self/mountinfo'");
-	for (char *line = strtok_r(cg, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	if (read_full_file("/proc/self/cgroup", CGROUP_FILE_MAX, &ours, NULL) < 0)
+		ours = NULL;
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *ctrls = strchr(line, ':'), *rel;
-		_cleanup_free_ char *mnt = NULL, *file = NULL;
-		int fd;
+		_cleanup_free_ char *mnt = NULL;
+		bool v2;
 
-		if (!ctrls || !(rel = strchr(ctrls + 1, ':')))
+		if (line_is_ours(ours, line) || !ctrls || !(rel = strchr(ctrls + 1, ':')))
 			continue;
 		*ctrls++ = '\0';
 		*rel++ = '\0';
 		if (rel[0] != '/' || endswith(rel, " (deleted)"))
 			continue;
-		mnt = find_hierarchy(mi, ctrls, streq(line, "0") && isempty(ctrls));
+		if (!mi && read_full_file("/proc/self/mountinfo", MOUNTINFO_MAX, &mi, NULL) < 0)
+			return cove_err(err, -EIO, "Failed to read '/proc/self/mountinfo'");
+		v2 = streq(line, "0") && isempty(ctrls);
+		mnt = find_hierarchy(mi, ctrls, v2);
 		if (!mnt)
 			continue; /* not mounted on the host (e.g. net_cls): nothing to join */
-		if (n == MAX_HIERARCHIES) {
-			close_fds(fds, n);
-			return cove_err(err, -E2BIG, "Too many cgroup hierarchies");
-		}
-		file = xasprintf("%s%s/cgroup.procs", mnt, streq(rel, "/") ? "" : rel);
-		fd = open(file, O_WRONLY | O_CLOEXEC);
-		if (fd < 0) {
-			r = cove_err(err, -errno, "Failed to open '%s'", file);
-			close_fds(fds, n);
+		r = open_one_cgroup(cg, mnt, rel, v2, err);
+		if (r < 0) {
+			cgroups_close(cg);
 			return r;
 		}
-		fds[n++] = fd;
 	}
-	*ret_n = n;
 	return 0;
+}
+
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+		set_tid, set_tid_size, cgroup;
+};
+
+#define ATTACH_CLONE_INTO_CGROUP 0x200000000ULL
+
+/* fork(), born in the v2 cgroup cg->v2_dir when there is one (see attach-internal.h). */
+static pid_t fork_into_cgroup(struct attach_cgroups *cg)
+{
+	pid_t pid;
+
+	if (cg && cg->v2_dir >= 0) {
+		struct clone3_args a = { .flags = ATTACH_CLONE_INTO_CGROUP,
+					 .exit_signal = SIGCHLD,
+					 .cgroup = (uint64_t)cg->v2_dir };
+
+		cg->v2_done = true; /* what the child sees if this works */
+		pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+		if (pid >= 0)
+			return pid;
+		log_debug("clone3(CLONE_INTO_CGROUP) failed, joining after fork: %m");
+		cg->v2_done = false;
+	}
+	return fork();
 }
 
 /*
@@ -242,7 +300,8 @@ static int open_cgroup_fds(pid_t pid, int *fds, size_t *ret_n, struct cove_error
  * enters it for its children only (pid_for_children) and goes back to its
  * own right after, so a long-running caller (the daemon) is left unchanged.
  */
-static pid_t fork_in_pidns(int pidfd, bool enter, struct cove_error *err)
+static pid_t fork_in_pidns(int pidfd, bool enter, struct attach_cgroups *cg,
+			   struct cove_error *err)
 {
 	_cleanup_close_ int self = -EBADF;
 	pid_t pid;
@@ -255,7 +314,7 @@ static pid_t fork_in_pidns(int pidfd, bool enter, struct cove_error *err)
 		if (setns(pidfd, CLONE_NEWPID) < 0)
 			return cove_err(err, -errno, "Failed to enter the container's pid namespace");
 	}
-	pid = fork();
+	pid = fork_into_cgroup(cg);
 	saved = errno;
 	if (pid == 0)
 		return 0;
@@ -315,71 +374,77 @@ static void choose_pty(const struct cove_attach_opts *o, struct attach_child *c)
 		c->have_ws = pty_get_winsize(o->stdio, 3, &c->ws) == 0;
 }
 
+/* After fork: get a pidfd and the child's verdict; kill and reap it on failure. */
+static int collect_child(pid_t pid, int sock, const struct attach_child *c,
+			 struct cove_attach_proc *ret, bool *ret_exec_failed, struct cove_error *err)
+{
+	_cleanup_close_ int pidfd = -EBADF, master = -EBADF;
+	int r;
+
+	pidfd = pidfd_open(pid, 0);
+	if (pidfd < 0) {
+		r = cove_err(err, -errno, "Failed to get a pidfd of the attached process");
+		reap(pid, -EBADF, false);
+		return r;
+	}
+	r = read_verdict(sock, c->pty, &master, ret_exec_failed, err);
+	if (r < 0) {
+		reap(pid, pidfd, true);
+		return r;
+	}
+	*ret = (struct cove_attach_proc){ .pid = pid, .pidfd = TAKE_FD(pidfd),
+					  .pty_master = TAKE_FD(master), .stdin_pty = c->tty[0],
+					  .stdout_pty = c->tty[1], .stderr_pty = c->tty[2] };
+	return 0;
+}
+
+static void cgroups_closep(struct attach_cgroups *cg)
+{
+	cgroups_close(cg);
+}
+
 int attach_spawn_target(const struct attach_target *t, const struct cove_conf *conf,
 			const struct cove_attach_opts *o, struct cove_attach_proc *ret,
 			bool *ret_exec_failed, struct cove_error *err)
 {
+	_cleanup_(cgroups_closep) struct attach_cgroups cg = { .v2_dir = -EBADF };
 	struct attach_child c = { .o = o, .conf = conf, .pidfd = t->pidfd, .personality = -1 };
-	int cgfds[MAX_HIERARCHIES], sock[2], master = -EBADF, pidfd, r;
-	size_t n_cg = 0;
+	_cleanup_close_ int parent_sock = -EBADF, child_sock = -EBADF;
+	int sock[2], r;
 	pid_t pid;
 
 	if (ret_exec_failed)
 		*ret_exec_failed = false;
 	c.ns_flags = target_ns_flags(t->init_pid, o->namespaces ? o->namespaces : COVE_NS_ALL);
 	if (!(o->elevated & COVE_ATTACH_ELEVATE_CGROUP)) {
-		r = open_cgroup_fds(t->init_pid, cgfds, &n_cg, err);
+		r = open_cgroups(t->init_pid, &cg, err);
 		if (r < 0)
 			return r;
+		c.cg = &cg;
 	}
-	c.cgroup_fds = cgfds;
-	c.n_cgroup_fds = n_cg;
 	/* What we read from /proc/PID was init's only if init still lives now. */
-	if (pidfd_send_signal(t->pidfd, 0, NULL, 0) < 0) {
-		close_fds(cgfds, n_cg);
+	if (pidfd_send_signal(t->pidfd, 0, NULL, 0) < 0)
 		return cove_err(err, -ESRCH, "The container's init exited");
-	}
 	if (o->personality >= 0)
 		c.personality = o->personality;
 	else if (conf && conf->personality != 0xffffffffUL)
 		c.personality = (long)conf->personality;
 	choose_pty(o, &c);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0) {
-		close_fds(cgfds, n_cg);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0)
 		return cove_err(err, -errno, "Failed to make a socket pair");
-	}
-	pid = fork_in_pidns(t->pidfd, c.ns_flags & CLONE_NEWPID, err);
+	parent_sock = sock[0];
+	child_sock = sock[1];
+	pid = fork_in_pidns(t->pidfd, c.ns_flags & CLONE_NEWPID, c.cg, err);
 	if (pid == 0) {
-		safe_close(sock[0]);
-		c.sock = sock[1];
+		c.sock = child_sock;
 		c.ns_flags &= ~CLONE_NEWPID; /* fork put us there */
 		attach_child_run(&c);
 	}
-	close_fds(cgfds, n_cg);
-	safe_close(sock[1]);
-	if (pid < 0) {
-		safe_close(sock[0]);
+	if (pid < 0)
 		return pid;
-	}
-	pidfd = pidfd_open(pid, 0);
-	if (pidfd < 0) {
-		r = cove_err(err, -errno, "Failed to get a pidfd of the attached process");
-		reap(pid, -EBADF, false);
-		safe_close(sock[0]);
-		return r;
-	}
-	r = read_verdict(sock[0], c.pty, &master, ret_exec_failed, err);
-	safe_close(sock[0]);
-	if (r < 0) {
-		safe_close(master);
-		reap(pid, pidfd, true);
-		safe_close(pidfd);
-		return r;
-	}
-	*ret = (struct cove_attach_proc){ .pid = pid, .pidfd = pidfd, .pty_master = master,
-					  .stdin_pty = c.tty[0], .stdout_pty = c.tty[1],
-					  .stderr_pty = c.tty[2] };
-	return 0;
+	child_sock = safe_close(child_sock); /* so that its exec reads as EOF */
+	cgroups_close(&cg);
+	return collect_child(pid, parent_sock, &c, ret, ret_exec_failed, err);
 }
 
 void cove_attach_proc_done(struct cove_attach_proc *p)

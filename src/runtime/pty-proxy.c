@@ -228,8 +228,10 @@ static int proxy_loop(struct proxy_state *s, int sfd)
 			r = read_input(s);
 			if (r < 0)
 				return r;
-			if (s->done_escape)
+			if (s->done_escape) {
+				(void)flush_peer(s); /* what was typed before the escape */
 				return PTY_PROXY_ESCAPE;
+			}
 		}
 		if (p->peer_fd >= 0) {
 			r = flush_peer(s);

@@ -140,6 +140,10 @@ static int parse_args(struct attach_args *a, int argc, char **argv)
 				longopts, NULL)) >= 0) {
 		if (tool_common_opt(&a->tc, c, optarg, usage))
 			continue;
+		/* "-e CGROUP" as the manual writes it: take a privilege list that follows. */
+		if (c == 'e' && !optarg && optind < argc &&
+		    cove_attach_parse_elevated(argv[optind], &(unsigned){ 0 }) == 0)
+			optarg = argv[optind++];
 		if (parse_one(a, c, optarg) != 0)
 			return 1;
 	}
