@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A container's cgroup, behind one interface with two backends chosen at
+ * run time from /proc/self/mountinfo: cgroup-v1.c (legacy and hybrid
+ * layouts: one directory per v1 hierarchy plus the unified mount, if any)
+ * and cgroup-v2.c (a pure unified hierarchy). The group is named
+ * cove.payload.NAME (with -1, -2 ... appended when taken: names are global
+ * across lxcpaths) and lives under the cgroup of PID 1, as LXC's does for
+ * privileged containers. Only groups created here are ever removed.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cove/error.h"
+
+struct cgroup_hier {
+	char *mountpoint;  /* owned: host path of the hierarchy, e.g. /sys/fs/cgroup/cpu */
+	char *controllers; /* owned: "cpu,cpuacct", "name=systemd", "" for cgroup2 */
+	char *base;	   /* owned: parent of our group, relative to the hierarchy root */
+	bool v2;
+	bool created;	   /* we made our group in this hierarchy */
+};
+
+struct cove_cgroup;
+
+struct cgroup_ops {
+	const char *name;
+	/* Make the group in every hierarchy under the name cg->name; undo on failure. */
+	int (*create)(struct cove_cgroup *cg, struct cove_error *err);
+	/* Move pid into the group everywhere. */
+	int (*attach)(struct cove_cgroup *cg, pid_t pid, struct cove_error *err);
+	/*
+	 * In the container's mount and cgroup namespaces, before pivot_root:
+	 * mount the hierarchies on "cgroup" below sysfs_fd, an fd of ROOT/sys/fs.
+	 * mount_auto holds the COVE_MOUNT_CGROUP_* flags.
+	 */
+	int (*mount)(struct cove_cgroup *cg, int sysfs_fd, unsigned mount_auto, struct cove_error *err);
+	/* Remove the groups we created, depth first; retries while tasks drain. */
+	int (*destroy)(struct cove_cgroup *cg, struct cove_error *err);
+};
+
+struct cove_cgroup {
+	const struct cgroup_ops *ops;
+	struct cgroup_hier *h; /* owned array */
+	size_t n;
+	char *name;	       /* owned: cove.payload.NAME[-N], NULL until created */
+	char *path;	       /* owned: "/" + name below the base of the first hierarchy */
+};
+
+extern const struct cgroup_ops cgroup_v1_ops;
+extern const struct cgroup_ops cgroup_v2_ops;
+
+/* Read the host's layout and pick the backend. Does not create anything. */
+int cove_cgroup_new(struct cove_cgroup **ret, struct cove_error *err);
+struct cove_cgroup *cove_cgroup_free(struct cove_cgroup *cg);
+static inline void cove_cgroup_freep(struct cove_cgroup **cg)
+{
+	if (*cg)
+		*cg = cove_cgroup_free(*cg);
+}
+
+/* Create cove.payload.CTNAME (or the first free -N variant). */
+int cove_cgroup_create(struct cove_cgroup *cg, const char *ctname, struct cove_error *err);
+int cove_cgroup_attach(struct cove_cgroup *cg, pid_t pid, struct cove_error *err);
+int cove_cgroup_mount(struct cove_cgroup *cg, int sysfs_fd, unsigned mount_auto, struct cove_error *err);
+int cove_cgroup_destroy(struct cove_cgroup *cg, struct cove_error *err);
+
+/* Shared helpers for the backends (cgroup.c). */
+char *cgroup_hier_path(const struct cgroup_hier *h, const char *name); /* new string */
+/* rmdir dir and every directory below it, depth first, retrying EBUSY for a while. */
+int cgroup_rmdir_tree(const char *path);

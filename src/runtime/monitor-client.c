@@ -1,0 +1,423 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The client side of the monitor control socket (monitor-proto.h): status,
+ * start (spawning cove-monitor), stop, wait and console, as declared in
+ * include/cove/container.h. A container without a live monitor is STOPPED.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "cove/container.h"
+#include "fileio.h"
+#include "monitor-proto.h"
+#include "strutil.h"
+#include "strv.h"
+
+/* Connect to the monitor of ct. Returns 1 with *ret_fd, 0 when there is none (STOPPED). */
+static int monitor_connect(const struct cove_container *ct, int *ret_fd, struct cove_error *err)
+{
+	_cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t len;
+
+	dfd = open(ct->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		return cove_err(err, -errno, "Failed to open '%s': %m", ct->dir);
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd, COVE_MONITOR_SOCKET);
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sa.sun_path) + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return cove_err(err, -errno, "Failed to create a socket: %m");
+	if (connect(fd, (struct sockaddr *)&sa, len) < 0) {
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			return 0;
+		return cove_err(err, -errno, "Failed to connect to the monitor of '%s': %m", ct->name);
+	}
+	*ret_fd = TAKE_FD(fd);
+	return 1;
+}
+
+static int send_req(int fd, int cmd, int arg, int timeout, unsigned flags)
+{
+	struct cove_mon_req q = { .version = COVE_MON_VERSION, .cmd = (uint32_t)cmd, .arg = arg,
+				  .timeout = timeout, .flags = flags };
+
+	if (RETRY_EINTR(send(fd, &q, sizeof(q), MSG_NOSIGNAL)) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Read one reply. Returns 1 with *resp, 0 when the monitor closed the
+ * connection (it exited: the container is STOPPED), -ETIMEDOUT, -errno.
+ */
+static int recv_resp(int fd, struct cove_mon_resp *resp, int *ret_fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int dummy, r;
+	ssize_t n;
+
+	if (timeout_ms >= 0) {
+		r = RETRY_EINTR(poll(&p, 1, timeout_ms));
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -ETIMEDOUT;
+	}
+	n = recv_fds(fd, resp, sizeof(*resp), ret_fd ? ret_fd : &dummy, 1);
+	if (!ret_fd && dummy >= 0)
+		(void)close(dummy);
+	if (n == -ECONNRESET || n == 0)
+		return 0;
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n != sizeof(*resp) || resp->version != COVE_MON_VERSION)
+		return -EPROTO;
+	resp->msg[sizeof(resp->msg) - 1] = 0;
+	resp->cgroup[sizeof(resp->cgroup) - 1] = 0;
+	return 1;
+}
+
+static int resp_error(const struct cove_mon_resp *resp, struct cove_error *err)
+{
+	if (resp->msg[0])
+		return cove_err(err, resp->ret, "%s", resp->msg);
+	return cove_err(err, resp->ret, "%s", strerror(-resp->ret));
+}
+
+int cove_container_status(const struct cove_container *ct, struct cove_status *ret,
+			  int *ret_pidfd, struct cove_error *err)
+{
+	_cleanup_close_ int fd = -EBADF, pidfd = -EBADF;
+	struct cove_mon_resp resp;
+	int r;
+
+	*ret = (struct cove_status){ .state = COVE_STATE_STOPPED };
+	if (ret_pidfd)
+		*ret_pidfd = -EBADF;
+	r = monitor_connect(ct, &fd, err);
+	if (r <= 0)
+		return r;
+	r = send_req(fd, COVE_MON_STATUS, 0, 0, 0);
+	if (r == -EPIPE || r == -ECONNRESET)
+		return 0;
+	if (r < 0)
+		return cove_err(err, r, "Failed to ask the monitor of '%s': %s", ct->name, strerror(-r));
+	r = recv_resp(fd, &resp, &pidfd, -1);
+	if (r == 0)
+		return 0;
+	if (r < 0)
+		return cove_err(err, r, "Failed to read from the monitor of '%s': %s", ct->name,
+				strerror(-r));
+	if (resp.ret < 0)
+		return resp_error(&resp, err);
+	ret->state = (int)resp.state;
+	ret->init_pid = resp.init_pid;
+	snprintf(ret->cgroup, sizeof(ret->cgroup), "%s", resp.cgroup);
+	if (ret_pidfd)
+		*ret_pidfd = TAKE_FD(pidfd);
+	return 0;
+}
+
+static char **monitor_argv(const struct cove_container *ct, const struct cove_start_opts *o,
+			   int sync_fd, int term_in, int term_out)
+{
+	char **l = NULL;
+
+	strv_push_dup(&l, cove_monitor_path());
+	strv_push(&l, xasprintf("--sync-fd=%d", sync_fd));
+	strv_push(&l, xasprintf("--name=%s", ct->name));
+	strv_push(&l, xasprintf("--lxcpath=%s", ct->lxcpath));
+	if (o->rcfile)
+		strv_push(&l, xasprintf("--rcfile=%s", o->rcfile));
+	STRV_FOREACH(d, (char *const *)o->defines)
+		strv_push(&l, xasprintf("--define=%s", *d));
+	if (o->logfile)
+		strv_push(&l, xasprintf("--logfile=%s", o->logfile));
+	if (o->loglevel)
+		strv_push(&l, xasprintf("--logpriority=%s", o->loglevel));
+	if (o->console_path)
+		strv_push(&l, xasprintf("--console=%s", o->console_path));
+	if (o->foreground) {
+		strv_push_dup(&l, "--foreground");
+		strv_push(&l, xasprintf("--terminal-in=%d", term_in));
+		strv_push(&l, xasprintf("--terminal-out=%d", term_out));
+	}
+	if (o->init_argv && o->init_argv[0]) {
+		strv_push_dup(&l, "--");
+		STRV_FOREACH(a, (char *const *)o->init_argv)
+			strv_push_dup(&l, *a);
+	}
+	return l;
+}
+
+/*
+ * Fork twice so that the monitor is nobody's child (a long-lived caller such
+ * as the daemon would otherwise collect zombies); only sync_fd and, in
+ * foreground mode, copies of our stdin/stdout reach it.
+ */
+static int spawn_monitor(const struct cove_container *ct, const struct cove_start_opts *o,
+			 int sync_fd, struct cove_error *err)
+{
+	_cleanup_strv_free_ char **argv = NULL;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return cove_err(err, -errno, "Failed to fork: %m");
+	if (pid == 0) {
+		int in = -1, out = -1;
+
+		if (fork() != 0)
+			_exit(0);
+		if (o->foreground) {
+			in = fcntl(0, F_DUPFD, 3);
+			out = fcntl(1, F_DUPFD, 3);
+		}
+		(void)fd_cloexec(sync_fd, false);
+		argv = monitor_argv(ct, o, sync_fd, in, out);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	(void)RETRY_EINTR(waitpid(pid, &status, 0));
+	return 0;
+}
+
+/* -F: proxy nothing ourselves (the monitor relays our terminal); keep it raw until EOF. */
+static int foreground_wait(int sync_fd)
+{
+	struct termios saved, raw;
+	bool tty = isatty(0) && tcgetattr(0, &saved) == 0;
+	char c;
+
+	if (tty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		(void)tcsetattr(0, TCSAFLUSH, &raw);
+	}
+	while (RETRY_EINTR(recv(sync_fd, &c, 1, 0)) > 0)
+		;
+	if (tty)
+		(void)tcsetattr(0, TCSAFLUSH, &saved);
+	return 0;
+}
+
+int cove_container_start(struct cove_container *ct, const struct cove_start_opts *o,
+			 struct cove_error *err)
+{
+	_cleanup_close_ int ours = -EBADF, theirs = -EBADF;
+	struct cove_mon_sync s;
+	int sv[2], r;
+	ssize_t n;
+
+	if (!o->rcfile) {
+		r = cove_container_require(ct, err);
+		if (r < 0)
+			return r;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return cove_err(err, -errno, "Failed to create a socket pair: %m");
+	ours = sv[0];
+	theirs = sv[1];
+	r = spawn_monitor(ct, o, theirs, err);
+	if (r < 0)
+		return r;
+	theirs = safe_close(theirs);
+	n = RETRY_EINTR(recv(ours, &s, sizeof(s), 0));
+	if (n < 0)
+		return cove_err(err, -errno, "Failed to read from the monitor: %m");
+	if (n == 0)
+		return cove_err(err, -ECHILD, "The monitor '%s' exited before reporting",
+				cove_monitor_path());
+	if ((size_t)n != sizeof(s))
+		return cove_err(err, -EPROTO, "Short message from the monitor");
+	s.msg[sizeof(s.msg) - 1] = 0;
+	if (s.type == COVE_MON_SYNC_ERROR)
+		return cove_err(err, s.code < 0 ? s.code : -EIO, "%s", s.msg);
+	if (o->foreground)
+		return foreground_wait(ours);
+	return 0;
+}
+
+int cove_container_stop(const struct cove_container *ct, enum cove_stop_mode mode, int timeout,
+			bool nokill, bool nowait, struct cove_error *err)
+{
+	_cleanup_close_ int fd = -EBADF;
+	struct cove_mon_resp resp;
+	unsigned flags = (nokill ? COVE_MON_F_NOKILL : 0) | (nowait ? COVE_MON_F_NOWAIT : 0);
+	int r;
+
+	r = monitor_connect(ct, &fd, err);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return cove_err(err, -ENOTCONN, "Container '%s' is not running", ct->name);
+	r = send_req(fd, COVE_MON_STOP, (int)mode, timeout, flags);
+	if (r == -EPIPE || r == -ECONNRESET)
+		return cove_err(err, -ENOTCONN, "Container '%s' is not running", ct->name);
+	if (r < 0)
+		return cove_err(err, r, "Failed to ask the monitor of '%s': %s", ct->name, strerror(-r));
+	r = recv_resp(fd, &resp, NULL, -1);
+	if (r == 0)
+		return 0; /* the monitor exited: stopped */
+	if (r < 0)
+		return cove_err(err, r, "Failed to read from the monitor of '%s': %s", ct->name,
+				strerror(-r));
+	if (resp.ret == -EAGAIN && resp.state == COVE_STATE_STOPPED)
+		return cove_err(err, -ENOTCONN, "Container '%s' is not running", ct->name);
+	if (resp.ret < 0)
+		return resp_error(&resp, err);
+	return 0;
+}
+
+static int remaining_ms(const struct timespec *deadline, int timeout_ms)
+{
+	struct timespec now;
+	int64_t d;
+
+	if (timeout_ms < 0)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	d = (int64_t)(deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return d < 0 ? 0 : (int)MIN(d, 1 << 30);
+}
+
+/* No monitor yet: wait (up to ms) for monitor.sock to appear in the container's directory. */
+static int wait_for_socket(const struct cove_container *ct, int ino, int ms)
+{
+	struct pollfd p = { .fd = ino, .events = POLLIN };
+	char buf[4096];
+	int r;
+
+	if (ino < 0)
+		return -ETIMEDOUT;
+	r = RETRY_EINTR(poll(&p, 1, ms));
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return -ETIMEDOUT;
+	(void)!read(ino, buf, sizeof(buf));
+	return 0;
+}
+
+int cove_container_wait(const struct cove_container *ct, unsigned mask, int timeout_ms,
+			struct cove_error *err)
+{
+	_cleanup_close_ int ino = -EBADF;
+	struct timespec deadline;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	if (timeout_ms >= 0) {
+		deadline.tv_sec += timeout_ms / 1000;
+		deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+		if (deadline.tv_nsec >= 1000000000) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000;
+		}
+	}
+	/* Watch before looking, so that a monitor appearing in between is not missed. */
+	if (!(mask & (1u << COVE_STATE_STOPPED))) {
+		ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+		if (ino >= 0 && inotify_add_watch(ino, ct->dir, IN_CREATE | IN_MOVED_TO) < 0)
+			ino = safe_close(ino);
+	}
+	for (;;) {
+		_cleanup_close_ int fd = -EBADF;
+		struct cove_mon_resp resp;
+		int ms = remaining_ms(&deadline, timeout_ms);
+
+		r = monitor_connect(ct, &fd, err);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			if (mask & (1u << COVE_STATE_STOPPED))
+				return 0;
+			r = wait_for_socket(ct, ino, ms < 0 ? 100 : MIN(ms, 100));
+			if (r == -ETIMEDOUT && ms >= 0 && remaining_ms(&deadline, timeout_ms) == 0)
+				goto timeout;
+			continue;
+		}
+		r = send_req(fd, COVE_MON_WAIT, (int)mask, 0, 0);
+		if (r >= 0)
+			r = recv_resp(fd, &resp, NULL, ms);
+		if (r == -ETIMEDOUT)
+			goto timeout;
+		if (r == 0 || r == -EPIPE || r == -ECONNRESET) {
+			/* The monitor exited: the container is STOPPED. */
+			if (mask & (1u << COVE_STATE_STOPPED))
+				return 0;
+			continue;
+		}
+		if (r < 0)
+			return cove_err(err, r, "Failed to wait for '%s': %s", ct->name, strerror(-r));
+		if (resp.ret < 0)
+			return resp_error(&resp, err);
+		return 0;
+	}
+timeout:
+	return cove_err(err, -ETIMEDOUT, "Timed out waiting for container '%s'", ct->name);
+}
+
+int cove_container_console_fds(const struct cove_container *ct, int ttynum, int *ret_fd,
+			       int *ret_ttynum, int *ret_ctl_fd, struct cove_error *err)
+{
+	_cleanup_close_ int fd = -EBADF, tty = -EBADF;
+	struct cove_mon_resp resp;
+	int r;
+
+	r = monitor_connect(ct, &fd, err);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return cove_err(err, -ENOTCONN, "Container '%s' is not running", ct->name);
+	r = send_req(fd, COVE_MON_CONSOLE, ttynum, 0, 0);
+	if (r >= 0)
+		r = recv_resp(fd, &resp, &tty, -1);
+	if (r == 0)
+		return cove_err(err, -ENOTCONN, "Container '%s' is not running", ct->name);
+	if (r < 0)
+		return cove_err(err, r, "Failed to ask the monitor of '%s': %s", ct->name, strerror(-r));
+	if (resp.ret < 0)
+		return resp_error(&resp, err);
+	if (tty < 0)
+		return cove_err(err, -EPROTO, "The monitor of '%s' sent no tty", ct->name);
+	*ret_fd = TAKE_FD(tty);
+	if (ret_ttynum)
+		*ret_ttynum = resp.arg;
+	*ret_ctl_fd = TAKE_FD(fd);
+	return 0;
+}
+
+int cove_container_console(const struct cove_container *ct, int ttynum, int *ret_fd,
+			   int *ret_ttynum, struct cove_error *err)
+{
+	int ctl = -EBADF;
+	int r = cove_container_console_fds(ct, ttynum, ret_fd, ret_ttynum, &ctl, err);
+
+	/*
+	 * The control connection marks the tty busy: it stays open (close-on-exec)
+	 * for the life of this process. Long-lived callers use
+	 * cove_container_console_fds() and close it themselves.
+	 */
+	(void)ctl;
+	return r;
+}

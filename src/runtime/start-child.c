@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The child side of creating a container (see start.h): a table of named
+ * steps run in the new namespaces, from waiting for the cgroup to exec'ing
+ * init. A failing step sends its error to the parent and exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "dev.h"
+#include "fileio.h"
+#include "hooks.h"
+#include "log.h"
+#include "mount.h"
+#include "start.h"
+#include "strutil.h"
+#include "strv.h"
+
+LOG_MODULE("start-child");
+
+struct child {
+	struct cove_run *run;
+	const struct cove_conf *c;
+	int sync;
+	int rootfd;   /* the rootfs mount, after step "rootfs" */
+	int null_fd;  /* the host's /dev/null, for init's stdio without a console */
+	char **argv;  /* owned */
+	char **env;   /* owned: init's environment */
+};
+
+static void ctx_of(const struct child *ch, struct cove_hook_ctx *ctx, const char *rootfs)
+{
+	*ctx = (struct cove_hook_ctx){ .name = ch->run->name, .config_path = ch->run->config_path,
+				       .rootfs = rootfs, .out_fd = ch->run->log_fd };
+}
+
+static int run_hooks(struct child *ch, int type, const char *rootfs, struct cove_error *err)
+{
+	struct cove_hook_ctx ctx;
+
+	ctx_of(ch, &ctx, rootfs);
+	return cove_hooks_run(ch->c, type, &ctx, err);
+}
+
+static int step_wait_parent(struct child *ch, struct cove_error *err)
+{
+	int r = sync_wait(ch->sync, SYNC_CGROUP_DONE, err);
+
+	if (r == -EPIPE)
+		return cove_err(err, r, "The monitor went away");
+	return r;
+}
+
+static int step_namespaces(struct child *ch, struct cove_error *err)
+{
+	/* Only now that the parent moved us into our cgroup does our cgroup become the ns root. */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return cove_err(err, -errno, "Failed to create the cgroup namespace: %m");
+	return 0;
+}
+
+static int step_hostname(struct child *ch, struct cove_error *err)
+{
+	const char *h = isempty(ch->c->utsname) ? ch->run->name : ch->c->utsname;
+
+	if (sethostname(h, strlen(h)) < 0)
+		return cove_err(err, -errno, "Failed to set the hostname to '%s': %m", h);
+	return 0;
+}
+
+static int step_loopback(struct child *ch, struct cove_error *err)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	_cleanup_close_ int fd = -EBADF;
+
+	if (ch->run->share_net)
+		return 0;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return cove_err(err, -errno, "Failed to read the flags of 'lo': %m");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return cove_err(err, -errno, "Failed to bring up 'lo': %m");
+	return 0;
+}
+
+static int step_propagation(struct child *ch, struct cove_error *err)
+{
+	/* Nothing mounted from here on may reach the host. */
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return cove_err(err, -errno, "Failed to make '/' a slave mount: %m");
+	return 0;
+}
+
+static int step_pre_mount(struct child *ch, struct cove_error *err)
+{
+	return run_hooks(ch, COVE_HOOK_PRE_MOUNT, ch->run->rootfs, err);
+}
+
+static int step_rootfs(struct child *ch, struct cove_error *err)
+{
+	const char *rootfs = ch->run->rootfs;
+	_cleanup_close_ int fd = -EBADF;
+	int r;
+
+	fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return cove_err(err, -errno, "Failed to open rootfs '%s': %m", rootfs);
+	r = mount_bind_fd(fd, NULL, true, fd, 0, 0);
+	if (r < 0)
+		return cove_err(err, r, "Failed to bind rootfs '%s': %s", rootfs, strerror(-r));
+	/* A fresh lookup reaches the new mount. */
+	ch->rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ch->rootfd < 0)
+		return cove_err(err, -errno, "Failed to open rootfs '%s': %m", rootfs);
+	return 0;
+}
+
+static int step_autodev_mount(struct child *ch, struct cove_error *err)
+{
+	return cove_dev_autodev(ch->c) ? cove_dev_mount(ch->rootfd, err) : 0;
+}
+
+static int step_mount_auto(struct child *ch, struct cove_error *err)
+{
+	const unsigned cg = COVE_MOUNT_CGROUP_MIXED | COVE_MOUNT_CGROUP_RO | COVE_MOUNT_CGROUP_RW |
+			    COVE_MOUNT_CGROUP_FULL_MIXED | COVE_MOUNT_CGROUP_FULL_RO |
+			    COVE_MOUNT_CGROUP_FULL_RW;
+	_cleanup_close_ int fd = -EBADF;
+	int r;
+
+	r = cove_mount_auto(ch->rootfd, ch->c->mount_auto, err);
+	if (r < 0 || !(ch->c->mount_auto & cg))
+		return r;
+	r = root_mkdir_p(ch->rootfd, "sys/fs", 0755);
+	if (r >= 0)
+		r = root_open(ch->rootfd, "sys/fs", O_PATH | O_DIRECTORY, &fd);
+	if (r < 0)
+		return cove_err(err, r, "Failed to open '/sys/fs' in the rootfs: %s", strerror(-r));
+	return cove_cgroup_mount(ch->run->cg, fd, ch->c->mount_auto, err);
+}
+
+static int step_mount_entries(struct child *ch, struct cove_error *err)
+{
+	const struct cove_conf *c = ch->c;
+	int r;
+
+	if (!isempty(c->mount_fstab)) {
+		r = cove_mount_fstab(ch->rootfd, c, ch->run->rootfs, c->mount_fstab, err);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < c->n_mount_entries; i++) {
+		r = cove_mount_entry(ch->rootfd, c, ch->run->rootfs, &c->mount_entries[i], err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int step_mount_hooks(struct child *ch, struct cove_error *err)
+{
+	return run_hooks(ch, COVE_HOOK_MOUNT, ch->run->rootfs, err);
+}
+
+static int step_autodev(struct child *ch, struct cove_error *err)
+{
+	int r;
+
+	if (!cove_dev_autodev(ch->c))
+		return 0;
+	r = cove_dev_populate(ch->rootfd, ch->c, err);
+	if (r < 0)
+		return r;
+	return run_hooks(ch, COVE_HOOK_AUTODEV, ch->run->rootfs, err);
+}
+
+static int step_ttys(struct child *ch, struct cove_error *err)
+{
+	return cove_dev_ttys(ch->rootfd, ch->c, ch->run->con, err);
+}
+
+static bool has_opt(const char *opts, const char *opt)
+{
+	_cleanup_strv_free_ char **l = strv_split(opts ? opts : "", ",");
+
+	return strv_contains(l, opt);
+}
+
+static int step_rootfs_ro(struct child *ch, struct cove_error *err)
+{
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	if (!has_opt(ch->c->rootfs_options, "ro"))
+		return 0;
+	if (mount_setattr(ch->rootfd, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+		return cove_err(err, -errno, "Failed to make the rootfs read-only: %m");
+	return 0;
+}
+
+static int step_sysctl(struct child *ch, struct cove_error *err)
+{
+	/* Still the host's /proc, but namespaced sysctls resolve to our namespaces. */
+	for (size_t i = 0; i < ch->c->n_sysctls; i++) {
+		const struct cove_kv *kv = &ch->c->sysctls[i];
+		_cleanup_free_ char *p = xasprintf("/proc/sys/%s", kv->key);
+		int r;
+
+		if (strstr(kv->key, ".."))
+			return cove_err(err, -EINVAL, "Invalid sysctl 'lxc.sysctl.%s'", kv->key);
+		for (char *s = p + STRLEN("/proc/sys/"); *s; s++)
+			if (*s == '.')
+				*s = '/';
+		r = write_string_file(p, kv->value);
+		if (r < 0)
+			return cove_err(err, r, "Failed to set lxc.sysctl.%s to '%s': %s", kv->key,
+					kv->value, strerror(-r));
+	}
+	return 0;
+}
+
+static int step_pivot_root(struct child *ch, struct cove_error *err)
+{
+	ch->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (fchdir(ch->rootfd) < 0)
+		return cove_err(err, -errno, "Failed to enter the rootfs: %m");
+	/* Stack the old root on top of the new one, then detach it. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return cove_err(err, -errno, "Failed to pivot_root into '%s': %m", ch->run->rootfs);
+	if (umount2(".", MNT_DETACH) < 0)
+		return cove_err(err, -errno, "Failed to detach the old root: %m");
+	if (chdir("/") < 0)
+		return cove_err(err, -errno, "Failed to change to '/': %m");
+	ch->rootfd = safe_close(ch->rootfd);
+	return 0;
+}
+
+static int step_start_host_sync(struct child *ch, struct cove_error *err)
+{
+	int r;
+
+	if (!cove_hooks_any(ch->c, COVE_HOOK_START_HOST))
+		return 0;
+	r = sync_send(ch->sync, SYNC_READY_EXEC, NULL);
+	if (r < 0)
+		return cove_err(err, r, "Failed to talk to the monitor: %s", strerror(-r));
+	r = sync_wait(ch->sync, SYNC_EXEC, err);
+	return r == -EPIPE ? cove_err(err, r, "The monitor went away") : r;
+}
+
+static int step_start_hooks(struct child *ch, struct cove_error *err)
+{
+	return run_hooks(ch, COVE_HOOK_START, "/", err);
+}
+
+static int step_stdio(struct child *ch, struct cove_error *err)
+{
+	int fd = ch->run->con->slave >= 0 ? ch->run->con->slave : ch->null_fd;
+
+	if (setsid() < 0)
+		return cove_err(err, -errno, "Failed to create a session: %m");
+	if (ch->run->con->slave >= 0 && ioctl(fd, TIOCSCTTY, 0) < 0)
+		return cove_err(err, -errno, "Failed to make the console the controlling tty: %m");
+	for (int i = 0; i < 3; i++)
+		if (fd >= 0 && dup2(fd, i) < 0)
+			return cove_err(err, -errno, "Failed to set up init's stdio: %m");
+	return 0;
+}
+
+static int step_environment(struct child *ch, struct cove_error *err)
+{
+	const struct cove_conf *c = ch->c;
+
+	strv_push_dup(&ch->env, "container=lxc");
+	if (c->tty_max > 0) {
+		_cleanup_free_ char *ttys = xstrdup("container_ttys=");
+
+		for (unsigned i = 1; i <= c->tty_max; i++) {
+			char *n = xasprintf("%s%stty%u", ttys, i > 1 ? " " : "", i);
+
+			free(ttys);
+			ttys = n;
+		}
+		strv_push(&ch->env, TAKE_PTR(ttys));
+	}
+	STRV_FOREACH(e, c->environment) {
+		const char *v;
+
+		if (strchr(*e, '='))
+			strv_push_dup(&ch->env, *e);
+		else if ((v = getenv(*e)))
+			strv_push(&ch->env, xasprintf("%s=%s", *e, v));
+	}
+	return 0;
+}
+
+static int step_process(struct child *ch, struct cove_error *err)
+{
+	const struct cove_conf *c = ch->c;
+
+	for (size_t i = 0; i < c->n_prlimits; i++) {
+		const struct cove_prlimit *p = &c->prlimits[i];
+		struct rlimit rl = { .rlim_cur = p->soft, .rlim_max = p->hard };
+
+		if (setrlimit(p->resource, &rl) < 0)
+			return cove_err(err, -errno, "Failed to set lxc.prlimit.%s: %m", p->name);
+	}
+	if (c->personality != 0xffffffffUL && personality(c->personality) < 0)
+		return cove_err(err, -errno, "Failed to set the personality for lxc.arch '%s': %m",
+				c->arch);
+	if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return cove_err(err, -errno, "Failed to set no_new_privs: %m");
+	if (c->init_gid_set) {
+		if (setgroups(0, NULL) < 0 || setresgid(c->init_gid, c->init_gid, c->init_gid) < 0)
+			return cove_err(err, -errno, "Failed to switch to lxc.init.gid %u: %m",
+					(unsigned)c->init_gid);
+	}
+	if (c->init_uid_set && setresuid(c->init_uid, c->init_uid, c->init_uid) < 0)
+		return cove_err(err, -errno, "Failed to switch to lxc.init.uid %u: %m",
+				(unsigned)c->init_uid);
+	if (chdir(isempty(c->init_cwd) ? "/" : c->init_cwd) < 0)
+		return cove_err(err, -errno, "Failed to change to lxc.init.cwd '%s': %m", c->init_cwd);
+	return 0;
+}
+
+static int step_exec(struct child *ch, struct cove_error *err)
+{
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	const char *cmd;
+
+	if (ch->run->init_argv && ch->run->init_argv[0])
+		ch->argv = strv_copy(ch->run->init_argv);
+	else {
+		cmd = isempty(ch->c->init_cmd) ? "/sbin/init" : ch->c->init_cmd;
+		ch->argv = cove_split_cmdline(cmd);
+		if (!ch->argv || !ch->argv[0])
+			return cove_err(err, -EINVAL, "Invalid lxc.init.cmd '%s'", cmd);
+	}
+	/* No host fd may reach init: only the sync socket survives, and it is close-on-exec. */
+	if (ch->sync > 3)
+		(void)close_range(3, (unsigned)ch->sync - 1, 0);
+	(void)close_range((unsigned)ch->sync + 1, ~0U, 0);
+	if (strchr(ch->argv[0], '/'))
+		execve(ch->argv[0], ch->argv, ch->env);
+	else {
+		for (const char *p = path; *p;) {
+			size_t n = strcspn(p, ":");
+			_cleanup_free_ char *f = xasprintf("%.*s/%s", (int)n, p, ch->argv[0]);
+
+			execve(f, ch->argv, ch->env);
+			p += n + (p[n] == ':');
+		}
+		errno = ENOENT;
+	}
+	return cove_err(err, -errno, "Failed to exec init '%s': %m", ch->argv[0]);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct child *ch, struct cove_error *err);
+} steps[] = {
+	{ "wait-parent", step_wait_parent },
+	{ "namespaces", step_namespaces },
+	{ "hostname", step_hostname },
+	{ "loopback", step_loopback },
+	{ "propagation", step_propagation },
+	{ "pre-mount-hooks", step_pre_mount },
+	{ "rootfs", step_rootfs },
+	{ "autodev-mount", step_autodev_mount },
+	{ "mount-auto", step_mount_auto },
+	{ "mount-entries", step_mount_entries },
+	{ "mount-hooks", step_mount_hooks },
+	{ "autodev", step_autodev },
+	{ "ttys", step_ttys },
+	{ "rootfs-ro", step_rootfs_ro },
+	{ "sysctl", step_sysctl },
+	{ "pivot-root", step_pivot_root },
+	{ "start-host-sync", step_start_host_sync },
+	{ "start-hooks", step_start_hooks },
+	{ "stdio", step_stdio },
+	{ "environment", step_environment },
+	{ "process", step_process },
+	{ "exec", step_exec },
+};
+
+_Noreturn void start_child(struct cove_run *run, int sync_fd)
+{
+	struct child ch = { .run = run, .c = run->conf, .sync = sync_fd, .rootfd = -EBADF,
+			    .null_fd = -EBADF };
+	struct cove_error err = {};
+	sigset_t none;
+
+	/* The monitor blocks signals for its signalfd; init starts with a clean mask. */
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	for (size_t i = 0; i < ELEMENTSOF(steps); i++) {
+		int r = steps[i].fn(&ch, &err);
+
+		if (r < 0) {
+			if (!err.msg[0])
+				cove_err(&err, r, "Failed at step '%s': %s", steps[i].name, strerror(-r));
+			(void)sync_send(sync_fd, SYNC_ERROR, &err);
+			_exit(1);
+		}
+	}
+	_exit(1); /* step_exec returns only on failure */
+}

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The parent side of creating a container (see start.h): a table of named
+ * steps run by cove-monitor. What a step makes (cgroups, ptys, the child) is
+ * undone by cove_run_abort() when a later step fails.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "hooks.h"
+#include "log.h"
+#include "start.h"
+#include "strutil.h"
+#include "strv.h"
+
+LOG_MODULE("start");
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+int sync_send(int fd, int step, const struct cove_error *err)
+{
+	struct cove_sync_msg m = { .step = (uint32_t)step };
+
+	if (err) {
+		m.code = err->code ? err->code : -EIO;
+		memcpy(m.msg, err->msg, sizeof(m.msg));
+		m.msg[sizeof(m.msg) - 1] = 0;
+	}
+	if (RETRY_EINTR(send(fd, &m, sizeof(m), MSG_NOSIGNAL)) < 0)
+		return -errno;
+	return 0;
+}
+
+int sync_wait(int fd, int step, struct cove_error *err)
+{
+	struct cove_sync_msg m;
+	ssize_t n = RETRY_EINTR(recv(fd, &m, sizeof(m), 0));
+
+	if (n < 0)
+		return cove_err(err, -errno, "Failed to read from the container: %m");
+	if (n == 0)
+		return -EPIPE; /* the other side is gone (exec'd or died): callers decide */
+	if ((size_t)n != sizeof(m))
+		return cove_err(err, -EPROTO, "Short message from the container");
+	if (m.step == SYNC_ERROR) {
+		m.msg[sizeof(m.msg) - 1] = 0;
+		return cove_err(err, m.code < 0 ? m.code : -EIO, "%s", m.msg);
+	}
+	if ((int)m.step != step)
+		return cove_err(err, -EPROTO, "Unexpected message %u from the container (wanted %d)",
+				m.step, step);
+	return 0;
+}
+
+void cove_run_init(struct cove_run *run)
+{
+	*run = (struct cove_run){ .log_fd = -1, .pidfd = -EBADF };
+}
+
+void cove_run_done(struct cove_run *run)
+{
+	free(run->rootfs);
+	run->rootfs = NULL;
+	run->cg = cove_cgroup_free(run->cg);
+	run->con = cove_console_free(run->con);
+	run->pidfd = safe_close(run->pidfd);
+}
+
+static int not_supported(struct cove_error *err, const char *key)
+{
+	return cove_err(err, -EOPNOTSUPP, "Configuration key '%s' is not supported yet", key);
+}
+
+int cove_run_check(const struct cove_conf *c, struct cove_error *err)
+{
+	for (size_t i = 0; i < c->n_nets; i++) {
+		const struct cove_net *n = &c->nets[i];
+
+		if (n->type != COVE_NET_EMPTY && n->type != COVE_NET_NONE && n->type >= 0)
+			return cove_err(err, -EOPNOTSUPP,
+					"Configuration key 'lxc.net.%u.type' is not supported yet (type '%s')",
+					n->index, cove_net_type_to_string(n->type));
+	}
+	if (c->n_cgroup > 0) {
+		_cleanup_free_ char *k = xasprintf("lxc.cgroup.%s", c->cgroup[0].key);
+		return not_supported(err, k);
+	}
+	if (c->n_cgroup2 > 0) {
+		_cleanup_free_ char *k = xasprintf("lxc.cgroup2.%s", c->cgroup2[0].key);
+		return not_supported(err, k);
+	}
+	if (c->n_idmaps > 0)
+		return not_supported(err, "lxc.idmap");
+	if (c->cap_drop && c->cap_drop[0])
+		return not_supported(err, "lxc.cap.drop");
+	if (c->cap_keep && c->cap_keep[0])
+		return not_supported(err, "lxc.cap.keep");
+	if (!isempty(c->seccomp_profile))
+		return not_supported(err, "lxc.seccomp.profile");
+	if (!isempty(c->apparmor_profile)) {
+		if (!streq(c->apparmor_profile, "unconfined") && !streq(c->apparmor_profile, "generated"))
+			return cove_err(err, -EOPNOTSUPP,
+					"Cannot apply lxc.apparmor.profile '%s': the kernel has no AppArmor",
+					c->apparmor_profile);
+		log_info("lxc.apparmor.profile '%s': the kernel has no AppArmor, running unconfined",
+			 c->apparmor_profile);
+	}
+	return 0;
+}
+
+char **cove_split_cmdline(const char *s)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	_cleanup_free_ char *cur = xmalloc(strlen(s) + 1);
+
+	for (;;) {
+		size_t n = 0;
+		char q = 0;
+		bool any = false;
+
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			s++;
+		if (!*s)
+			break;
+		for (; *s; s++) {
+			if (q) {
+				if (*s == q)
+					q = 0;
+				else if (q == '"' && *s == '\\' && s[1] && strchr("\"\\$`", s[1]))
+					cur[n++] = *++s;
+				else
+					cur[n++] = *s;
+			} else if (*s == '\'' || *s == '"') {
+				q = *s;
+				any = true;
+			} else if (*s == '\\' && s[1])
+				cur[n++] = *++s;
+			else if (*s == ' ' || *s == '\t' || *s == '\n')
+				break;
+			else
+				cur[n++] = *s;
+		}
+		if (q)
+			return NULL;
+		if (n || any)
+			strv_push(&l, xstrndup(cur, n));
+	}
+	return l ? TAKE_PTR(l) : xnew0(char *, 1);
+}
+
+static int step_rootfs(struct cove_run *run, struct cove_error *err)
+{
+	const char *dir = cove_conf_rootfs_dir(run->conf);
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if (run->rootfs)
+		return 0;
+	if (isempty(dir))
+		return cove_err(err, -EINVAL, "No rootfs configured (lxc.rootfs.path)");
+	if (!realpath(dir, buf) || stat(buf, &st) < 0)
+		return cove_err(err, -errno, "Failed to find rootfs '%s': %m", dir);
+	if (!S_ISDIR(st.st_mode))
+		return cove_err(err, -ENOTDIR, "Failed to use rootfs '%s': not a directory", dir);
+	run->rootfs = xstrdup(buf);
+	return 0;
+}
+
+static int step_console(struct cove_run *run, struct cove_error *err)
+{
+	if (run->con)
+		return 0;
+	return cove_console_new(run->conf, run->console_file, &run->con, err);
+}
+
+static int step_cgroup(struct cove_run *run, struct cove_error *err)
+{
+	int r;
+
+	if (run->cg && run->cg->name)
+		return 0; /* a reboot keeps its cgroup */
+	if (!run->cg) {
+		r = cove_cgroup_new(&run->cg, err);
+		if (r < 0)
+			return r;
+	}
+	return cove_cgroup_create(run->cg, run->name, err);
+}
+
+static void hook_ctx(const struct cove_run *run, struct cove_hook_ctx *ctx)
+{
+	*ctx = (struct cove_hook_ctx){ .name = run->name, .config_path = run->config_path,
+				       .rootfs = run->rootfs, .pid = run->pid,
+				       .out_fd = run->log_fd };
+}
+
+static int step_pre_start(struct cove_run *run, struct cove_error *err)
+{
+	struct cove_hook_ctx ctx;
+
+	hook_ctx(run, &ctx);
+	return cove_hooks_run(run->conf, COVE_HOOK_PRE_START, &ctx, err);
+}
+
+struct clone_args_v0 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+/* Clone the child, put it into its cgroup, and follow it until it execs init. */
+static int step_clone(struct cove_run *run, struct cove_error *err)
+{
+	_cleanup_close_ int ours = -EBADF, theirs = -EBADF;
+	int sv[2], pidfd = -EBADF, r;
+	struct clone_args_v0 args = {
+		.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)&pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	long pid;
+
+	if (!run->share_net)
+		args.flags |= CLONE_NEWNET;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return cove_err(err, -errno, "Failed to create a socket pair: %m");
+	ours = sv[0];
+	theirs = sv[1];
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0)
+		return cove_err(err, -errno, "Failed to clone the container process: %m");
+	if (pid == 0) {
+		ours = safe_close(ours);
+		start_child(run, TAKE_FD(theirs));
+	}
+	theirs = safe_close(theirs);
+	run->pid = (pid_t)pid;
+	run->pidfd = pidfd;
+	log_debug("Container process is PID %ld", pid);
+
+	r = cove_cgroup_attach(run->cg, run->pid, err);
+	if (r < 0)
+		return r;
+	r = sync_send(ours, SYNC_CGROUP_DONE, NULL);
+	if (r < 0)
+		return cove_err(err, r, "Failed to talk to the container process: %s", strerror(-r));
+	if (cove_hooks_any(run->conf, COVE_HOOK_START_HOST)) {
+		struct cove_hook_ctx ctx;
+
+		r = sync_wait(ours, SYNC_READY_EXEC, err);
+		if (r == -EPIPE)
+			return cove_err(err, -ECHILD, "The container process died during setup");
+		if (r < 0)
+			return r;
+		hook_ctx(run, &ctx);
+		r = cove_hooks_run(run->conf, COVE_HOOK_START_HOST, &ctx, err);
+		if (r < 0)
+			return r;
+		r = sync_send(ours, SYNC_EXEC, NULL);
+		if (r < 0)
+			return cove_err(err, r, "Failed to talk to the container process: %s",
+					strerror(-r));
+	}
+	/* The child's end closes on exec: EOF without an ERROR message means init runs. */
+	r = sync_wait(ours, _SYNC_STEP_MAX, err);
+	if (r == -EPIPE) {
+		siginfo_t si = {};
+
+		if (waitid(P_PIDFD, (id_t)run->pidfd, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid != 0)
+			return cove_err(err, -ECHILD, "The container process died during setup");
+		return 0;
+	}
+	return r < 0 ? r : cove_err(err, -EPROTO, "Unexpected message from the container");
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct cove_run *run, struct cove_error *err);
+} steps[] = {
+	{ "rootfs", step_rootfs },
+	{ "console", step_console },
+	{ "cgroup", step_cgroup },
+	{ "pre-start", step_pre_start },
+	{ "clone", step_clone },
+};
+
+/* Undo a half-done start: kill and reap the child; cgroups go in cove_run_stopped(). */
+static void kill_child(struct cove_run *run)
+{
+	siginfo_t si;
+
+	if (run->pid <= 0)
+		return;
+	(void)syscall(SYS_pidfd_send_signal, run->pidfd, SIGKILL, NULL, 0);
+	(void)RETRY_EINTR(waitid(P_PIDFD, (id_t)run->pidfd, &si, WEXITED));
+	run->pidfd = safe_close(run->pidfd);
+	run->pid = 0;
+}
+
+int cove_run_start(struct cove_run *run, struct cove_error *err)
+{
+	for (size_t i = 0; i < ELEMENTSOF(steps); i++) {
+		int r = steps[i].fn(run, err);
+
+		if (r < 0) {
+			log_debug("Start step '%s' failed: %s", steps[i].name, cove_err_msg(err, r));
+			kill_child(run);
+			return r;
+		}
+	}
+	/* The slaves stay open here: a reboot binds them into the next container. */
+	return 0;
+}
+
+int cove_run_stopped(struct cove_run *run, const char *target, struct cove_error *err)
+{
+	struct cove_hook_ctx ctx;
+	int r, ret = 0;
+
+	hook_ctx(run, &ctx);
+	ctx.target = target;
+	run->pid = 0;
+	run->pidfd = safe_close(run->pidfd);
+	r = cove_hooks_run(run->conf, COVE_HOOK_STOP, &ctx, err);
+	if (r < 0)
+		ret = r;
+	r = cove_hooks_run(run->conf, COVE_HOOK_POST_STOP, &ctx, ret < 0 ? NULL : err);
+	if (r < 0 && ret == 0)
+		ret = r;
+	if (streq_ptr(target, "reboot"))
+		return ret;
+	r = cove_cgroup_destroy(run->cg, ret < 0 ? NULL : err);
+	if (r < 0 && ret == 0)
+		ret = r;
+	return ret;
+}

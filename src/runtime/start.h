@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Creating a container: run by cove-monitor, which stays the parent of the
+ * container's init. The parent steps (start.c) prepare the rootfs path, the
+ * terminals and the cgroup, run pre-start hooks and clone the child into new
+ * namespaces; the child steps (start-child.c) set up mounts, /dev, hooks and
+ * the process, then exec init. Parent and child talk over a SOCK_SEQPACKET
+ * socketpair with typed messages; a child error reaches the parent with its
+ * message, and the end of the child's socket (close-on-exec) means init runs.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "console.h"
+#include "cove/conf.h"
+#include "cove/error.h"
+
+enum cove_sync_step {
+	SYNC_CGROUP_DONE, /* parent -> child: you are in your cgroup */
+	SYNC_READY_EXEC,  /* child -> parent: set up; run start-host hooks (only if any) */
+	SYNC_EXEC,	  /* parent -> child: go on and exec */
+	SYNC_ERROR,	  /* child -> parent: failed, with a message */
+	_SYNC_STEP_MAX,
+	_SYNC_STEP_INVALID = -22,
+};
+
+struct cove_sync_msg {
+	uint32_t step;
+	int32_t code;
+	char msg[COVE_ERROR_MAX];
+};
+
+int sync_send(int fd, int step, const struct cove_error *err);
+/* Wait for one message of type step; an ERROR message or EOF turns into a failure. */
+int sync_wait(int fd, int step, struct cove_error *err);
+
+struct cove_run {
+	struct cove_conf *conf;	  /* borrowed */
+	const char *name;	  /* borrowed */
+	const char *config_path;  /* borrowed */
+	char *const *init_argv;	  /* borrowed; NULL: lxc.init.cmd */
+	const char *console_file; /* borrowed: cove-start -c, or NULL */
+	int log_fd;		  /* borrowed: where hooks write, -1: /dev/null */
+
+	char *rootfs;		  /* owned: absolute rootfs directory */
+	struct cove_cgroup *cg;	  /* owned, kept across reboots */
+	struct cove_console *con; /* owned, kept across reboots */
+	pid_t pid;		  /* init, host pid; 0 when not running */
+	int pidfd;		  /* owned */
+	bool share_net;		  /* lxc.net.N.type = none */
+};
+
+void cove_run_init(struct cove_run *run);
+/* Refuse what this build cannot do yet (one clear line naming the key). Logs info lines. */
+int cove_run_check(const struct cove_conf *c, struct cove_error *err);
+/* Create the container (again, after a reboot); on success init runs as run->pid. */
+int cove_run_start(struct cove_run *run, struct cove_error *err);
+/*
+ * After init has been reaped: stop and post-stop hooks (target "stop" or
+ * "reboot"), and when not rebooting, removal of the cgroups.
+ */
+int cove_run_stopped(struct cove_run *run, const char *target, struct cove_error *err);
+/* Free what run owns (does not stop anything). */
+void cove_run_done(struct cove_run *run);
+
+/* Split a command line with shell-like quoting ('', "", \). NULL on bad quoting. */
+char **cove_split_cmdline(const char *s);
+
+/* The child side (start-child.c): never returns. */
+_Noreturn void start_child(struct cove_run *run, int sync_fd);
