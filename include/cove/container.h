@@ -124,5 +124,14 @@ int cove_container_wait(const struct cove_container *ct, unsigned mask, int time
 int cove_container_console(const struct cove_container *ct, int ttynum, int *ret_fd,
 			   int *ret_ttynum, struct cove_error *err);
 
+/*
+ * Like cove_container_console(), also handing out the control connection
+ * (ret_ctl_fd, owned by the caller): a tty >= 1 stays reserved for the caller
+ * until it closes that fd. cove_container_console() keeps it open for the
+ * life of the process.
+ */
+int cove_container_console_fds(const struct cove_container *ct, int ttynum, int *ret_fd,
+			       int *ret_ttynum, int *ret_ctl_fd, struct cove_error *err);
+
 /* The monitor binary: $COVE_MONITOR, next to /proc/self/exe, or the installed one. */
 const char *cove_monitor_path(void);

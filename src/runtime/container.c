@@ -149,6 +149,10 @@ const char *cove_monitor_path(void)
 			strcpy(slash + 1, "cove-monitor");
 			if (access(buf, X_OK) == 0)
 				return buf;
+			/* The build tree: src/tools/cove-x next to src/monitor/cove-monitor. */
+			strcpy(slash + 1, "../monitor/cove-monitor");
+			if (access(buf, X_OK) == 0)
+				return buf;
 		}
 	}
 	snprintf(buf, sizeof(buf), "%s", COVE_LIBEXECDIR "/cove-monitor");

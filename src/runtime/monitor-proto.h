@@ -47,3 +47,21 @@ struct cove_mon_resp {
 	char cgroup[256];
 	char msg[512];	  /* error message when ret < 0 */
 };
+
+/*
+ * cove-start -> cove-monitor: the monitor is exec'd with the write end of a
+ * SOCK_SEQPACKET socketpair (--sync-fd) and reports once on it: RUNNING, or
+ * ERROR with the message of the failure (from the container child if it
+ * failed there). In foreground mode the monitor keeps the fd open until it
+ * exits, so EOF tells cove-start that the container has stopped.
+ */
+enum cove_mon_sync_type {
+	COVE_MON_SYNC_RUNNING,
+	COVE_MON_SYNC_ERROR,
+};
+
+struct cove_mon_sync {
+	uint32_t type;
+	int32_t code;	/* -errno for ERROR */
+	char msg[1024]; /* COVE_ERROR_MAX */
+};
