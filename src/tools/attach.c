@@ -165,6 +165,7 @@ int main(int argc, char **argv)
 	struct cove_error err = {};
 	int r, code = 1;
 
+	tool_common_setup(&a.tc, "cove-attach"); /* names us in usage errors */
 	if (parse_args(&a, argc, argv) != 0)
 		return 1;
 	tool_common_setup(&a.tc, "cove-attach");

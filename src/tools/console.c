@@ -57,6 +57,7 @@ int main(int argc, char **argv)
 	struct cove_error err = {};
 	int c, r, ttynum = -1, escape = 1;
 
+	tool_common_setup(&tc, "cove-console"); /* names us in usage errors */
 	while ((c = getopt_long(argc, argv, TOOL_COMMON_SHORTOPTS "t:e:", longopts, NULL)) >= 0) {
 		if (tool_common_opt(&tc, c, optarg, usage))
 			continue;
