@@ -269,7 +269,7 @@ int tar_extract(const char *tarball, const char *dest, const struct tar_extract_
 		int r;
 
 		rfd = safe_close(rfd);
-		umask(0);
+		umask(022);
 		if (chdir(dest) < 0)
 			r = cove_err(&cerr, -errno, "Failed to enter '%s': %m", dest);
 		else

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -137,7 +138,6 @@ static char *substitute(const struct cove_template_ctx *ctx, const char *text)
 	};
 	char *s = xstrdup(text);
 
-	/* longest names first so LXC_ROOTFS is not eaten by a shorter variable */
 	for (size_t i = ELEMENTSOF(vars); i > 0; i--) {
 		char *n = replace_all(s, vars[i - 1][0], vars[i - 1][1]);
 
@@ -277,6 +277,21 @@ static int copy_tree(const char *src, const char *dst, struct cove_error *err)
 	return 0;
 }
 
+static int unlink_dev_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+		(void)unlink(path);
+	return 0;
+}
+
+/* --no-dev for a directory source: drop the device nodes cp copied. */
+static int drop_devices(const char *dir, struct cove_error *err)
+{
+	if (nftw(dir, unlink_dev_cb, 64, FTW_PHYS | FTW_MOUNT) < 0)
+		return cove_err(err, -errno, "Failed to remove device nodes from '%s': %m", dir);
+	return 0;
+}
+
 /* Substitute the variables in one rootfs file, never leaving the rootfs while resolving it. */
 static int template_file(const struct cove_template_ctx *ctx, int rootfd, const char *rel,
 			 struct cove_error *err)
@@ -328,9 +343,11 @@ static int fill_rootfs(const struct cove_template_ctx *ctx, const struct local_o
 	}
 	if (chmod(tmp, 0755) < 0)
 		return cove_err(err, -errno, "Failed to chmod '%s': %m", tmp);
-	if (S_ISDIR(st.st_mode))
+	if (S_ISDIR(st.st_mode)) {
 		r = copy_tree(o->fstree, tmp, err);
-	else
+		if (r >= 0 && o->no_dev)
+			r = drop_devices(tmp, err);
+	} else
 		r = tar_extract(o->fstree, tmp, &xo, err);
 	if (r < 0)
 		return r;
