@@ -202,16 +202,16 @@ static int parse_text(struct cove_conf *c, const char *text, struct conf_ctx *ct
 	const char *p = text;
 
 	for (ctx->line = 1; *p; ctx->line++) {
-		size_t n = strcspn(p, "\n");
+		size_t len = strcspn(p, "\n"), n = len;
 		_cleanup_free_ char *line = xstrndup(p, n);
 		_cleanup_free_ char *raw = NULL;
 		char *key = NULL, *value = NULL;
 		int r;
 
-		if (n > 0 && line[n - 1] == '\r')
-			line[n - 1] = 0;
+		while (n > 0 && line[n - 1] == '\r') /* CRLF files; all of them, so a save is stable */
+			line[--n] = 0;
 		raw = record ? xstrdup(line) : NULL;
-		p += n + (p[n] == '\n');
+		p += len + (p[len] == '\n');
 		if (ctx->line > CONF_LINES_MAX)
 			return cove_err(err, -E2BIG, "%s: too many lines", ctx->file);
 		r = split_line(line, &key, &value, err);

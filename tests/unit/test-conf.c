@@ -1093,6 +1093,8 @@ static void test_tables(void **state)
 	assert_int_equal(cove_signal_from_string(NULL), -EINVAL);
 }
 
+static char **test_names; /* owned: the generated names, freed at exit */
+
 /* A TAP-safe test name: no control characters, no '#' (TAP directives). */
 static char *test_name(const char *what, const char *key, const char *value)
 {
@@ -1101,6 +1103,7 @@ static char *test_name(const char *what, const char *key, const char *value)
 	for (char *p = s; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '#')
 			*p = '?';
+	strv_push(&test_names, s);
 	return s;
 }
 
@@ -1130,7 +1133,7 @@ int main(void)
 	add_test(&tests, &n, "check", test_check, NULL);
 	add_test(&tests, &n, "tables", test_tables, NULL);
 	for (size_t i = 0; i < ELEMENTSOF(golden_files); i++)
-		add_test(&tests, &n, xasprintf("golden %s", golden_files[i]), test_golden_one,
+		add_test(&tests, &n, test_name("golden", golden_files[i], "expected"), test_golden_one,
 			 (void *)golden_files[i]);
 	for (size_t i = 0; i < ELEMENTSOF(roundtrips); i++)
 		add_test(&tests, &n,
@@ -1141,5 +1144,6 @@ int main(void)
 			 (void *)&bads[i]);
 	r = _cmocka_run_group_tests("conf", tests, n, NULL, NULL);
 	free(tests);
+	strv_free(test_names);
 	return r;
 }
