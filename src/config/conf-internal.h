@@ -16,18 +16,18 @@ struct cove_key;
 
 /* Where a value comes from while loading: used for includes and messages. */
 struct conf_ctx {
-	const char *file;	   /* borrowed: file being parsed, NULL for API calls */
+	const char *file; /* borrowed: file being parsed, NULL for API calls */
 	unsigned line;
-	unsigned depth;		   /* include nesting */
-	char **stack;		   /* owned strv: canonical paths being loaded (loop check) */
-	bool prefixed;		   /* err already carries "FILE:LINE: " */
+	unsigned depth; /* include nesting */
+	char **stack;	/* owned strv: canonical paths being loaded (loop check) */
+	bool prefixed;	/* err already carries "FILE:LINE: " */
 };
 
 typedef int (*cove_key_set_fn)(struct cove_conf *c, const struct cove_key *k, const char *key,
 			       const char *value, struct conf_ctx *ctx, struct cove_error *err);
 /* Getters print the value to f; multi-valued keys one value a line, no final newline. */
-typedef int (*cove_key_get_fn)(const struct cove_conf *c, const struct cove_key *k,
-			       const char *key, FILE *f);
+typedef int (*cove_key_get_fn)(const struct cove_conf *c, const struct cove_key *k, const char *key,
+			       FILE *f);
 typedef int (*cove_key_clr_fn)(struct cove_conf *c, const struct cove_key *k, const char *key);
 
 enum cove_key_match {
@@ -41,7 +41,7 @@ struct cove_key {
 	cove_key_set_fn set;
 	cove_key_get_fn get;
 	cove_key_clr_fn clr;
-	size_t offset; /* field of struct cove_conf for generic handlers */
+	size_t offset;	  /* field of struct cove_conf for generic handlers */
 	const char *hint; /* for legacy/unsupported rows: the replacement */
 };
 
@@ -60,8 +60,8 @@ bool conf_key_is_known(const struct cove_key *k);
 bool conf_key_is_group(const char *key);
 
 /* Format "Invalid value 'V' for key 'K': reason" into err; returns -EINVAL. */
-int conf_invalid(struct cove_error *err, const char *key, const char *value, const char *fmt,
-		 ...) _printf_(4, 5);
+int conf_invalid(struct cove_error *err, const char *key, const char *value, const char *fmt, ...)
+    _printf_(4, 5);
 
 /* conf.c: lxc.include handling. */
 int conf_include(struct cove_conf *c, const char *value, struct conf_ctx *ctx,

@@ -18,7 +18,7 @@
 
 LOG_MODULE("config");
 
-#define FIELD(c, k, type) ((type *)((char *)(c) + (k)->offset))
+#define FIELD(c, k, type)  ((type *)((char *)(c) + (k)->offset))
 #define CFIELD(c, k, type) ((type const *)((const char *)(c) + (k)->offset))
 
 int conf_invalid(struct cove_error *err, const char *key, const char *value, const char *fmt, ...)
@@ -276,8 +276,8 @@ static int clr_size(struct cove_conf *c, const struct cove_key *k, const char *k
 }
 
 /* lxc.init.uid / lxc.init.gid: the _set flag follows the id field. */
-static int set_id(struct cove_conf *c, const struct cove_key *k, const char *key,
-		  const char *value, struct conf_ctx *ctx, struct cove_error *err)
+static int set_id(struct cove_conf *c, const struct cove_key *k, const char *key, const char *value,
+		  struct conf_ctx *ctx, struct cove_error *err)
 {
 	bool *set = streq(key, "lxc.init.uid") ? &c->init_uid_set : &c->init_gid_set;
 	unsigned v = 0;
@@ -409,7 +409,7 @@ static int set_mount_entry(struct cove_conf *c, const struct cove_key *k, const 
 	if (parse_mount_entry(value, &m, &why) < 0)
 		return conf_invalid(err, key, value, "%s", why);
 	c->mount_entries =
-		xrealloc(c->mount_entries, (c->n_mount_entries + 1) * sizeof(*c->mount_entries));
+	    xrealloc(c->mount_entries, (c->n_mount_entries + 1) * sizeof(*c->mount_entries));
 	c->mount_entries[c->n_mount_entries++] = m;
 	return 0;
 }
@@ -436,10 +436,10 @@ struct kv_list {
 static struct kv_list kv_list_of(struct cove_conf *c, const char *key)
 {
 	if (startswith(key, "lxc.cgroup2"))
-		return (struct kv_list){ &c->cgroup2, &c->n_cgroup2, "lxc.cgroup2.", false };
+		return (struct kv_list){&c->cgroup2, &c->n_cgroup2, "lxc.cgroup2.", false};
 	if (startswith(key, "lxc.cgroup"))
-		return (struct kv_list){ &c->cgroup, &c->n_cgroup, "lxc.cgroup.", false };
-	return (struct kv_list){ &c->sysctls, &c->n_sysctls, "lxc.sysctl.", true };
+		return (struct kv_list){&c->cgroup, &c->n_cgroup, "lxc.cgroup.", false};
+	return (struct kv_list){&c->sysctls, &c->n_sysctls, "lxc.sysctl.", true};
 }
 
 /* Remove items whose key is sub (or all when sub is NULL). */
@@ -461,8 +461,8 @@ static void kv_remove(struct kv_list l, const char *sub)
 		*l.items = mfree(*l.items);
 }
 
-static int kv_set(struct cove_conf *c, const struct cove_key *k, const char *key,
-		  const char *value, struct conf_ctx *ctx, struct cove_error *err)
+static int kv_set(struct cove_conf *c, const struct cove_key *k, const char *key, const char *value,
+		  struct conf_ctx *ctx, struct cove_error *err)
 {
 	struct kv_list l = kv_list_of(c, key);
 	const char *sub = startswith(key, l.prefix), *why;
@@ -476,7 +476,7 @@ static int kv_set(struct cove_conf *c, const struct cove_key *k, const char *key
 	if (*l.n >= 65536)
 		return conf_invalid(err, key, value, "too many values");
 	*l.items = xrealloc(*l.items, (*l.n + 1) * sizeof(**l.items));
-	(*l.items)[(*l.n)++] = (struct cove_kv){ xstrdup(sub), xstrdup(value) };
+	(*l.items)[(*l.n)++] = (struct cove_kv){xstrdup(sub), xstrdup(value)};
 	return 0;
 }
 
@@ -537,7 +537,7 @@ static int set_caps(struct cove_conf *c, const struct cove_key *k, const char *k
 		return conf_invalid(err, key, value, "%s", why);
 	if (strv_contains(*l, "none"))
 		*l = strv_free(*l);
-	STRV_FOREACH(i, caps)
+	STRV_FOREACH (i, caps)
 		if (!strv_contains(*l, *i))
 			strv_push_dup(l, *i);
 	return 0;
@@ -582,7 +582,7 @@ static int get_hook(const struct cove_conf *c, const struct cove_key *k, const c
 	if (!streq(key, "lxc.hook"))
 		return -ENOENT;
 	for (int i = 0; i < _COVE_HOOK_MAX; i++)
-		STRV_FOREACH(s, c->hooks[i]) {
+		STRV_FOREACH (s, c->hooks[i]) {
 			fprintf(f, "%slxc.hook.%s = %s", sep, cove_hook_to_string(i), *s);
 			sep = "\n";
 		}
@@ -624,8 +624,9 @@ static int set_log_level(struct cove_conf *c, const struct cove_key *k, const ch
 	int l = -1;
 
 	if (!isempty(value) && (l = log_parse_level(value)) < 0)
-		return conf_invalid(err, key, value, "expected trace, debug, info, notice, warn, "
-						     "error, crit, alert, fatal or 0-8");
+		return conf_invalid(err, key, value,
+				    "expected trace, debug, info, notice, warn, "
+				    "error, crit, alert, fatal or 0-8");
 	c->log_level = l;
 	return 0;
 }
@@ -633,8 +634,8 @@ static int set_log_level(struct cove_conf *c, const struct cove_key *k, const ch
 static int get_log_level(const struct cove_conf *c, const struct cove_key *k, const char *key,
 			 FILE *f)
 {
-	static const char *const names[] = { "FATAL", "ALERT",	"CRIT", "ERROR", "WARN",
-					     "NOTICE", "INFO", "DEBUG", "TRACE" };
+	static const char *const names[] = {"FATAL",  "ALERT", "CRIT",	"ERROR", "WARN",
+					    "NOTICE", "INFO",  "DEBUG", "TRACE"};
 
 	if (c->log_level >= 0 && (size_t)c->log_level < ELEMENTSOF(names))
 		fputs(names[c->log_level], f);
@@ -647,8 +648,9 @@ static int set_signal(struct cove_conf *c, const struct cove_key *k, const char 
 	int s = 0;
 
 	if (!isempty(value) && (s = cove_signal_from_string(value)) < 0)
-		return conf_invalid(err, key, value, "expected a signal such as SIGPWR, 30 or "
-						     "SIGRTMIN+3");
+		return conf_invalid(err, key, value,
+				    "expected a signal such as SIGPWR, 30 or "
+				    "SIGRTMIN+3");
 	*FIELD(c, k, int) = s;
 	return 0;
 }
@@ -676,17 +678,16 @@ static int set_prlimit(struct cove_conf *c, const struct cove_key *k, const char
 
 	r = name ? prlimit_resource_from_name(name) : -EINVAL;
 	if (r < 0)
-		return cove_err(err, -EINVAL, "Unknown configuration key '%s': not a resource limit",
-				key);
+		return cove_err(err, -EINVAL,
+				"Unknown configuration key '%s': not a resource limit", key);
 	if (!isempty(value) && parse_prlimit(value, &soft, &hard, &why) < 0)
 		return conf_invalid(err, key, value, "%s", why);
 	prlimit_remove(c, r);
 	if (isempty(value))
 		return 0;
 	c->prlimits = xrealloc(c->prlimits, (c->n_prlimits + 1) * sizeof(*c->prlimits));
-	c->prlimits[c->n_prlimits++] = (struct cove_prlimit){
-		.resource = r, .name = xstrdup(name), .soft = soft, .hard = hard
-	};
+	c->prlimits[c->n_prlimits++] =
+	    (struct cove_prlimit){.resource = r, .name = xstrdup(name), .soft = soft, .hard = hard};
 	return 0;
 }
 
@@ -778,8 +779,7 @@ static int set_reject(struct cove_conf *c, const struct cove_key *k, const char 
 	return cove_err(err, -EINVAL, "Unknown configuration key '%s'", key);
 }
 
-static int get_reject(const struct cove_conf *c, const struct cove_key *k, const char *key,
-		      FILE *f)
+static int get_reject(const struct cove_conf *c, const struct cove_key *k, const char *key, FILE *f)
 {
 	return -ENOENT;
 }
@@ -789,17 +789,27 @@ static int clr_reject(struct cove_conf *c, const struct cove_key *k, const char 
 	return -ENOENT;
 }
 
-#define E COVE_KEY_EXACT
-#define P COVE_KEY_PREFIX
-#define STR key_set_str, key_get_str, key_clr_str
+#define E    COVE_KEY_EXACT
+#define P    COVE_KEY_PREFIX
+#define STR  key_set_str, key_get_str, key_clr_str
 #define BOOL key_set_bool, key_get_bool, key_clr_bool
 #define UINT key_set_uint, key_get_uint, key_clr_uint
 #define STRV key_set_strv, key_get_strv, key_clr_strv
-#define LEGACY(old, new) { old, E, set_reject, get_reject, clr_reject, 0, new }
-#define LEGACY_P(old, new) { old, P, set_reject, get_reject, clr_reject, 0, new }
-#define UNSUPPORTED(name, m) { name, m, set_reject, get_reject, clr_reject, 0, "" }
+#define LEGACY(old, new)                                                                           \
+	{                                                                                          \
+		old, E, set_reject, get_reject, clr_reject, 0, new                                 \
+	}
+#define LEGACY_P(old, new)                                                                         \
+	{                                                                                          \
+		old, P, set_reject, get_reject, clr_reject, 0, new                                 \
+	}
+#define UNSUPPORTED(name, m)                                                                       \
+	{                                                                                          \
+		name, m, set_reject, get_reject, clr_reject, 0, ""                                 \
+	}
 
 /* First match wins: specific rows come before the prefix rows that would also match. */
+/* clang-format off */
 static const struct cove_key keys[] = {
 	{ "lxc.uts.name", E, set_utsname, key_get_str, key_clr_str, OFF(utsname) },
 	{ "lxc.rootfs.path", E, STR, OFF(rootfs_path) },
@@ -906,8 +916,9 @@ static const struct cove_key keys[] = {
 	UNSUPPORTED("lxc.sched.core", E),
 	UNSUPPORTED("lxc.time.", P),
 };
+/* clang-format on */
 
-static const struct cove_key unknown_key = { "", E, set_reject, get_reject, clr_reject, 0, NULL };
+static const struct cove_key unknown_key = {"", E, set_reject, get_reject, clr_reject, 0, NULL};
 
 const struct cove_key *conf_key_lookup(const char *key)
 {
@@ -930,8 +941,8 @@ bool conf_key_is_known(const struct cove_key *k)
 
 bool conf_key_is_group(const char *key)
 {
-	static const char *const groups[] = { "lxc.net", "lxc.cgroup", "lxc.cgroup2",
-					      "lxc.hook", "lxc.prlimit", "lxc.sysctl" };
+	static const char *const groups[] = {"lxc.net",	 "lxc.cgroup",	"lxc.cgroup2",
+					     "lxc.hook", "lxc.prlimit", "lxc.sysctl"};
 	const char *n;
 	unsigned idx;
 

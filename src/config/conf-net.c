@@ -43,27 +43,27 @@ static const struct net_key {
 	enum net_kind kind;
 	size_t offset;
 } net_keys[] = {
-	{ "type", NK_TYPE, 0 },
-	{ "flags", NK_FLAGS, 0 },
-	{ "link", NK_IFNAME, NOFF(link) },
-	{ "name", NK_IFNAME, NOFF(name) },
-	{ "hwaddr", NK_HWADDR, NOFF(hwaddr) },
-	{ "mtu", NK_MTU, 0 },
-	{ "ipv4.address", NK_ADDR4, NOFF(ipv4_addresses) },
-	{ "ipv4.gateway", NK_GW4, NOFF(ipv4_gateway) },
-	{ "ipv6.address", NK_ADDR6, NOFF(ipv6_addresses) },
-	{ "ipv6.gateway", NK_GW6, NOFF(ipv6_gateway) },
-	{ "veth.pair", NK_IFNAME, NOFF(veth_pair) },
-	{ "veth.mode", NK_VETH_MODE, NOFF(veth_mode) },
-	{ "veth.ipv4.route", NK_ROUTE4, NOFF(veth_ipv4_routes) },
-	{ "veth.ipv6.route", NK_ROUTE6, NOFF(veth_ipv6_routes) },
-	{ "macvlan.mode", NK_MACVLAN_MODE, NOFF(macvlan_mode) },
-	{ "vlan.id", NK_VLAN_ID, 0 },
-	{ "script.up", NK_STR, NOFF(script_up) },
-	{ "script.down", NK_STR, NOFF(script_down) },
+    {"type", NK_TYPE, 0},
+    {"flags", NK_FLAGS, 0},
+    {"link", NK_IFNAME, NOFF(link)},
+    {"name", NK_IFNAME, NOFF(name)},
+    {"hwaddr", NK_HWADDR, NOFF(hwaddr)},
+    {"mtu", NK_MTU, 0},
+    {"ipv4.address", NK_ADDR4, NOFF(ipv4_addresses)},
+    {"ipv4.gateway", NK_GW4, NOFF(ipv4_gateway)},
+    {"ipv6.address", NK_ADDR6, NOFF(ipv6_addresses)},
+    {"ipv6.gateway", NK_GW6, NOFF(ipv6_gateway)},
+    {"veth.pair", NK_IFNAME, NOFF(veth_pair)},
+    {"veth.mode", NK_VETH_MODE, NOFF(veth_mode)},
+    {"veth.ipv4.route", NK_ROUTE4, NOFF(veth_ipv4_routes)},
+    {"veth.ipv6.route", NK_ROUTE6, NOFF(veth_ipv6_routes)},
+    {"macvlan.mode", NK_MACVLAN_MODE, NOFF(macvlan_mode)},
+    {"vlan.id", NK_VLAN_ID, 0},
+    {"script.up", NK_STR, NOFF(script_up)},
+    {"script.down", NK_STR, NOFF(script_down)},
 };
 
-#define NSTR(n, nk) ((char **)((char *)(n) + (nk)->offset))
+#define NSTR(n, nk)  ((char **)((char *)(n) + (nk)->offset))
 #define NSTRV(n, nk) ((char ***)((char *)(n) + (nk)->offset))
 
 static bool kind_is_strv(enum net_kind k)
@@ -127,7 +127,7 @@ static struct cove_net *net_get_or_add(struct cove_conf *c, unsigned idx)
 	c->nets = xrealloc(c->nets, (c->n_nets + 1) * sizeof(*c->nets));
 	memmove(c->nets + pos + 1, c->nets + pos, (c->n_nets - pos) * sizeof(*c->nets));
 	c->n_nets++;
-	c->nets[pos] = (struct cove_net){ .index = idx, .type = -1 };
+	c->nets[pos] = (struct cove_net){.index = idx, .type = -1};
 	return &c->nets[pos];
 }
 
@@ -192,7 +192,7 @@ static void net_clear_sub(struct cove_net *n, const struct net_key *nk)
 /* Validate a value for a sub key: returns 0 or -EINVAL with *why set. */
 static int net_validate(const struct net_key *nk, const char *v, const char **why)
 {
-	static const char *const macvlan_modes[] = { "private", "vepa", "bridge", "passthru" };
+	static const char *const macvlan_modes[] = {"private", "vepa", "bridge", "passthru"};
 	_cleanup_strv_free_ char **f = NULL;
 	unsigned u;
 
@@ -287,8 +287,9 @@ int net_set(struct cove_conf *c, const struct cove_key *k, const char *key, cons
 		return cove_err(err, -EINVAL, "Unknown configuration key '%s'", key);
 	if (!sub) {
 		if (!isempty(value))
-			return conf_invalid(err, key, value,
-					    "only an empty value (remove the interface) is allowed");
+			return conf_invalid(
+			    err, key, value,
+			    "only an empty value (remove the interface) is allowed");
 		net_remove(c, idx);
 		return 0;
 	}
@@ -413,13 +414,14 @@ int net_check(const struct cove_conf *c, struct cove_error *err)
 			return cove_err(err, -EINVAL, "Missing 'lxc.net.%u.link' for type '%s'",
 					n->index, cove_net_type_to_string(n->type));
 		if (n->type == COVE_NET_VLAN && !n->vlan_id_set)
-			return cove_err(err, -EINVAL, "Missing 'lxc.net.%u.vlan.id' for type 'vlan'",
-					n->index);
+			return cove_err(err, -EINVAL,
+					"Missing 'lxc.net.%u.vlan.id' for type 'vlan'", n->index);
 		for (size_t j = 0; j < i; j++)
 			if (n->name && streq_ptr(n->name, c->nets[j].name))
-				return cove_err(err, -EINVAL,
-						"Interface name '%s' used by lxc.net.%u and lxc.net.%u",
-						n->name, c->nets[j].index, n->index);
+				return cove_err(
+				    err, -EINVAL,
+				    "Interface name '%s' used by lxc.net.%u and lxc.net.%u",
+				    n->name, c->nets[j].index, n->index);
 	}
 	return 0;
 }

@@ -24,8 +24,8 @@
 LOG_MODULE("config");
 
 static const char *const net_type_table[_COVE_NET_TYPE_MAX] = {
-	[COVE_NET_EMPTY] = "empty", [COVE_NET_NONE] = "none",	[COVE_NET_VETH] = "veth",
-	[COVE_NET_MACVLAN] = "macvlan", [COVE_NET_VLAN] = "vlan", [COVE_NET_PHYS] = "phys",
+    [COVE_NET_EMPTY] = "empty",	    [COVE_NET_NONE] = "none", [COVE_NET_VETH] = "veth",
+    [COVE_NET_MACVLAN] = "macvlan", [COVE_NET_VLAN] = "vlan", [COVE_NET_PHYS] = "phys",
 };
 
 const char *cove_net_type_to_string(int t)
@@ -42,11 +42,11 @@ int cove_net_type_from_string(const char *s)
 }
 
 static const char *const hook_table[_COVE_HOOK_MAX] = {
-	[COVE_HOOK_PRE_START] = "pre-start", [COVE_HOOK_PRE_MOUNT] = "pre-mount",
-	[COVE_HOOK_MOUNT] = "mount",	     [COVE_HOOK_AUTODEV] = "autodev",
-	[COVE_HOOK_START] = "start",	     [COVE_HOOK_STOP] = "stop",
-	[COVE_HOOK_POST_STOP] = "post-stop", [COVE_HOOK_CLONE] = "clone",
-	[COVE_HOOK_DESTROY] = "destroy",     [COVE_HOOK_START_HOST] = "start-host",
+    [COVE_HOOK_PRE_START] = "pre-start", [COVE_HOOK_PRE_MOUNT] = "pre-mount",
+    [COVE_HOOK_MOUNT] = "mount",	 [COVE_HOOK_AUTODEV] = "autodev",
+    [COVE_HOOK_START] = "start",	 [COVE_HOOK_STOP] = "stop",
+    [COVE_HOOK_POST_STOP] = "post-stop", [COVE_HOOK_CLONE] = "clone",
+    [COVE_HOOK_DESTROY] = "destroy",	 [COVE_HOOK_START_HOST] = "start-host",
 };
 
 const char *cove_hook_to_string(int h)
@@ -113,8 +113,8 @@ int cove_signal_from_string(const char *s)
 
 int parse_arch(const char *s, unsigned long *ret_personality, const char **ret_why)
 {
-	static const char *const a64[] = { "x86_64", "amd64" };
-	static const char *const a32[] = { "i686", "x86", "i386", "i486", "i586" };
+	static const char *const a64[] = {"x86_64", "amd64"};
+	static const char *const a32[] = {"i686", "x86", "i386", "i486", "i586"};
 
 	for (size_t i = 0; i < ELEMENTSOF(a64); i++)
 		if (streq(s, a64[i]))
@@ -157,36 +157,36 @@ int parse_idmap(const char *s, struct cove_idmap *ret, const char **ret_why)
 		*ret_why = "range goes past the last id";
 		return -EINVAL;
 	}
-	*ret = (struct cove_idmap){ .type = f[0][0], .nsid = v[0], .hostid = v[1], .range = v[2] };
+	*ret = (struct cove_idmap){.type = f[0][0], .nsid = v[0], .hostid = v[1], .range = v[2]};
 	return 0;
 }
 
 #define PROC_MASK (COVE_MOUNT_PROC_MIXED | COVE_MOUNT_PROC_RW)
-#define SYS_MASK (COVE_MOUNT_SYS_MIXED | COVE_MOUNT_SYS_RO | COVE_MOUNT_SYS_RW)
-#define CG_MASK                                                                              \
-	(COVE_MOUNT_CGROUP_MIXED | COVE_MOUNT_CGROUP_RO | COVE_MOUNT_CGROUP_RW |             \
-	 COVE_MOUNT_CGROUP_NOSPEC | COVE_MOUNT_CGROUP_FULL_MIXED | COVE_MOUNT_CGROUP_FULL_RO | \
+#define SYS_MASK  (COVE_MOUNT_SYS_MIXED | COVE_MOUNT_SYS_RO | COVE_MOUNT_SYS_RW)
+#define CG_MASK                                                                                    \
+	(COVE_MOUNT_CGROUP_MIXED | COVE_MOUNT_CGROUP_RO | COVE_MOUNT_CGROUP_RW |                   \
+	 COVE_MOUNT_CGROUP_NOSPEC | COVE_MOUNT_CGROUP_FULL_MIXED | COVE_MOUNT_CGROUP_FULL_RO |     \
 	 COVE_MOUNT_CGROUP_FULL_RW | COVE_MOUNT_CGROUP_FULL_NOSPEC | COVE_MOUNT_CGROUP_FORCE)
 
 static const struct {
 	const char *token;
 	unsigned mask, flag;
 } mount_auto_table[] = {
-	{ "proc:mixed", PROC_MASK, COVE_MOUNT_PROC_MIXED },
-	{ "proc:rw", PROC_MASK, COVE_MOUNT_PROC_RW },
-	{ "proc", PROC_MASK, COVE_MOUNT_PROC_MIXED },
-	{ "sys:mixed", SYS_MASK, COVE_MOUNT_SYS_MIXED },
-	{ "sys:ro", SYS_MASK, COVE_MOUNT_SYS_RO },
-	{ "sys:rw", SYS_MASK, COVE_MOUNT_SYS_RW },
-	{ "sys", SYS_MASK, COVE_MOUNT_SYS_MIXED },
-	{ "cgroup:mixed", CG_MASK, COVE_MOUNT_CGROUP_MIXED },
-	{ "cgroup:ro", CG_MASK, COVE_MOUNT_CGROUP_RO },
-	{ "cgroup:rw", CG_MASK, COVE_MOUNT_CGROUP_RW },
-	{ "cgroup", CG_MASK, COVE_MOUNT_CGROUP_NOSPEC },
-	{ "cgroup-full:mixed", CG_MASK, COVE_MOUNT_CGROUP_FULL_MIXED },
-	{ "cgroup-full:ro", CG_MASK, COVE_MOUNT_CGROUP_FULL_RO },
-	{ "cgroup-full:rw", CG_MASK, COVE_MOUNT_CGROUP_FULL_RW },
-	{ "cgroup-full", CG_MASK, COVE_MOUNT_CGROUP_FULL_NOSPEC },
+    {"proc:mixed", PROC_MASK, COVE_MOUNT_PROC_MIXED},
+    {"proc:rw", PROC_MASK, COVE_MOUNT_PROC_RW},
+    {"proc", PROC_MASK, COVE_MOUNT_PROC_MIXED},
+    {"sys:mixed", SYS_MASK, COVE_MOUNT_SYS_MIXED},
+    {"sys:ro", SYS_MASK, COVE_MOUNT_SYS_RO},
+    {"sys:rw", SYS_MASK, COVE_MOUNT_SYS_RW},
+    {"sys", SYS_MASK, COVE_MOUNT_SYS_MIXED},
+    {"cgroup:mixed", CG_MASK, COVE_MOUNT_CGROUP_MIXED},
+    {"cgroup:ro", CG_MASK, COVE_MOUNT_CGROUP_RO},
+    {"cgroup:rw", CG_MASK, COVE_MOUNT_CGROUP_RW},
+    {"cgroup", CG_MASK, COVE_MOUNT_CGROUP_NOSPEC},
+    {"cgroup-full:mixed", CG_MASK, COVE_MOUNT_CGROUP_FULL_MIXED},
+    {"cgroup-full:ro", CG_MASK, COVE_MOUNT_CGROUP_FULL_RO},
+    {"cgroup-full:rw", CG_MASK, COVE_MOUNT_CGROUP_FULL_RW},
+    {"cgroup-full", CG_MASK, COVE_MOUNT_CGROUP_FULL_NOSPEC},
 };
 
 static int mount_auto_token(const char *t, unsigned *mask, unsigned *flag)
@@ -238,7 +238,7 @@ int parse_mount_auto(const char *s, unsigned *flags, char **shm_host, char **shm
 	_cleanup_free_ char *ct = *shm_cont ? xstrdup(*shm_cont) : NULL;
 	unsigned f = *flags;
 
-	STRV_FOREACH(t, tokens) {
+	STRV_FOREACH (t, tokens) {
 		unsigned mask, flag;
 
 		if (startswith(*t, "shmounts:")) {
@@ -270,15 +270,16 @@ void format_mount_auto(unsigned flags, const char *shm_host, const char *shm_con
 		unsigned fl = mount_auto_table[i].flag;
 
 		/* bare "proc"/"sys" are aliases of the :mixed rows above them */
-		if (streq(mount_auto_table[i].token, "proc") || streq(mount_auto_table[i].token, "sys"))
+		if (streq(mount_auto_table[i].token, "proc") ||
+		    streq(mount_auto_table[i].token, "sys"))
 			continue;
 		if (!(flags & fl))
 			continue;
 		fprintf(f, "%s%s%s", sep, mount_auto_table[i].token,
 			startswith(mount_auto_table[i].token, "cgroup") &&
-					(flags & COVE_MOUNT_CGROUP_FORCE) ?
-				":force" :
-				"");
+				(flags & COVE_MOUNT_CGROUP_FORCE)
+			    ? ":force"
+			    : "");
 		sep = " ";
 	}
 	if ((flags & COVE_MOUNT_SHMOUNTS) && shm_host)
@@ -336,12 +337,12 @@ int parse_mount_entry(const char *s, struct cove_mount_entry *ret, const char **
 		return -EINVAL;
 	}
 	*ret = (struct cove_mount_entry){
-		.source = fstab_unescape(f[0]),
-		.target = fstab_unescape(f[1]),
-		.fstype = fstab_unescape(f[2]),
-		.options = fstab_unescape(f[3]),
-		.freq = freq,
-		.passno = passno,
+	    .source = fstab_unescape(f[0]),
+	    .target = fstab_unescape(f[1]),
+	    .fstype = fstab_unescape(f[2]),
+	    .options = fstab_unescape(f[3]),
+	    .freq = freq,
+	    .passno = passno,
 	};
 	if (isempty(ret->source) || isempty(ret->target)) {
 		mount_entry_done(ret);
@@ -367,22 +368,12 @@ static const struct {
 	const char *name;
 	int resource;
 } prlimit_table[] = {
-	{ "as", RLIMIT_AS },
-	{ "core", RLIMIT_CORE },
-	{ "cpu", RLIMIT_CPU },
-	{ "data", RLIMIT_DATA },
-	{ "fsize", RLIMIT_FSIZE },
-	{ "locks", RLIMIT_LOCKS },
-	{ "memlock", RLIMIT_MEMLOCK },
-	{ "msgqueue", RLIMIT_MSGQUEUE },
-	{ "nice", RLIMIT_NICE },
-	{ "nofile", RLIMIT_NOFILE },
-	{ "nproc", RLIMIT_NPROC },
-	{ "rss", RLIMIT_RSS },
-	{ "rtprio", RLIMIT_RTPRIO },
-	{ "rttime", RLIMIT_RTTIME },
-	{ "sigpending", RLIMIT_SIGPENDING },
-	{ "stack", RLIMIT_STACK },
+    {"as", RLIMIT_AS},		 {"core", RLIMIT_CORE},		{"cpu", RLIMIT_CPU},
+    {"data", RLIMIT_DATA},	 {"fsize", RLIMIT_FSIZE},	{"locks", RLIMIT_LOCKS},
+    {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
+    {"nofile", RLIMIT_NOFILE},	 {"nproc", RLIMIT_NPROC},	{"rss", RLIMIT_RSS},
+    {"rtprio", RLIMIT_RTPRIO},	 {"rttime", RLIMIT_RTTIME},	{"sigpending", RLIMIT_SIGPENDING},
+    {"stack", RLIMIT_STACK},
 };
 
 int prlimit_resource_from_name(const char *name)
@@ -451,7 +442,7 @@ int parse_caps(const char *s, char ***ret, const char **ret_why)
 	_cleanup_strv_free_ char **in = strv_split(s, " \t");
 	_cleanup_strv_free_ char **out = NULL;
 
-	STRV_FOREACH(t, in) {
+	STRV_FOREACH (t, in) {
 		char *c = parse_cap(*t);
 
 		if (!c) {
@@ -558,7 +549,7 @@ void fprint_strv(FILE *f, char *const *l, const char *sep)
 {
 	const char *s = "";
 
-	STRV_FOREACH(i, l) {
+	STRV_FOREACH (i, l) {
 		fprintf(f, "%s%s", s, *i);
 		s = sep;
 	}

@@ -24,9 +24,9 @@
 
 LOG_MODULE("config");
 
-#define CONF_FILE_MAX (4u * 1024 * 1024)
+#define CONF_FILE_MAX	  (4u * 1024 * 1024)
 #define INCLUDE_DEPTH_MAX 16
-#define CONF_LINES_MAX 1000000
+#define CONF_LINES_MAX	  1000000
 
 struct cove_conf *cove_conf_new(void)
 {
@@ -101,8 +101,8 @@ static void lines_append(struct cove_conf *c, const char *key, const char *text)
 {
 	c->lines = xrealloc(c->lines, (c->n_lines + 1) * sizeof(*c->lines));
 	c->lines[c->n_lines++] = (struct cove_conf_line){
-		.key = key ? xstrdup(key) : NULL,
-		.text = xstrdup(text),
+	    .key = key ? xstrdup(key) : NULL,
+	    .text = xstrdup(text),
 	};
 }
 
@@ -178,8 +178,8 @@ static int split_line(char *line, char **ret_key, char **ret_value, struct cove_
 	/* LXC skips lines that do not start with "lxc."; we reject them: no key is ignored. */
 	eq = strchr(s, '=');
 	if (!eq)
-		return cove_err(err, -EINVAL, "Invalid configuration line '%s': expected 'key = value'",
-				s);
+		return cove_err(err, -EINVAL,
+				"Invalid configuration line '%s': expected 'key = value'", s);
 	*eq = 0;
 	v = eq + 1;
 	while (isspace((unsigned char)*v))
@@ -208,7 +208,8 @@ static int parse_text(struct cove_conf *c, const char *text, struct conf_ctx *ct
 		char *key = NULL, *value = NULL;
 		int r;
 
-		while (n > 0 && line[n - 1] == '\r') /* CRLF files; all of them, so a save is stable */
+		while (n > 0 &&
+		       line[n - 1] == '\r') /* CRLF files; all of them, so a save is stable */
 			line[--n] = 0;
 		raw = record ? xstrdup(line) : NULL;
 		p += len + (p[len] == '\n');
@@ -239,7 +240,7 @@ static int load_file(struct cove_conf *c, const char *path, struct conf_ctx *par
 {
 	_cleanup_free_ char *text = NULL, *real = NULL;
 	_cleanup_strv_free_ char **stack = NULL;
-	struct conf_ctx ctx = { .file = path };
+	struct conf_ctx ctx = {.file = path};
 	size_t len;
 	int r;
 
@@ -292,7 +293,7 @@ static int include_dir(struct cove_conf *c, const char *dir, struct conf_ctx *ct
 	n = strv_length(names);
 	if (n > 1)
 		qsort(names, n, sizeof(char *), name_cmp);
-	STRV_FOREACH(f, names) {
+	STRV_FOREACH (f, names) {
 		int r = load_file(c, *f, ctx, false, err);
 
 		if (r < 0)
@@ -341,7 +342,7 @@ int cove_conf_load(struct cove_conf *c, const char *path, struct cove_error *err
 int cove_conf_load_string(struct cove_conf *c, const char *path, const char *text,
 			  struct cove_error *err)
 {
-	struct conf_ctx ctx = { .file = path ?: "(string)" };
+	struct conf_ctx ctx = {.file = path ?: "(string)"};
 
 	return parse_text(c, text, &ctx, true, err);
 }
@@ -453,11 +454,12 @@ static int check_idmaps(const struct cove_conf *c, struct cove_error *err)
 				continue;
 			if ((a->nsid < b->nsid + b->range && b->nsid < a->nsid + a->range) ||
 			    (a->hostid < b->hostid + b->range && b->hostid < a->hostid + a->range))
-				return cove_err(err, -EINVAL,
-						"Overlapping id maps 'lxc.idmap = %c %lu %lu %lu' and "
-						"'lxc.idmap = %c %lu %lu %lu'",
-						b->type, b->nsid, b->hostid, b->range, a->type, a->nsid,
-						a->hostid, a->range);
+				return cove_err(
+				    err, -EINVAL,
+				    "Overlapping id maps 'lxc.idmap = %c %lu %lu %lu' and "
+				    "'lxc.idmap = %c %lu %lu %lu'",
+				    b->type, b->nsid, b->hostid, b->range, a->type, a->nsid,
+				    a->hostid, a->range);
 		}
 	}
 	if (!root_u || !root_g)
@@ -477,7 +479,8 @@ static int check_all(const struct cove_conf *c, struct cove_error *err)
 	if (r < 0)
 		return r;
 	if (c->cap_drop && c->cap_keep)
-		return cove_err(err, -EINVAL, "Use either 'lxc.cap.drop' or 'lxc.cap.keep', not both");
+		return cove_err(err, -EINVAL,
+				"Use either 'lxc.cap.drop' or 'lxc.cap.keep', not both");
 	return 0;
 }
 

@@ -62,134 +62,135 @@ struct rt {
 };
 
 static const struct rt roundtrips[] = {
-	{ "lxc.uts.name", "web01", NULL },
-	{ "lxc.rootfs.path", "dir:/var/lib/lxc/web/rootfs", NULL },
-	{ "lxc.rootfs.path", "/srv/rootfs", NULL },
-	{ "lxc.rootfs.mount", "/usr/lib/x86_64-linux-gnu/lxc", NULL },
-	{ "lxc.rootfs.options", "idmap=container", NULL },
-	{ "lxc.rootfs.managed", "0", NULL },
-	{ "lxc.arch", "amd64", "x86_64" },
-	{ "lxc.arch", "x86_64", NULL },
-	{ "lxc.arch", "i386", "i686" },
-	{ "lxc.net.0.type", "veth", NULL },
-	{ "lxc.net.0.type", "empty", NULL },
-	{ "lxc.net.0.type", "none", NULL },
-	{ "lxc.net.0.type", "macvlan", NULL },
-	{ "lxc.net.0.type", "vlan", NULL },
-	{ "lxc.net.0.type", "phys", NULL },
-	{ "lxc.net.0.flags", "up", NULL },
-	{ "lxc.net.0.link", "lxcbr0", NULL },
-	{ "lxc.net.0.name", "eth0", NULL },
-	{ "lxc.net.0.hwaddr", "00:16:3e:xx:xx:xx", NULL },
-	{ "lxc.net.0.hwaddr", "00:16:3E:AB:cd:01", NULL },
-	{ "lxc.net.0.mtu", "1500", NULL },
-	{ "lxc.net.0.ipv4.address", "10.0.3.100/24", NULL },
-	{ "lxc.net.0.ipv4.address", "10.0.3.100/24 10.0.3.255", NULL },
-	{ "lxc.net.0.ipv4.address", "10.0.3.100", NULL },
-	{ "lxc.net.0.ipv4.gateway", "10.0.3.1", NULL },
-	{ "lxc.net.0.ipv4.gateway", "auto", NULL },
-	{ "lxc.net.0.ipv4.gateway", "dev", NULL },
-	{ "lxc.net.0.ipv6.address", "fd00::100/64", NULL },
-	{ "lxc.net.0.ipv6.gateway", "fd00::1", NULL },
-	{ "lxc.net.0.ipv6.gateway", "auto", NULL },
-	{ "lxc.net.0.veth.pair", "vethweb0", NULL },
-	{ "lxc.net.0.veth.mode", "router", NULL },
-	{ "lxc.net.0.veth.mode", "bridge", NULL },
-	{ "lxc.net.0.veth.ipv4.route", "192.168.10.0/24", NULL },
-	{ "lxc.net.0.veth.ipv6.route", "fd01::/64", NULL },
-	{ "lxc.net.3.macvlan.mode", "private", NULL },
-	{ "lxc.net.3.macvlan.mode", "vepa", NULL },
-	{ "lxc.net.3.macvlan.mode", "bridge", NULL },
-	{ "lxc.net.3.macvlan.mode", "passthru", NULL },
-	{ "lxc.net.1.vlan.id", "0", NULL },
-	{ "lxc.net.1.vlan.id", "4094", NULL },
-	{ "lxc.net.0.script.up", "/usr/local/bin/net-up", NULL },
-	{ "lxc.net.0.script.down", "/usr/local/bin/net-down", NULL },
-	{ "lxc.idmap", "u 0 100000 65536", NULL },
-	{ "lxc.idmap", "g  0\t100000 65536", "g 0 100000 65536" },
-	{ "lxc.mount.auto", "cgroup:mixed proc:mixed sys:mixed", "proc:mixed sys:mixed cgroup:mixed" },
-	{ "lxc.mount.auto", "proc sys cgroup", "proc:mixed sys:mixed cgroup" },
-	{ "lxc.mount.auto", "proc:rw sys:rw cgroup:rw:force", NULL },
-	{ "lxc.mount.auto", "sys:ro cgroup:ro", NULL },
-	{ "lxc.mount.auto", "cgroup-full:mixed", NULL },
-	{ "lxc.mount.auto", "cgroup-full:rw:force", NULL },
-	{ "lxc.mount.auto", "cgroup-full", NULL },
-	{ "lxc.mount.auto", "cgroup:force", NULL },
-	{ "lxc.mount.auto", "shmounts:/run/shm", "shmounts:/run/shm:/dev/.lxc-mounts" },
-	{ "lxc.mount.auto", "shmounts:/run/shm:/mnt/shm", NULL },
-	{ "lxc.mount.entry", "/sys/fs/fuse/connections sys/fs/fuse/connections none bind,optional 0 0",
-	  NULL },
-	{ "lxc.mount.entry", "tmpfs tmp tmpfs size=10m,create=dir", "tmpfs tmp tmpfs size=10m,create=dir 0 0" },
-	{ "lxc.mount.entry", "/my\\040dir mnt/x none bind 0 0", NULL },
-	{ "lxc.mount.fstab", "/var/lib/lxc/web/fstab", NULL },
-	{ "lxc.cgroup.dir", "cove/web", NULL },
-	{ "lxc.cgroup.memory.limit_in_bytes", "512M", NULL },
-	{ "lxc.cgroup.devices.allow", "c 1:3 rwm", NULL },
-	{ "lxc.cgroup2.memory.max", "512M", NULL },
-	{ "lxc.cgroup2.cpu.max", "50000 100000", NULL },
-	{ "lxc.cgroup2.cpu.max", "50000 100000  # 50% d'un CPU", NULL },
-	{ "lxc.cap.drop", "sys_admin sys_time", NULL },
-	{ "lxc.cap.drop", "SYS_MODULE cap_mknod", "sys_module mknod" },
-	{ "lxc.cap.keep", "none", NULL },
-	{ "lxc.cap.keep", "sys_admin net_raw", NULL },
-	{ "lxc.seccomp.profile", "/usr/share/lxc/config/common.seccomp", NULL },
-	{ "lxc.apparmor.profile", "generated", NULL },
-	{ "lxc.apparmor.allow_nesting", "1", NULL },
-	{ "lxc.apparmor.allow_nesting", "0", NULL },
-	{ "lxc.no_new_privs", "1", NULL },
-	{ "lxc.tty.max", "4", NULL },
-	{ "lxc.tty.dir", "lxc", NULL },
-	{ "lxc.pty.max", "1024", NULL },
-	{ "lxc.console.path", "none", NULL },
-	{ "lxc.console.path", "/dev/pts/3", NULL },
-	{ "lxc.console.logfile", "/var/log/lxc/web.console", NULL },
-	{ "lxc.console.buffer.size", "auto", "131072" },
-	{ "lxc.console.buffer.size", "1M", "1048576" },
-	{ "lxc.console.size", "64K", "65536" },
-	{ "lxc.console.rotate", "1", NULL },
-	{ "lxc.environment", "FOO=bar baz", NULL },
-	{ "lxc.environment", "HOME", NULL },
-	{ "lxc.environment", "EMPTY=", NULL },
-	{ "lxc.init.cmd", "/sbin/init --log-level=debug", NULL },
-	{ "lxc.init.uid", "1000", NULL },
-	{ "lxc.init.gid", "100", NULL },
-	{ "lxc.init.cwd", "/root", NULL },
-	{ "lxc.start.auto", "1", NULL },
-	{ "lxc.start.delay", "5", NULL },
-	{ "lxc.start.order", "-3", NULL },
-	{ "lxc.group", "onboot", NULL },
-	{ "lxc.hook.pre-start", "/usr/bin/hook pre-start", NULL },
-	{ "lxc.hook.pre-mount", "/usr/bin/hook-pre-mount", NULL },
-	{ "lxc.hook.mount", "/usr/share/lxcfs/lxc.mount.hook", NULL },
-	{ "lxc.hook.autodev", "/usr/bin/hook-autodev", NULL },
-	{ "lxc.hook.start", "/hook-start", NULL },
-	{ "lxc.hook.stop", "/usr/bin/hook-stop", NULL },
-	{ "lxc.hook.post-stop", "/usr/share/lxcfs/lxc.reboot.hook", NULL },
-	{ "lxc.hook.clone", "/usr/share/lxc/hooks/clonehostname", NULL },
-	{ "lxc.hook.destroy", "/usr/bin/hook-destroy", NULL },
-	{ "lxc.hook.start-host", "/usr/bin/hook-start-host", NULL },
-	{ "lxc.hook.version", "1", NULL },
-	{ "lxc.autodev", "0", NULL },
-	{ "lxc.autodev", "1", NULL },
-	{ "lxc.log.file", "/var/log/lxc/web.log", NULL },
-	{ "lxc.log.level", "debug", "DEBUG" },
-	{ "lxc.log.level", "0", "TRACE" },
-	{ "lxc.log.level", "WARN", NULL },
-	{ "lxc.signal.halt", "SIGPWR", "30" },
-	{ "lxc.signal.halt", "SIGRTMIN+3", "37" },
-	{ "lxc.signal.stop", "KILL", "9" },
-	{ "lxc.signal.stop", "15", NULL },
-	{ "lxc.signal.reboot", "sigint", "2" },
-	{ "lxc.prlimit.nofile", "1024:4096", NULL },
-	{ "lxc.prlimit.core", "unlimited", NULL },
-	{ "lxc.prlimit.nproc", "100", NULL },
-	{ "lxc.prlimit.stack", "8388608:unlimited", NULL },
-	{ "lxc.sysctl.net.ipv4.ip_forward", "1", NULL },
-	{ "lxc.sysctl.kernel.msgmax", "65536", NULL },
-	{ "lxc.ephemeral", "1", NULL },
-	/* values that need quoting when written */
-	{ "lxc.init.cmd", "  /sbin/init ", NULL },
-	{ "lxc.environment", "\"QUOTED=1\"", NULL },
+    {"lxc.uts.name", "web01", NULL},
+    {"lxc.rootfs.path", "dir:/var/lib/lxc/web/rootfs", NULL},
+    {"lxc.rootfs.path", "/srv/rootfs", NULL},
+    {"lxc.rootfs.mount", "/usr/lib/x86_64-linux-gnu/lxc", NULL},
+    {"lxc.rootfs.options", "idmap=container", NULL},
+    {"lxc.rootfs.managed", "0", NULL},
+    {"lxc.arch", "amd64", "x86_64"},
+    {"lxc.arch", "x86_64", NULL},
+    {"lxc.arch", "i386", "i686"},
+    {"lxc.net.0.type", "veth", NULL},
+    {"lxc.net.0.type", "empty", NULL},
+    {"lxc.net.0.type", "none", NULL},
+    {"lxc.net.0.type", "macvlan", NULL},
+    {"lxc.net.0.type", "vlan", NULL},
+    {"lxc.net.0.type", "phys", NULL},
+    {"lxc.net.0.flags", "up", NULL},
+    {"lxc.net.0.link", "lxcbr0", NULL},
+    {"lxc.net.0.name", "eth0", NULL},
+    {"lxc.net.0.hwaddr", "00:16:3e:xx:xx:xx", NULL},
+    {"lxc.net.0.hwaddr", "00:16:3E:AB:cd:01", NULL},
+    {"lxc.net.0.mtu", "1500", NULL},
+    {"lxc.net.0.ipv4.address", "10.0.3.100/24", NULL},
+    {"lxc.net.0.ipv4.address", "10.0.3.100/24 10.0.3.255", NULL},
+    {"lxc.net.0.ipv4.address", "10.0.3.100", NULL},
+    {"lxc.net.0.ipv4.gateway", "10.0.3.1", NULL},
+    {"lxc.net.0.ipv4.gateway", "auto", NULL},
+    {"lxc.net.0.ipv4.gateway", "dev", NULL},
+    {"lxc.net.0.ipv6.address", "fd00::100/64", NULL},
+    {"lxc.net.0.ipv6.gateway", "fd00::1", NULL},
+    {"lxc.net.0.ipv6.gateway", "auto", NULL},
+    {"lxc.net.0.veth.pair", "vethweb0", NULL},
+    {"lxc.net.0.veth.mode", "router", NULL},
+    {"lxc.net.0.veth.mode", "bridge", NULL},
+    {"lxc.net.0.veth.ipv4.route", "192.168.10.0/24", NULL},
+    {"lxc.net.0.veth.ipv6.route", "fd01::/64", NULL},
+    {"lxc.net.3.macvlan.mode", "private", NULL},
+    {"lxc.net.3.macvlan.mode", "vepa", NULL},
+    {"lxc.net.3.macvlan.mode", "bridge", NULL},
+    {"lxc.net.3.macvlan.mode", "passthru", NULL},
+    {"lxc.net.1.vlan.id", "0", NULL},
+    {"lxc.net.1.vlan.id", "4094", NULL},
+    {"lxc.net.0.script.up", "/usr/local/bin/net-up", NULL},
+    {"lxc.net.0.script.down", "/usr/local/bin/net-down", NULL},
+    {"lxc.idmap", "u 0 100000 65536", NULL},
+    {"lxc.idmap", "g  0\t100000 65536", "g 0 100000 65536"},
+    {"lxc.mount.auto", "cgroup:mixed proc:mixed sys:mixed", "proc:mixed sys:mixed cgroup:mixed"},
+    {"lxc.mount.auto", "proc sys cgroup", "proc:mixed sys:mixed cgroup"},
+    {"lxc.mount.auto", "proc:rw sys:rw cgroup:rw:force", NULL},
+    {"lxc.mount.auto", "sys:ro cgroup:ro", NULL},
+    {"lxc.mount.auto", "cgroup-full:mixed", NULL},
+    {"lxc.mount.auto", "cgroup-full:rw:force", NULL},
+    {"lxc.mount.auto", "cgroup-full", NULL},
+    {"lxc.mount.auto", "cgroup:force", NULL},
+    {"lxc.mount.auto", "shmounts:/run/shm", "shmounts:/run/shm:/dev/.lxc-mounts"},
+    {"lxc.mount.auto", "shmounts:/run/shm:/mnt/shm", NULL},
+    {"lxc.mount.entry", "/sys/fs/fuse/connections sys/fs/fuse/connections none bind,optional 0 0",
+     NULL},
+    {"lxc.mount.entry", "tmpfs tmp tmpfs size=10m,create=dir",
+     "tmpfs tmp tmpfs size=10m,create=dir 0 0"},
+    {"lxc.mount.entry", "/my\\040dir mnt/x none bind 0 0", NULL},
+    {"lxc.mount.fstab", "/var/lib/lxc/web/fstab", NULL},
+    {"lxc.cgroup.dir", "cove/web", NULL},
+    {"lxc.cgroup.memory.limit_in_bytes", "512M", NULL},
+    {"lxc.cgroup.devices.allow", "c 1:3 rwm", NULL},
+    {"lxc.cgroup2.memory.max", "512M", NULL},
+    {"lxc.cgroup2.cpu.max", "50000 100000", NULL},
+    {"lxc.cgroup2.cpu.max", "50000 100000  # 50% d'un CPU", NULL},
+    {"lxc.cap.drop", "sys_admin sys_time", NULL},
+    {"lxc.cap.drop", "SYS_MODULE cap_mknod", "sys_module mknod"},
+    {"lxc.cap.keep", "none", NULL},
+    {"lxc.cap.keep", "sys_admin net_raw", NULL},
+    {"lxc.seccomp.profile", "/usr/share/lxc/config/common.seccomp", NULL},
+    {"lxc.apparmor.profile", "generated", NULL},
+    {"lxc.apparmor.allow_nesting", "1", NULL},
+    {"lxc.apparmor.allow_nesting", "0", NULL},
+    {"lxc.no_new_privs", "1", NULL},
+    {"lxc.tty.max", "4", NULL},
+    {"lxc.tty.dir", "lxc", NULL},
+    {"lxc.pty.max", "1024", NULL},
+    {"lxc.console.path", "none", NULL},
+    {"lxc.console.path", "/dev/pts/3", NULL},
+    {"lxc.console.logfile", "/var/log/lxc/web.console", NULL},
+    {"lxc.console.buffer.size", "auto", "131072"},
+    {"lxc.console.buffer.size", "1M", "1048576"},
+    {"lxc.console.size", "64K", "65536"},
+    {"lxc.console.rotate", "1", NULL},
+    {"lxc.environment", "FOO=bar baz", NULL},
+    {"lxc.environment", "HOME", NULL},
+    {"lxc.environment", "EMPTY=", NULL},
+    {"lxc.init.cmd", "/sbin/init --log-level=debug", NULL},
+    {"lxc.init.uid", "1000", NULL},
+    {"lxc.init.gid", "100", NULL},
+    {"lxc.init.cwd", "/root", NULL},
+    {"lxc.start.auto", "1", NULL},
+    {"lxc.start.delay", "5", NULL},
+    {"lxc.start.order", "-3", NULL},
+    {"lxc.group", "onboot", NULL},
+    {"lxc.hook.pre-start", "/usr/bin/hook pre-start", NULL},
+    {"lxc.hook.pre-mount", "/usr/bin/hook-pre-mount", NULL},
+    {"lxc.hook.mount", "/usr/share/lxcfs/lxc.mount.hook", NULL},
+    {"lxc.hook.autodev", "/usr/bin/hook-autodev", NULL},
+    {"lxc.hook.start", "/hook-start", NULL},
+    {"lxc.hook.stop", "/usr/bin/hook-stop", NULL},
+    {"lxc.hook.post-stop", "/usr/share/lxcfs/lxc.reboot.hook", NULL},
+    {"lxc.hook.clone", "/usr/share/lxc/hooks/clonehostname", NULL},
+    {"lxc.hook.destroy", "/usr/bin/hook-destroy", NULL},
+    {"lxc.hook.start-host", "/usr/bin/hook-start-host", NULL},
+    {"lxc.hook.version", "1", NULL},
+    {"lxc.autodev", "0", NULL},
+    {"lxc.autodev", "1", NULL},
+    {"lxc.log.file", "/var/log/lxc/web.log", NULL},
+    {"lxc.log.level", "debug", "DEBUG"},
+    {"lxc.log.level", "0", "TRACE"},
+    {"lxc.log.level", "WARN", NULL},
+    {"lxc.signal.halt", "SIGPWR", "30"},
+    {"lxc.signal.halt", "SIGRTMIN+3", "37"},
+    {"lxc.signal.stop", "KILL", "9"},
+    {"lxc.signal.stop", "15", NULL},
+    {"lxc.signal.reboot", "sigint", "2"},
+    {"lxc.prlimit.nofile", "1024:4096", NULL},
+    {"lxc.prlimit.core", "unlimited", NULL},
+    {"lxc.prlimit.nproc", "100", NULL},
+    {"lxc.prlimit.stack", "8388608:unlimited", NULL},
+    {"lxc.sysctl.net.ipv4.ip_forward", "1", NULL},
+    {"lxc.sysctl.kernel.msgmax", "65536", NULL},
+    {"lxc.ephemeral", "1", NULL},
+    /* values that need quoting when written */
+    {"lxc.init.cmd", "  /sbin/init ", NULL},
+    {"lxc.environment", "\"QUOTED=1\"", NULL},
 };
 
 static void test_roundtrip_one(void **state)
@@ -237,221 +238,220 @@ struct bad {
 };
 
 static const struct bad bads[] = {
-	{ "lxc.uts.name", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
-	{ "lxc.uts.name", "a\nb" },
-	{ "lxc.rootfs.path", "/x\x01y" },
-	{ "lxc.rootfs.managed", "maybe" },
-	{ "lxc.arch", "arm64" },
-	{ "lxc.arch", "x86-64" },
-	{ "lxc.arch", "s390x" },
-	{ "lxc.net", "veth" },
-	{ "lxc.net.0", "veth" },
-	{ "lxc.net.x.type", "veth" },
-	{ "lxc.net.-1.type", "veth" },
-	{ "lxc.net.99999.type", "veth" },
-	{ "lxc.net.0.", "veth" },
-	{ "lxc.net.0.nosuch", "x" },
-	{ "lxc.net.0.type", "bogus" },
-	{ "lxc.net.0.type", "VETH" },
-	{ "lxc.net.0.flags", "down" },
-	{ "lxc.net.0.flags", "UP" },
-	{ "lxc.net.0.link", "a/b" },
-	{ "lxc.net.0.link", "abcdefghijklmnop" },
-	{ "lxc.net.0.link", "a b" },
-	{ "lxc.net.0.name", ".." },
-	{ "lxc.net.0.name", "eth0:1" },
-	{ "lxc.net.0.hwaddr", "00:16:3e:xx:xx" },
-	{ "lxc.net.0.hwaddr", "00:16:3e:xx:xx:xg" },
-	{ "lxc.net.0.hwaddr", "00-16-3e-00-00-00" },
-	{ "lxc.net.0.hwaddr", "0016:3e:00:00:00:0" },
-	{ "lxc.net.0.hwaddr", "00:16:3e:00:00:00:00" },
-	{ "lxc.net.0.mtu", "abc" },
-	{ "lxc.net.0.mtu", "0" },
-	{ "lxc.net.0.mtu", "70000" },
-	{ "lxc.net.0.mtu", "-1" },
-	{ "lxc.net.0.ipv4.address", "10.0.3.300/24" },
-	{ "lxc.net.0.ipv4.address", "10.0.3.1/33" },
-	{ "lxc.net.0.ipv4.address", "10.0.3.1/x" },
-	{ "lxc.net.0.ipv4.address", "10.0.3.1/24 bogus" },
-	{ "lxc.net.0.ipv4.address", "10.0.3.1/24 10.0.3.255 x" },
-	{ "lxc.net.0.ipv4.address", "fd00::1/64" },
-	{ "lxc.net.0.ipv4.gateway", "10.0.0" },
-	{ "lxc.net.0.ipv4.gateway", "fd00::1" },
-	{ "lxc.net.0.ipv4.gateway", "10.0.0.1/24" },
-	{ "lxc.net.0.ipv4.gateway", "automatic" },
-	{ "lxc.net.0.ipv6.address", "10.0.0.1" },
-	{ "lxc.net.0.ipv6.address", "fd00::1/129" },
-	{ "lxc.net.0.ipv6.address", "fd00::1 x" },
-	{ "lxc.net.0.ipv6.gateway", "10.0.0.1" },
-	{ "lxc.net.0.ipv6.gateway", "xyz" },
-	{ "lxc.net.0.veth.pair", "abcdefghijklmnop" },
-	{ "lxc.net.0.veth.mode", "switch" },
-	{ "lxc.net.0.veth.ipv4.route", "10.0.0.0" },
-	{ "lxc.net.0.veth.ipv4.route", "10.0.0.0/40" },
-	{ "lxc.net.0.veth.ipv6.route", "fd00::" },
-	{ "lxc.net.0.veth.ipv6.route", "fd00::/200" },
-	{ "lxc.net.0.macvlan.mode", "bridged" },
-	{ "lxc.net.0.vlan.id", "4095" },
-	{ "lxc.net.0.vlan.id", "-1" },
-	{ "lxc.net.0.vlan.id", "x" },
-	{ "lxc.net.0.script.up", "/bin/up\n" },
-	{ "lxc.idmap", "u 0 100000" },
-	{ "lxc.idmap", "x 0 1 1" },
-	{ "lxc.idmap", "b 0 100000 65536" },
-	{ "lxc.idmap", "u 0 1 0" },
-	{ "lxc.idmap", "u a 1 1" },
-	{ "lxc.idmap", "u -1 1 1" },
-	{ "lxc.idmap", "u 4294967295 0 2" },
-	{ "lxc.idmap", "u 0 4294967296 1" },
-	{ "lxc.idmap", "u 0 100000 65536 7" },
-	{ "lxc.mount.auto", "proc:ro" },
-	{ "lxc.mount.auto", "bogus" },
-	{ "lxc.mount.auto", "proc:mixed sys:foo" },
-	{ "lxc.mount.auto", "cgroup:mixed:forced" },
-	{ "lxc.mount.auto", "proc:force" },
-	{ "lxc.mount.auto", "shmounts:relative" },
-	{ "lxc.mount.auto", "shmounts:" },
-	{ "lxc.mount.auto", "shmounts:/a:b" },
-	{ "lxc.mount.entry", "a b c" },
-	{ "lxc.mount.entry", "a b c d 0 0 x" },
-	{ "lxc.mount.entry", "a b c d x 0" },
-	{ "lxc.mount.entry", "a b c d 0 x" },
-	{ "lxc.mount.entry", "a b c d -1 0" },
-	{ "lxc.cgroup", "x" },
-	{ "lxc.cgroup.a/b", "1" },
-	{ "lxc.cgroup.memory..max", "1" },
-	{ "lxc.cgroup..max", "1" },
-	{ "lxc.cgroup.dir.container", "x" },
-	{ "lxc.cgroup.relative", "1" },
-	{ "lxc.cgroup2", "x" },
-	{ "lxc.cgroup2.../x", "1" },
-	{ "lxc.cgroup2.memory.max", "1\x7f" },
-	{ "lxc.cap.drop", "sys_admin bogus" },
-	{ "lxc.cap.drop", "sys-admin" },
-	{ "lxc.cap.drop", "cap_" },
-	{ "lxc.cap.drop", "99" },
-	{ "lxc.cap.keep", "nonsense" },
-	{ "lxc.cap.keep", "none sys_admin" },
-	{ "lxc.apparmor.allow_nesting", "2" },
-	{ "lxc.apparmor.allow_nesting", "yesno" },
-	{ "lxc.no_new_privs", "2" },
-	{ "lxc.tty.max", "four" },
-	{ "lxc.tty.max", "-1" },
-	{ "lxc.tty.max", "1.5" },
-	{ "lxc.tty.max", "99999999999" },
-	{ "lxc.tty.dir", "a/b" },
-	{ "lxc.tty.dir", ".." },
-	{ "lxc.pty.max", "x" },
-	{ "lxc.console.buffer.size", "1X" },
-	{ "lxc.console.buffer.size", "-1" },
-	{ "lxc.console.buffer.size", "auto1" },
-	{ "lxc.console.size", "abc" },
-	{ "lxc.console.rotate", "maybe" },
-	{ "lxc.environment", "=x" },
-	{ "lxc.environment", "A B=1" },
-	{ "lxc.environment", "A=\x1b[0m" },
-	{ "lxc.init.uid", "-1" },
-	{ "lxc.init.uid", "abc" },
-	{ "lxc.init.uid", "4294967295" },
-	{ "lxc.init.gid", "x" },
-	{ "lxc.init.cwd", "relative/dir" },
-	{ "lxc.start.auto", "2" },
-	{ "lxc.start.delay", "-1" },
-	{ "lxc.start.order", "x" },
-	{ "lxc.start.order", "1.5" },
-	{ "lxc.hook", "/bin/true" },
-	{ "lxc.hook.nosuch", "/bin/true" },
-	{ "lxc.hook.version", "2" },
-	{ "lxc.autodev", "3" },
-	{ "lxc.log.level", "9" },
-	{ "lxc.log.level", "loud" },
-	{ "lxc.signal.halt", "SIGFOO" },
-	{ "lxc.signal.halt", "0" },
-	{ "lxc.signal.halt", "65" },
-	{ "lxc.signal.halt", "SIGRTMIN+40" },
-	{ "lxc.signal.halt", "SIGRTMIN-1" },
-	{ "lxc.signal.halt", "RTMAX+1" },
-	{ "lxc.signal.stop", "-9" },
-	{ "lxc.signal.reboot", "SIG" },
-	{ "lxc.prlimit", "1" },
-	{ "lxc.prlimit.bogus", "1" },
-	{ "lxc.prlimit.nofile", "1:x" },
-	{ "lxc.prlimit.nofile", "4096:1024" },
-	{ "lxc.prlimit.nofile", "abc" },
-	{ "lxc.prlimit.nofile", "-1" },
-	{ "lxc.prlimit.nofile", "1:2:3" },
-	{ "lxc.sysctl", "1" },
-	{ "lxc.sysctl.a/b", "1" },
-	{ "lxc.ephemeral", "7" },
-	/* unknown, unsupported and legacy keys */
-	{ "lxc.bogus", "x" },
-	{ "lxc.uts", "x" },
-	{ "lxc", "x" },
-	{ "foo", "bar" },
-	{ "lxc.uts name", "x" },
-	{ "lxc.selinux.context", "x" },
-	{ "lxc.namespace.clone", "net" },
-	{ "lxc.utsname", "x" },
-	{ "lxc.network.type", "veth" },
-	{ "lxc.network.0.type", "veth" },
-	{ "lxc.rootfs", "/x" },
-	{ "lxc.id_map", "u 0 100000 65536" },
-	{ "lxc.tty", "4" },
-	{ "lxc.pts", "1024" },
-	{ "lxc.aa_profile", "unconfined" },
-	{ "lxc.haltsignal", "SIGPWR" },
-	{ "lxc.limit.nofile", "1024" },
+    {"lxc.uts.name", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+    {"lxc.uts.name", "a\nb"},
+    {"lxc.rootfs.path", "/x\x01y"},
+    {"lxc.rootfs.managed", "maybe"},
+    {"lxc.arch", "arm64"},
+    {"lxc.arch", "x86-64"},
+    {"lxc.arch", "s390x"},
+    {"lxc.net", "veth"},
+    {"lxc.net.0", "veth"},
+    {"lxc.net.x.type", "veth"},
+    {"lxc.net.-1.type", "veth"},
+    {"lxc.net.99999.type", "veth"},
+    {"lxc.net.0.", "veth"},
+    {"lxc.net.0.nosuch", "x"},
+    {"lxc.net.0.type", "bogus"},
+    {"lxc.net.0.type", "VETH"},
+    {"lxc.net.0.flags", "down"},
+    {"lxc.net.0.flags", "UP"},
+    {"lxc.net.0.link", "a/b"},
+    {"lxc.net.0.link", "abcdefghijklmnop"},
+    {"lxc.net.0.link", "a b"},
+    {"lxc.net.0.name", ".."},
+    {"lxc.net.0.name", "eth0:1"},
+    {"lxc.net.0.hwaddr", "00:16:3e:xx:xx"},
+    {"lxc.net.0.hwaddr", "00:16:3e:xx:xx:xg"},
+    {"lxc.net.0.hwaddr", "00-16-3e-00-00-00"},
+    {"lxc.net.0.hwaddr", "0016:3e:00:00:00:0"},
+    {"lxc.net.0.hwaddr", "00:16:3e:00:00:00:00"},
+    {"lxc.net.0.mtu", "abc"},
+    {"lxc.net.0.mtu", "0"},
+    {"lxc.net.0.mtu", "70000"},
+    {"lxc.net.0.mtu", "-1"},
+    {"lxc.net.0.ipv4.address", "10.0.3.300/24"},
+    {"lxc.net.0.ipv4.address", "10.0.3.1/33"},
+    {"lxc.net.0.ipv4.address", "10.0.3.1/x"},
+    {"lxc.net.0.ipv4.address", "10.0.3.1/24 bogus"},
+    {"lxc.net.0.ipv4.address", "10.0.3.1/24 10.0.3.255 x"},
+    {"lxc.net.0.ipv4.address", "fd00::1/64"},
+    {"lxc.net.0.ipv4.gateway", "10.0.0"},
+    {"lxc.net.0.ipv4.gateway", "fd00::1"},
+    {"lxc.net.0.ipv4.gateway", "10.0.0.1/24"},
+    {"lxc.net.0.ipv4.gateway", "automatic"},
+    {"lxc.net.0.ipv6.address", "10.0.0.1"},
+    {"lxc.net.0.ipv6.address", "fd00::1/129"},
+    {"lxc.net.0.ipv6.address", "fd00::1 x"},
+    {"lxc.net.0.ipv6.gateway", "10.0.0.1"},
+    {"lxc.net.0.ipv6.gateway", "xyz"},
+    {"lxc.net.0.veth.pair", "abcdefghijklmnop"},
+    {"lxc.net.0.veth.mode", "switch"},
+    {"lxc.net.0.veth.ipv4.route", "10.0.0.0"},
+    {"lxc.net.0.veth.ipv4.route", "10.0.0.0/40"},
+    {"lxc.net.0.veth.ipv6.route", "fd00::"},
+    {"lxc.net.0.veth.ipv6.route", "fd00::/200"},
+    {"lxc.net.0.macvlan.mode", "bridged"},
+    {"lxc.net.0.vlan.id", "4095"},
+    {"lxc.net.0.vlan.id", "-1"},
+    {"lxc.net.0.vlan.id", "x"},
+    {"lxc.net.0.script.up", "/bin/up\n"},
+    {"lxc.idmap", "u 0 100000"},
+    {"lxc.idmap", "x 0 1 1"},
+    {"lxc.idmap", "b 0 100000 65536"},
+    {"lxc.idmap", "u 0 1 0"},
+    {"lxc.idmap", "u a 1 1"},
+    {"lxc.idmap", "u -1 1 1"},
+    {"lxc.idmap", "u 4294967295 0 2"},
+    {"lxc.idmap", "u 0 4294967296 1"},
+    {"lxc.idmap", "u 0 100000 65536 7"},
+    {"lxc.mount.auto", "proc:ro"},
+    {"lxc.mount.auto", "bogus"},
+    {"lxc.mount.auto", "proc:mixed sys:foo"},
+    {"lxc.mount.auto", "cgroup:mixed:forced"},
+    {"lxc.mount.auto", "proc:force"},
+    {"lxc.mount.auto", "shmounts:relative"},
+    {"lxc.mount.auto", "shmounts:"},
+    {"lxc.mount.auto", "shmounts:/a:b"},
+    {"lxc.mount.entry", "a b c"},
+    {"lxc.mount.entry", "a b c d 0 0 x"},
+    {"lxc.mount.entry", "a b c d x 0"},
+    {"lxc.mount.entry", "a b c d 0 x"},
+    {"lxc.mount.entry", "a b c d -1 0"},
+    {"lxc.cgroup", "x"},
+    {"lxc.cgroup.a/b", "1"},
+    {"lxc.cgroup.memory..max", "1"},
+    {"lxc.cgroup..max", "1"},
+    {"lxc.cgroup.dir.container", "x"},
+    {"lxc.cgroup.relative", "1"},
+    {"lxc.cgroup2", "x"},
+    {"lxc.cgroup2.../x", "1"},
+    {"lxc.cgroup2.memory.max", "1\x7f"},
+    {"lxc.cap.drop", "sys_admin bogus"},
+    {"lxc.cap.drop", "sys-admin"},
+    {"lxc.cap.drop", "cap_"},
+    {"lxc.cap.drop", "99"},
+    {"lxc.cap.keep", "nonsense"},
+    {"lxc.cap.keep", "none sys_admin"},
+    {"lxc.apparmor.allow_nesting", "2"},
+    {"lxc.apparmor.allow_nesting", "yesno"},
+    {"lxc.no_new_privs", "2"},
+    {"lxc.tty.max", "four"},
+    {"lxc.tty.max", "-1"},
+    {"lxc.tty.max", "1.5"},
+    {"lxc.tty.max", "99999999999"},
+    {"lxc.tty.dir", "a/b"},
+    {"lxc.tty.dir", ".."},
+    {"lxc.pty.max", "x"},
+    {"lxc.console.buffer.size", "1X"},
+    {"lxc.console.buffer.size", "-1"},
+    {"lxc.console.buffer.size", "auto1"},
+    {"lxc.console.size", "abc"},
+    {"lxc.console.rotate", "maybe"},
+    {"lxc.environment", "=x"},
+    {"lxc.environment", "A B=1"},
+    {"lxc.environment", "A=\x1b[0m"},
+    {"lxc.init.uid", "-1"},
+    {"lxc.init.uid", "abc"},
+    {"lxc.init.uid", "4294967295"},
+    {"lxc.init.gid", "x"},
+    {"lxc.init.cwd", "relative/dir"},
+    {"lxc.start.auto", "2"},
+    {"lxc.start.delay", "-1"},
+    {"lxc.start.order", "x"},
+    {"lxc.start.order", "1.5"},
+    {"lxc.hook", "/bin/true"},
+    {"lxc.hook.nosuch", "/bin/true"},
+    {"lxc.hook.version", "2"},
+    {"lxc.autodev", "3"},
+    {"lxc.log.level", "9"},
+    {"lxc.log.level", "loud"},
+    {"lxc.signal.halt", "SIGFOO"},
+    {"lxc.signal.halt", "0"},
+    {"lxc.signal.halt", "65"},
+    {"lxc.signal.halt", "SIGRTMIN+40"},
+    {"lxc.signal.halt", "SIGRTMIN-1"},
+    {"lxc.signal.halt", "RTMAX+1"},
+    {"lxc.signal.stop", "-9"},
+    {"lxc.signal.reboot", "SIG"},
+    {"lxc.prlimit", "1"},
+    {"lxc.prlimit.bogus", "1"},
+    {"lxc.prlimit.nofile", "1:x"},
+    {"lxc.prlimit.nofile", "4096:1024"},
+    {"lxc.prlimit.nofile", "abc"},
+    {"lxc.prlimit.nofile", "-1"},
+    {"lxc.prlimit.nofile", "1:2:3"},
+    {"lxc.sysctl", "1"},
+    {"lxc.sysctl.a/b", "1"},
+    {"lxc.ephemeral", "7"},
+    /* unknown, unsupported and legacy keys */
+    {"lxc.bogus", "x"},
+    {"lxc.uts", "x"},
+    {"lxc", "x"},
+    {"foo", "bar"},
+    {"lxc.uts name", "x"},
+    {"lxc.selinux.context", "x"},
+    {"lxc.namespace.clone", "net"},
+    {"lxc.utsname", "x"},
+    {"lxc.network.type", "veth"},
+    {"lxc.network.0.type", "veth"},
+    {"lxc.rootfs", "/x"},
+    {"lxc.id_map", "u 0 100000 65536"},
+    {"lxc.tty", "4"},
+    {"lxc.pts", "1024"},
+    {"lxc.aa_profile", "unconfined"},
+    {"lxc.haltsignal", "SIGPWR"},
+    {"lxc.limit.nofile", "1024"},
 };
 
 /* A config with most keys set, so that "unchanged" means something. */
-static const char base_config[] =
-	"# base config\n"
-	"lxc.uts.name = base\n"
-	"lxc.rootfs.path = dir:/var/lib/lxc/base/rootfs\n"
-	"lxc.arch = x86_64\n"
-	"lxc.net.0.type = veth\n"
-	"lxc.net.0.link = lxcbr0\n"
-	"lxc.net.0.flags = up\n"
-	"lxc.net.0.hwaddr = 00:16:3e:12:34:56\n"
-	"lxc.net.0.mtu = 1500\n"
-	"lxc.net.0.ipv4.address = 10.0.3.2/24\n"
-	"lxc.net.0.ipv4.gateway = auto\n"
-	"lxc.net.0.veth.mode = bridge\n"
-	"lxc.net.0.vlan.id = 10\n"
-	"lxc.net.0.macvlan.mode = vepa\n"
-	"lxc.idmap = u 0 100000 65536\n"
-	"lxc.idmap = g 0 100000 65536\n"
-	"lxc.mount.auto = proc:mixed sys:mixed cgroup:mixed\n"
-	"lxc.mount.entry = /a b none bind 0 0\n"
-	"lxc.cgroup.memory.limit_in_bytes = 1G\n"
-	"lxc.cgroup2.memory.max = 1G\n"
-	"lxc.cap.drop = sys_module\n"
-	"lxc.cap.keep = sys_admin\n"
-	"lxc.apparmor.allow_nesting = 1\n"
-	"lxc.no_new_privs = 1\n"
-	"lxc.tty.max = 2\n"
-	"lxc.tty.dir = lxc\n"
-	"lxc.pty.max = 10\n"
-	"lxc.console.buffer.size = 4096\n"
-	"lxc.console.size = 4096\n"
-	"lxc.console.rotate = 1\n"
-	"lxc.environment = A=1\n"
-	"lxc.init.uid = 5\n"
-	"lxc.init.gid = 6\n"
-	"lxc.init.cwd = /\n"
-	"lxc.start.auto = 1\n"
-	"lxc.start.delay = 3\n"
-	"lxc.start.order = 2\n"
-	"lxc.hook.start = /x\n"
-	"lxc.hook.version = 1\n"
-	"lxc.autodev = 1\n"
-	"lxc.log.level = info\n"
-	"lxc.signal.halt = SIGTERM\n"
-	"lxc.signal.stop = SIGTERM\n"
-	"lxc.signal.reboot = SIGTERM\n"
-	"lxc.prlimit.nofile = 10:20\n"
-	"lxc.sysctl.net.ipv4.ip_forward = 1\n"
-	"lxc.ephemeral = 1\n";
+static const char base_config[] = "# base config\n"
+				  "lxc.uts.name = base\n"
+				  "lxc.rootfs.path = dir:/var/lib/lxc/base/rootfs\n"
+				  "lxc.arch = x86_64\n"
+				  "lxc.net.0.type = veth\n"
+				  "lxc.net.0.link = lxcbr0\n"
+				  "lxc.net.0.flags = up\n"
+				  "lxc.net.0.hwaddr = 00:16:3e:12:34:56\n"
+				  "lxc.net.0.mtu = 1500\n"
+				  "lxc.net.0.ipv4.address = 10.0.3.2/24\n"
+				  "lxc.net.0.ipv4.gateway = auto\n"
+				  "lxc.net.0.veth.mode = bridge\n"
+				  "lxc.net.0.vlan.id = 10\n"
+				  "lxc.net.0.macvlan.mode = vepa\n"
+				  "lxc.idmap = u 0 100000 65536\n"
+				  "lxc.idmap = g 0 100000 65536\n"
+				  "lxc.mount.auto = proc:mixed sys:mixed cgroup:mixed\n"
+				  "lxc.mount.entry = /a b none bind 0 0\n"
+				  "lxc.cgroup.memory.limit_in_bytes = 1G\n"
+				  "lxc.cgroup2.memory.max = 1G\n"
+				  "lxc.cap.drop = sys_module\n"
+				  "lxc.cap.keep = sys_admin\n"
+				  "lxc.apparmor.allow_nesting = 1\n"
+				  "lxc.no_new_privs = 1\n"
+				  "lxc.tty.max = 2\n"
+				  "lxc.tty.dir = lxc\n"
+				  "lxc.pty.max = 10\n"
+				  "lxc.console.buffer.size = 4096\n"
+				  "lxc.console.size = 4096\n"
+				  "lxc.console.rotate = 1\n"
+				  "lxc.environment = A=1\n"
+				  "lxc.init.uid = 5\n"
+				  "lxc.init.gid = 6\n"
+				  "lxc.init.cwd = /\n"
+				  "lxc.start.auto = 1\n"
+				  "lxc.start.delay = 3\n"
+				  "lxc.start.order = 2\n"
+				  "lxc.hook.start = /x\n"
+				  "lxc.hook.version = 1\n"
+				  "lxc.autodev = 1\n"
+				  "lxc.log.level = info\n"
+				  "lxc.signal.halt = SIGTERM\n"
+				  "lxc.signal.stop = SIGTERM\n"
+				  "lxc.signal.reboot = SIGTERM\n"
+				  "lxc.prlimit.nofile = 10:20\n"
+				  "lxc.sysctl.net.ipv4.ip_forward = 1\n"
+				  "lxc.ephemeral = 1\n";
 
 static void test_bad_one(void **state)
 {
@@ -510,7 +510,8 @@ static void test_error_messages(void **state)
 	assert_non_null(strstr(err.msg, "'lxc.utsname'"));
 	assert_non_null(strstr(err.msg, "'lxc.uts.name'"));
 
-	assert_int_equal(cove_conf_load_string(c, "f", "lxc.network.0.type = veth\n", &err), -EINVAL);
+	assert_int_equal(cove_conf_load_string(c, "f", "lxc.network.0.type = veth\n", &err),
+			 -EINVAL);
 	assert_non_null(strstr(err.msg, "lxc.net.N"));
 
 	assert_int_equal(cove_conf_load_string(c, "f", "lxc.uts.name\n", &err), -EINVAL);
@@ -589,8 +590,8 @@ static void test_struct_values(void **state)
 	assert_int_equal(c->idmaps[1].type, 'g');
 	assert_int_equal(c->idmaps[1].hostid, 100000);
 	assert_true(cove_conf_is_unprivileged(c));
-	assert_int_equal(c->mount_auto, COVE_MOUNT_PROC_MIXED | COVE_MOUNT_SYS_MIXED |
-						COVE_MOUNT_CGROUP_MIXED);
+	assert_int_equal(c->mount_auto,
+			 COVE_MOUNT_PROC_MIXED | COVE_MOUNT_SYS_MIXED | COVE_MOUNT_CGROUP_MIXED);
 	assert_int_equal(c->n_mount_entries, 1);
 	assert_string_equal(c->mount_entries[0].options, "bind");
 	assert_int_equal(c->n_cgroup, 1);
@@ -616,12 +617,27 @@ static void test_defaults(void **state)
 {
 	_cleanup_(cove_conf_freep) struct cove_conf *c = cove_conf_new();
 	static const char *const empty_keys[] = {
-		"lxc.uts.name",	   "lxc.rootfs.path", "lxc.arch",	  "lxc.net",
-		"lxc.net.0.type",  "lxc.idmap",	      "lxc.mount.auto",	  "lxc.mount.entry",
-		"lxc.cgroup",	   "lxc.cgroup2",     "lxc.cgroup2.memory.max", "lxc.cap.drop",
-		"lxc.environment", "lxc.hook",	      "lxc.hook.start",	  "lxc.autodev",
-		"lxc.log.level",   "lxc.prlimit",     "lxc.sysctl",	  "lxc.include",
-		"lxc.apparmor.allow_nesting",
+	    "lxc.uts.name",
+	    "lxc.rootfs.path",
+	    "lxc.arch",
+	    "lxc.net",
+	    "lxc.net.0.type",
+	    "lxc.idmap",
+	    "lxc.mount.auto",
+	    "lxc.mount.entry",
+	    "lxc.cgroup",
+	    "lxc.cgroup2",
+	    "lxc.cgroup2.memory.max",
+	    "lxc.cap.drop",
+	    "lxc.environment",
+	    "lxc.hook",
+	    "lxc.hook.start",
+	    "lxc.autodev",
+	    "lxc.log.level",
+	    "lxc.prlimit",
+	    "lxc.sysctl",
+	    "lxc.include",
+	    "lxc.apparmor.allow_nesting",
 	};
 	char buf[64];
 
@@ -900,10 +916,9 @@ static void test_includes(void **state)
 
 static void test_system_configs(void **state)
 {
-	static const char *const files[] = { "/usr/share/lxc/config/common.conf",
-					     "/usr/share/lxc/config/userns.conf",
-					     "/usr/share/lxc/config/debian.common.conf",
-					     "/etc/lxc/default.conf" };
+	static const char *const files[] = {
+	    "/usr/share/lxc/config/common.conf", "/usr/share/lxc/config/userns.conf",
+	    "/usr/share/lxc/config/debian.common.conf", "/etc/lxc/default.conf"};
 	bool any = false;
 
 	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
@@ -941,46 +956,98 @@ static void test_check(void **state)
 	check_fails("lxc.net.0.type = macvlan\n", -EINVAL, "lxc.net.0.link");
 	check_fails("lxc.net.0.type = vlan\nlxc.net.0.link = eth0\n", -EINVAL, "vlan.id");
 	check_fails("lxc.net.0.type = vlan\nlxc.net.0.link = eth0\nlxc.net.0.vlan.id = 5\n", 0,
-		     NULL);
+		    NULL);
 	check_fails("lxc.net.0.type = veth\nlxc.net.0.name = eth0\n"
-		     "lxc.net.1.type = veth\nlxc.net.1.name = eth0\n",
-		     -EINVAL, "eth0");
+		    "lxc.net.1.type = veth\nlxc.net.1.name = eth0\n",
+		    -EINVAL, "eth0");
 	check_fails("lxc.idmap = u 0 100000 65536\n", -EINVAL, "group");
 	check_fails("lxc.idmap = g 0 100000 65536\n", -EINVAL, "user");
 	check_fails("lxc.idmap = u 1 100000 65536\nlxc.idmap = g 0 100000 65536\n", -EINVAL,
-		     "lxc.idmap");
+		    "lxc.idmap");
 	check_fails("lxc.idmap = u 0 100000 65536\nlxc.idmap = g 0 100000 65536\n"
-		     "lxc.idmap = u 1000 1000 1\n",
-		     -EINVAL, "Overlapping");
+		    "lxc.idmap = u 1000 1000 1\n",
+		    -EINVAL, "Overlapping");
 	check_fails("lxc.idmap = u 0 100000 1000\nlxc.idmap = u 1000 100500 10\n"
-		     "lxc.idmap = g 0 100000 65536\n",
-		     -EINVAL, "Overlapping");
+		    "lxc.idmap = g 0 100000 65536\n",
+		    -EINVAL, "Overlapping");
 	check_fails("lxc.idmap = u 0 100000 1000\nlxc.idmap = u 1000 1000 1\n"
-		     "lxc.idmap = u 1001 101001 64535\nlxc.idmap = g 0 100000 65536\n",
-		     0, NULL);
+		    "lxc.idmap = u 1001 101001 64535\nlxc.idmap = g 0 100000 65536\n",
+		    0, NULL);
 	check_fails("lxc.cap.drop = sys_admin\nlxc.cap.keep = net_raw\n", -EINVAL, "lxc.cap.keep");
 }
 
 /* ---- golden files ---- */
 
 static const char *const dump_keys[] = {
-	"lxc.uts.name", "lxc.rootfs.path", "lxc.rootfs.mount", "lxc.rootfs.options",
-	"lxc.rootfs.managed", "lxc.arch", "lxc.net", "lxc.idmap", "lxc.mount.auto",
-	"lxc.mount.entry", "lxc.mount.fstab", "lxc.cgroup.dir", "lxc.cgroup", "lxc.cgroup2",
-	"lxc.cap.drop", "lxc.cap.keep", "lxc.seccomp.profile", "lxc.apparmor.profile",
-	"lxc.apparmor.allow_nesting", "lxc.no_new_privs", "lxc.tty.max", "lxc.tty.dir",
-	"lxc.pty.max", "lxc.console.path", "lxc.console.logfile", "lxc.console.buffer.size",
-	"lxc.console.size", "lxc.console.rotate", "lxc.environment", "lxc.init.cmd",
-	"lxc.init.uid", "lxc.init.gid", "lxc.init.cwd", "lxc.start.auto", "lxc.start.delay",
-	"lxc.start.order", "lxc.group", "lxc.hook", "lxc.hook.version", "lxc.autodev",
-	"lxc.log.file", "lxc.log.level", "lxc.signal.halt", "lxc.signal.stop",
-	"lxc.signal.reboot", "lxc.prlimit", "lxc.sysctl", "lxc.ephemeral",
+    "lxc.uts.name",
+    "lxc.rootfs.path",
+    "lxc.rootfs.mount",
+    "lxc.rootfs.options",
+    "lxc.rootfs.managed",
+    "lxc.arch",
+    "lxc.net",
+    "lxc.idmap",
+    "lxc.mount.auto",
+    "lxc.mount.entry",
+    "lxc.mount.fstab",
+    "lxc.cgroup.dir",
+    "lxc.cgroup",
+    "lxc.cgroup2",
+    "lxc.cap.drop",
+    "lxc.cap.keep",
+    "lxc.seccomp.profile",
+    "lxc.apparmor.profile",
+    "lxc.apparmor.allow_nesting",
+    "lxc.no_new_privs",
+    "lxc.tty.max",
+    "lxc.tty.dir",
+    "lxc.pty.max",
+    "lxc.console.path",
+    "lxc.console.logfile",
+    "lxc.console.buffer.size",
+    "lxc.console.size",
+    "lxc.console.rotate",
+    "lxc.environment",
+    "lxc.init.cmd",
+    "lxc.init.uid",
+    "lxc.init.gid",
+    "lxc.init.cwd",
+    "lxc.start.auto",
+    "lxc.start.delay",
+    "lxc.start.order",
+    "lxc.group",
+    "lxc.hook",
+    "lxc.hook.version",
+    "lxc.autodev",
+    "lxc.log.file",
+    "lxc.log.level",
+    "lxc.signal.halt",
+    "lxc.signal.stop",
+    "lxc.signal.reboot",
+    "lxc.prlimit",
+    "lxc.sysctl",
+    "lxc.ephemeral",
 };
 
 static const char *const net_subkeys[] = {
-	"type", "flags", "link", "name", "hwaddr", "mtu", "ipv4.address", "ipv4.gateway",
-	"ipv6.address", "ipv6.gateway", "veth.pair", "veth.mode", "veth.ipv4.route",
-	"veth.ipv6.route", "macvlan.mode", "vlan.id", "script.up", "script.down",
+    "type",
+    "flags",
+    "link",
+    "name",
+    "hwaddr",
+    "mtu",
+    "ipv4.address",
+    "ipv4.gateway",
+    "ipv6.address",
+    "ipv6.gateway",
+    "veth.pair",
+    "veth.mode",
+    "veth.ipv4.route",
+    "veth.ipv6.route",
+    "macvlan.mode",
+    "vlan.id",
+    "script.up",
+    "script.down",
 };
 
 static void dump_key(FILE *f, const struct cove_conf *c, const char *key)
@@ -1007,7 +1074,7 @@ static char *golden_output(const struct cove_conf *c)
 	for (size_t i = 0; i < c->n_nets; i++)
 		for (size_t j = 0; j < ELEMENTSOF(net_subkeys); j++) {
 			_cleanup_free_ char *k =
-				xasprintf("lxc.net.%u.%s", c->nets[i].index, net_subkeys[j]);
+			    xasprintf("lxc.net.%u.%s", c->nets[i].index, net_subkeys[j]);
 
 			dump_key(f, c, k);
 		}
@@ -1016,7 +1083,7 @@ static char *golden_output(const struct cove_conf *c)
 }
 
 static const char *const golden_files[] = {
-	"tutorial-container", "tutorial-default", "tutorial-limits", "all-keys", "syntax",
+    "tutorial-container", "tutorial-default", "tutorial-limits", "all-keys", "syntax",
 };
 
 static void test_golden_one(void **state)
@@ -1085,8 +1152,9 @@ static void test_tables(void **state)
 	assert_int_equal(cove_signal_from_string("SIGINT"), SIGINT);
 	assert_int_equal(cove_signal_from_string("SIGUSR1"), SIGUSR1);
 	assert_int_equal(cove_signal_from_string("64"), 64);
-	static const char *const bad[] = { "", "0", "65", "SIG", "SIGBOGUS", "-1", "SIGRTMIN+31",
-					   "SIGRTMAX+1", "SIGRTMIN-1", "RTMIN+", "SIGPWRX", "1x" };
+	static const char *const bad[] = {"",		"0",	  "65",		 "SIG",
+					  "SIGBOGUS",	"-1",	  "SIGRTMIN+31", "SIGRTMAX+1",
+					  "SIGRTMIN-1", "RTMIN+", "SIGPWRX",	 "1x"};
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
 		if (cove_signal_from_string(bad[i]) != -EINVAL)
 			fail_msg("signal '%s' accepted", bad[i]);
@@ -1111,7 +1179,7 @@ static void add_test(struct CMUnitTest **t, size_t *n, const char *name, CMUnitT
 		     void *st)
 {
 	*t = xrealloc(*t, (*n + 1) * sizeof(**t));
-	(*t)[(*n)++] = (struct CMUnitTest){ .name = name, .test_func = fn, .initial_state = st };
+	(*t)[(*n)++] = (struct CMUnitTest){.name = name, .test_func = fn, .initial_state = st};
 }
 
 int main(void)
@@ -1133,11 +1201,10 @@ int main(void)
 	add_test(&tests, &n, "check", test_check, NULL);
 	add_test(&tests, &n, "tables", test_tables, NULL);
 	for (size_t i = 0; i < ELEMENTSOF(golden_files); i++)
-		add_test(&tests, &n, test_name("golden", golden_files[i], "expected"), test_golden_one,
-			 (void *)golden_files[i]);
+		add_test(&tests, &n, test_name("golden", golden_files[i], "expected"),
+			 test_golden_one, (void *)golden_files[i]);
 	for (size_t i = 0; i < ELEMENTSOF(roundtrips); i++)
-		add_test(&tests, &n,
-			 test_name("roundtrip", roundtrips[i].key, roundtrips[i].value),
+		add_test(&tests, &n, test_name("roundtrip", roundtrips[i].key, roundtrips[i].value),
 			 test_roundtrip_one, (void *)&roundtrips[i]);
 	for (size_t i = 0; i < ELEMENTSOF(bads); i++)
 		add_test(&tests, &n, test_name("bad", bads[i].key, bads[i].value), test_bad_one,
