@@ -206,30 +206,59 @@ static inline void cove_conf_freep(struct cove_conf **c)
 
 /*
  * Parse a config file into c, following lxc.include (files and directories
- * of *.conf). Lines are recorded for cove_conf_write(). Fails on the first
- * unknown key or bad value with "FILE:LINE: message naming the key".
- * Does not log.
+ * of *.conf, in sorted order; relative paths are relative to the including
+ * file; a missing path ending in '/' is skipped; loops fail with -ELOOP).
+ * Lines of the top-level file are recorded for cove_conf_write(); loading
+ * several files into one c accumulates values and lines (later lines win,
+ * like LXC). Syntax as LXC: '#' comments, "key = value", blanks around
+ * key and value trimmed, one pair of surrounding quotes removed, no trailing
+ * comments ("50000 100000  # x" is the whole value). Lines that are not
+ * comments must be "key = value" with a known key (LXC ignores non-"lxc."
+ * lines; we reject them). Fails on the first unknown key or bad value with
+ * -EINVAL and "FILE:LINE: Invalid value 'V' for key 'K': reason" or
+ * "FILE:LINE: Unknown configuration key 'K'". Does not log.
  */
 int cove_conf_load(struct cove_conf *c, const char *path, struct cove_error *err);
-/* Parse config text (path is only used in messages). */
+/* Parse config text (path is used in messages and to resolve relative includes). */
 int cove_conf_load_string(struct cove_conf *c, const char *path, const char *text,
 			  struct cove_error *err);
 
-/* Set one key as if a line "key = value" was appended; an empty value clears. */
+/*
+ * Set one key as if a line "key = value" was appended (the line is recorded
+ * too); an empty value clears (repeatable keys: all of them). A bad value
+ * returns -EINVAL and changes nothing.
+ */
 int cove_conf_set(struct cove_conf *c, const char *key, const char *value, struct cove_error *err);
-/* Replace every line of key by one "key = value" (or append it): for tools that edit. */
+/*
+ * For tools that edit: the key's current value (also what includes gave) is
+ * cleared, value is set, and every recorded line of exactly this key is
+ * replaced by one "key = value" at the place of the first (or appended).
+ * An empty value is cove_conf_clear(). A bad value changes nothing.
+ */
 int cove_conf_set_item(struct cove_conf *c, const char *key, const char *value,
 		       struct cove_error *err);
 /*
- * Write the value of key into buf (multi-valued keys: one value per line).
- * Returns the length of the value (which may exceed size: then buf holds a
- * truncated copy) or -ENOENT for unknown keys.
+ * Write the value of key into buf (multi-valued keys: one value per line,
+ * no final newline; cap lists space-separated). Returns the length of the
+ * value (which may exceed size: then buf holds a truncated copy; buf may be
+ * NULL with size 0) or -ENOENT for unknown keys. Unset strings and lists
+ * give "" (0); numbers and booleans give their default ("0"; rootfs.managed
+ * "1"); tri-states (autodev, apparmor.allow_nesting, log.level) give "".
+ * Signals are numbers, log.level a name (INFO), arch "x86_64" or "i686",
+ * sizes in bytes. Group keys (lxc.cgroup, lxc.cgroup2, lxc.sysctl,
+ * lxc.prlimit, lxc.hook) give "full.key = value" lines; lxc.net the types.
  */
 int cove_conf_get(const struct cove_conf *c, const char *key, char *buf, size_t size,
 		  struct cove_error *err);
+/* Clear a key's value and remove its recorded lines (group keys: their members too). */
 int cove_conf_clear(struct cove_conf *c, const char *key, struct cove_error *err);
 
-/* Checks that span keys (net type given, idmap pairs, ...), run once after loading. */
+/*
+ * Checks that span keys, run once after loading: every lxc.net.N has a
+ * type, macvlan/vlan/phys have a link, vlan has an id, interface names are
+ * unique; idmaps map id 0 for both u and g and ranges do not overlap;
+ * cap.drop and cap.keep are not both set.
+ */
 int cove_conf_check(const struct cove_conf *c, struct cove_error *err);
 
 /* Write the recorded lines (comments kept, includes not expanded). */
