@@ -68,7 +68,11 @@ enum {
 	COVE_MOUNT_CGROUP_FULL_RW = 1 << 10,
 	COVE_MOUNT_CGROUP_FORCE = 1 << 11,
 	COVE_MOUNT_SHMOUNTS = 1 << 12,
-	/* bare "cgroup" / "cgroup-full": LXC picks rw with CAP_SYS_ADMIN kept, else mixed */
+	/*
+	 * Bare "cgroup" / "cgroup-full" set CGROUP_MIXED|CGROUP_NOSPEC resp.
+	 * CGROUP_FULL_MIXED|CGROUP_FULL_NOSPEC: LXC mounts rw when the container
+	 * keeps CAP_SYS_ADMIN, else mixed (the fallback flag already set).
+	 */
 	COVE_MOUNT_CGROUP_NOSPEC = 1 << 13,
 	COVE_MOUNT_CGROUP_FULL_NOSPEC = 1 << 14,
 };

@@ -182,11 +182,11 @@ static const struct {
     {"cgroup:mixed", CG_MASK, COVE_MOUNT_CGROUP_MIXED},
     {"cgroup:ro", CG_MASK, COVE_MOUNT_CGROUP_RO},
     {"cgroup:rw", CG_MASK, COVE_MOUNT_CGROUP_RW},
-    {"cgroup", CG_MASK, COVE_MOUNT_CGROUP_NOSPEC},
+    {"cgroup", CG_MASK, COVE_MOUNT_CGROUP_MIXED | COVE_MOUNT_CGROUP_NOSPEC},
     {"cgroup-full:mixed", CG_MASK, COVE_MOUNT_CGROUP_FULL_MIXED},
     {"cgroup-full:ro", CG_MASK, COVE_MOUNT_CGROUP_FULL_RO},
     {"cgroup-full:rw", CG_MASK, COVE_MOUNT_CGROUP_FULL_RW},
-    {"cgroup-full", CG_MASK, COVE_MOUNT_CGROUP_FULL_NOSPEC},
+    {"cgroup-full", CG_MASK, COVE_MOUNT_CGROUP_FULL_MIXED | COVE_MOUNT_CGROUP_FULL_NOSPEC},
 };
 
 static int mount_auto_token(const char *t, unsigned *mask, unsigned *flag)
@@ -264,23 +264,21 @@ int parse_mount_auto(const char *s, unsigned *flags, char **shm_host, char **shm
 
 void format_mount_auto(unsigned flags, const char *shm_host, const char *shm_cont, FILE *f)
 {
+	static const unsigned categories[] = {PROC_MASK, SYS_MASK, CG_MASK};
 	const char *sep = "";
 
-	for (size_t i = 0; i < ELEMENTSOF(mount_auto_table); i++) {
-		unsigned fl = mount_auto_table[i].flag;
+	/* One token per category: the first row whose flags are exactly the ones set. */
+	for (size_t c = 0; c < ELEMENTSOF(categories); c++) {
+		unsigned v = flags & categories[c] & ~COVE_MOUNT_CGROUP_FORCE;
 
-		/* bare "proc"/"sys" are aliases of the :mixed rows above them */
-		if (streq(mount_auto_table[i].token, "proc") ||
-		    streq(mount_auto_table[i].token, "sys"))
-			continue;
-		if (!(flags & fl))
-			continue;
-		fprintf(f, "%s%s%s", sep, mount_auto_table[i].token,
-			startswith(mount_auto_table[i].token, "cgroup") &&
-				(flags & COVE_MOUNT_CGROUP_FORCE)
-			    ? ":force"
-			    : "");
-		sep = " ";
+		for (size_t i = 0; v && i < ELEMENTSOF(mount_auto_table); i++) {
+			if (mount_auto_table[i].flag != v)
+				continue;
+			fprintf(f, "%s%s%s", sep, mount_auto_table[i].token,
+				c == 2 && (flags & COVE_MOUNT_CGROUP_FORCE) ? ":force" : "");
+			sep = " ";
+			break;
+		}
 	}
 	if ((flags & COVE_MOUNT_SHMOUNTS) && shm_host)
 		fprintf(f, "%sshmounts:%s:%s", sep, shm_host, shm_cont ?: "/dev/.lxc-mounts");

@@ -748,6 +748,28 @@ static void test_multi_values(void **state)
 	assert_string_equal(v, "sys_admin");
 }
 
+static void test_mount_auto_flags(void **state)
+{
+	_cleanup_(cove_conf_freep) struct cove_conf *c = cove_conf_new();
+
+	assert_int_equal(cove_conf_set(c, "lxc.mount.auto", "proc sys cgroup", NULL), 0);
+	assert_int_equal(c->mount_auto, COVE_MOUNT_PROC_MIXED | COVE_MOUNT_SYS_MIXED |
+					    COVE_MOUNT_CGROUP_MIXED | COVE_MOUNT_CGROUP_NOSPEC);
+	assert_int_equal(cove_conf_set(c, "lxc.mount.auto", "cgroup-full:ro:force proc:rw", NULL),
+			 0);
+	assert_int_equal(c->mount_auto, COVE_MOUNT_PROC_RW | COVE_MOUNT_SYS_MIXED |
+					    COVE_MOUNT_CGROUP_FULL_RO | COVE_MOUNT_CGROUP_FORCE);
+	assert_int_equal(cove_conf_set(c, "lxc.mount.auto", "cgroup-full shmounts:/a", NULL), 0);
+	assert_int_equal(c->mount_auto, COVE_MOUNT_PROC_RW | COVE_MOUNT_SYS_MIXED |
+					    COVE_MOUNT_CGROUP_FULL_MIXED |
+					    COVE_MOUNT_CGROUP_FULL_NOSPEC | COVE_MOUNT_SHMOUNTS);
+	assert_string_equal(c->shmounts_host, "/a");
+	assert_string_equal(c->shmounts_container, "/dev/.lxc-mounts");
+	assert_int_equal(cove_conf_set(c, "lxc.mount.auto", "", NULL), 0);
+	assert_int_equal(c->mount_auto, 0);
+	assert_null(c->shmounts_host);
+}
+
 /* ---- set_item, clear, save ---- */
 
 static void test_set_item(void **state)
@@ -1194,6 +1216,7 @@ int main(void)
 	add_test(&tests, &n, "struct_values", test_struct_values, NULL);
 	add_test(&tests, &n, "get_truncates", test_get_truncates, NULL);
 	add_test(&tests, &n, "multi_values", test_multi_values, NULL);
+	add_test(&tests, &n, "mount_auto_flags", test_mount_auto_flags, NULL);
 	add_test(&tests, &n, "set_item_clear", test_set_item, NULL);
 	add_test(&tests, &n, "save_load", test_save_load, NULL);
 	add_test(&tests, &n, "includes", test_includes, NULL);
