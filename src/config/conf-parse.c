@@ -495,7 +495,7 @@ int parse_hwaddr(const char *s, const char **ret_why)
 		if (i % 3 == 2) {
 			if (s[i] != ':')
 				return -EINVAL;
-		} else if (!isxdigit((unsigned char)s[i]) && s[i] != 'x' && s[i] != 'X')
+		} else if (!isxdigit((unsigned char)s[i]) && s[i] != 'x') /* x: random */
 			return -EINVAL;
 	}
 	return 0;

@@ -363,6 +363,8 @@ int cove_conf_clear(struct cove_conf *c, const char *key, struct cove_error *err
 	const struct cove_key *k = conf_key_lookup(key);
 	int r;
 
+	if (!key)
+		return cove_err(err, -ENOENT, "Unknown configuration key ''");
 	if (!conf_key_is_known(k)) {
 		(void)k->set(c, k, key, "", NULL, err); /* writes the message */
 		return -ENOENT;

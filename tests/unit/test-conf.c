@@ -262,6 +262,7 @@ static const struct bad bads[] = {
     {"lxc.net.0.name", ".."},
     {"lxc.net.0.name", "eth0:1"},
     {"lxc.net.0.hwaddr", "00:16:3e:xx:xx"},
+    {"lxc.net.0.hwaddr", "00:16:3e:XX:xx:xx"},
     {"lxc.net.0.hwaddr", "00:16:3e:xx:xx:xg"},
     {"lxc.net.0.hwaddr", "00-16-3e-00-00-00"},
     {"lxc.net.0.hwaddr", "0016:3e:00:00:00:0"},
