@@ -35,7 +35,7 @@ int pty_raw_enable(int fd, struct pty_raw *r)
 	cfmakeraw(&t);
 	t.c_cc[VMIN] = 1;
 	t.c_cc[VTIME] = 0;
-	if (tcsetattr(fd, TCSAFLUSH, &t) < 0)
+	if (tcsetattr(fd, TCSANOW, &t) < 0) /* TCSAFLUSH would drop type-ahead */
 		return -errno;
 	r->fd = fd;
 	return 1;
@@ -45,7 +45,7 @@ void pty_raw_restore(struct pty_raw *r)
 {
 	if (r->fd < 0)
 		return;
-	(void)tcsetattr(r->fd, TCSAFLUSH, &r->saved);
+	(void)tcsetattr(r->fd, TCSADRAIN, &r->saved);
 	r->fd = -EBADF;
 }
 
