@@ -36,7 +36,9 @@ int cove_err_prefix(struct cove_error *err, const char *fmt, ...)
 	(void)vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	(void)snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	/* using the result keeps gcc's -Wformat-truncation quiet: cutting is fine here */
+	if (snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old) < 0)
+		err->msg[0] = 0;
 	return err->code;
 }
 
