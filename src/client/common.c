@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Helpers shared by the cove sub-commands: option parsing with LXD's error
+ * texts, argument checks, stdin, $EDITOR, remotes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "client.h"
+#include "fileio.h"
+#include "strutil.h"
+#include "yaml.h"
+
+#define STDIN_MAX (64u * 1024 * 1024)
+
+bool arg_quiet;
+
+int client_subcommand(const struct cmd *table, const char *parent, int argc, char **argv,
+		      struct cove_error *err)
+{
+	if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
+		printf("Usage:\n  cove %s [command]\n\nAvailable Commands:\n", parent);
+		for (const struct cmd *c = table; c->name; c++)
+			printf("  %-12s %s\n", c->name, c->summary);
+		return 0;
+	}
+	for (const struct cmd *c = table; c->name; c++)
+		if (streq(c->name, argv[1]))
+			return c->run(argc - 1, argv + 1, err);
+	return cove_err(err, -EINVAL, "unknown command \"%s\" for \"cove %s\"", argv[1], parent);
+}
+
+void client_opt_reset(void)
+{
+	optind = 0;
+	opterr = 0;
+}
+
+int client_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+		  struct cove_error *err)
+{
+	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+	if (c == '?') {
+		if (optopt && optopt < 256 && !(optind > 0 && startswith(argv[optind - 1], "--")))
+			return cove_err(err, -EINVAL, "unknown shorthand flag: '%c' in -%c", optopt,
+					optopt);
+		return cove_err(err, -EINVAL, "unknown flag: %s", argv[optind - 1]);
+	}
+	if (c == ':')
+		return cove_err(err, -EINVAL, "flag needs an argument: %s", argv[optind - 1]);
+	return c;
+}
+
+int client_check_args(int n, int min, int max, const char *usage, struct cove_error *err)
+{
+	if (n >= min && (max < 0 || n <= max))
+		return 0;
+	printf("Usage:\n  %s\n", usage);
+	if (n == 0)
+		return 1;
+	return cove_err(err, -EINVAL, "Invalid number of arguments");
+}
+
+int client_split_kv(const char *s, char **ret_key, char **ret_value)
+{
+	const char *eq = strchr(s, '=');
+
+	if (!eq)
+		return -EINVAL;
+	*ret_key = xstrndup(s, (size_t)(eq - s));
+	*ret_value = xstrdup(eq + 1);
+	return 0;
+}
+
+int client_read_stdin(char **ret, size_t *ret_len, struct cove_error *err)
+{
+	int r = read_full_fd(STDIN_FILENO, STDIN_MAX, ret, ret_len);
+
+	if (r < 0)
+		return cove_err(err, r, "Failed to read from stdin: %s", strerror(-r));
+	return 0;
+}
+
+static int run_editor(const char *path, struct cove_error *err)
+{
+	const char *ed = getenv("VISUAL");
+	_cleanup_free_ char *cmd = NULL;
+	int status;
+	pid_t pid;
+
+	if (isempty(ed))
+		ed = getenv("EDITOR");
+	if (isempty(ed))
+		ed = "vi";
+	cmd = xasprintf("%s \"$1\"", ed);
+	pid = fork();
+	if (pid < 0)
+		return cove_err(err, -errno, "Failed to fork: %m");
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	if (RETRY_EINTR(waitpid(pid, &status, 0)) < 0)
+		return cove_err(err, -errno, "Failed to wait for the editor: %m");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return cove_err(err, -ECANCELED, "Editor '%s' failed", ed);
+	return 0;
+}
+
+int client_edit_text(const char *text, char **ret, struct cove_error *err)
+{
+	char path[] = "/tmp/cove_editor_XXXXXX.yaml";
+	_cleanup_close_ int fd = mkostemps(path, 5, O_CLOEXEC);
+	size_t len;
+	int r;
+
+	if (fd < 0)
+		return cove_err(err, -errno, "Failed to create a temporary file: %m");
+	r = loop_write(fd, text, strlen(text));
+	if (r >= 0)
+		r = run_editor(path, err);
+	else
+		cove_err(err, r, "Failed to write '%s': %s", path, strerror(-r));
+	if (r >= 0) {
+		r = read_full_file(path, STDIN_MAX, ret, &len);
+		if (r < 0)
+			cove_err(err, r, "Failed to read '%s': %s", path, strerror(-r));
+	}
+	(void)unlink(path);
+	return r;
+}
+
+void client_print_yaml(json_t *v)
+{
+	_cleanup_free_ char *y = yaml_dump(v);
+
+	fputs(y, stdout);
+}
+
+int client_local_name(const char *arg, const char **ret, struct cove_error *err)
+{
+	const char *colon = strchr(arg, ':');
+
+	if (!colon) {
+		*ret = arg;
+		return 0;
+	}
+	if (startswith(arg, "local:")) {
+		*ret = colon + 1;
+		return 0;
+	}
+	return cove_err(err, -EOPNOTSUPP, "The remote \"%.*s\" doesn't exist", (int)(colon - arg),
+			arg);
+}
