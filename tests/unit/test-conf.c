@@ -7,6 +7,7 @@
  * only temporary files are touched.
  */
 #include <errno.h>
+#include <glob.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -937,27 +938,46 @@ static void test_includes(void **state)
 	assert_int_equal(rm_rf(dir), 0);
 }
 
+/* Debian's lxc package: every shipped config, and a container config including them. */
 static void test_system_configs(void **state)
 {
-	static const char *const files[] = {
-	    "/usr/share/lxc/config/common.conf", "/usr/share/lxc/config/userns.conf",
-	    "/usr/share/lxc/config/debian.common.conf", "/etc/lxc/default.conf"};
-	bool any = false;
+	_cleanup_(cove_conf_freep) struct cove_conf *top = cove_conf_new();
+	struct cove_error err = {};
+	glob_t g = {};
 
-	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-		_cleanup_(cove_conf_freep) struct cove_conf *c = cove_conf_new();
-		struct cove_error err = {};
-
-		if (access(files[i], R_OK) < 0)
-			continue;
-		any = true;
-		if (cove_conf_load(c, files[i], &err) < 0)
-			fail_msg("%s: %s", files[i], err.msg);
-		if (cove_conf_check(c, &err) < 0)
-			fail_msg("%s: %s", files[i], err.msg);
-	}
-	if (!any)
+	if (glob("/usr/share/lxc/config/*.conf", 0, NULL, &g) != 0 || g.gl_pathc == 0) {
+		globfree(&g);
 		skip();
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		_cleanup_(cove_conf_freep) struct cove_conf *c = cove_conf_new();
+
+		if (cove_conf_load(c, g.gl_pathv[i], &err) < 0)
+			fail_msg("%s: %s", g.gl_pathv[i], err.msg);
+		if (cove_conf_check(c, &err) < 0)
+			fail_msg("%s: %s", g.gl_pathv[i], err.msg);
+	}
+	globfree(&g);
+	if (access("/etc/lxc/default.conf", R_OK) == 0) {
+		assert_int_equal(cove_conf_load(top, "/etc/lxc/default.conf", &err), 0);
+		assert_int_equal(cove_conf_check(top, &err), 0);
+	}
+	if (access("/usr/share/lxc/config/debian.common.conf", R_OK) == 0) {
+		const char *text = "lxc.include = /usr/share/lxc/config/debian.common.conf\n"
+				   "lxc.include = /usr/share/lxc/config/debian.userns.conf\n"
+				   "lxc.arch = amd64\n"
+				   "lxc.idmap = u 0 100000 65536\n"
+				   "lxc.idmap = g 0 100000 65536\n"
+				   "lxc.rootfs.path = dir:/var/lib/lxc/deb/rootfs\n"
+				   "lxc.uts.name = deb\n";
+
+		if (cove_conf_load_string(top, "/var/lib/lxc/deb/config", text, &err) < 0)
+			fail_msg("%s", err.msg);
+		assert_int_equal(cove_conf_check(top, &err), 0);
+		assert_string_equal(top->tty_dir ?: "", ""); /* userns.conf clears it */
+		assert_non_null(top->seccomp_profile);
+		assert_int_equal(top->mount_auto & COVE_MOUNT_SYS_RW, COVE_MOUNT_SYS_RW);
+	}
 }
 
 /* ---- cross-key checks ---- */
