@@ -106,6 +106,29 @@ void cove_console_close_slaves(struct cove_console *con)
 		con->tty_slave[i] = safe_close(con->tty_slave[i]);
 }
 
+static int reopen_slave(int master, int *slave)
+{
+	int s;
+
+	if (master < 0)
+		return 0;
+	s = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (s < 0)
+		return -errno;
+	safe_close(*slave);
+	*slave = s;
+	return 0;
+}
+
+int cove_console_reopen_slaves(struct cove_console *con)
+{
+	int r = reopen_slave(con->master, &con->slave);
+
+	for (unsigned i = 0; r >= 0 && i < con->n_ttys; i++)
+		r = reopen_slave(con->tty_master[i], &con->tty_slave[i]);
+	return r;
+}
+
 struct cove_console *cove_console_free(struct cove_console *con)
 {
 	if (!con)

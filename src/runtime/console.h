@@ -39,6 +39,8 @@ static inline void cove_console_freep(struct cove_console **con)
 
 /* Close the slave ends (the monitor does after the container has its copies). */
 void cove_console_close_slaves(struct cove_console *con);
+/* Open the slave ends anew from the masters (for a reboot: a hung-up slave is useless). */
+int cove_console_reopen_slaves(struct cove_console *con);
 
 /*
  * Read what the console master has into buf, record it in the ring buffer and

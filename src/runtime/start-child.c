@@ -30,6 +30,7 @@
 #include "log.h"
 #include "mount.h"
 #include "start.h"
+#include "storage.h"
 #include "strutil.h"
 #include "strv.h"
 
@@ -116,16 +117,28 @@ static int step_pre_mount(struct child *ch, struct cove_error *err)
 
 static int step_rootfs(struct child *ch, struct cove_error *err)
 {
+	_cleanup_(cove_rootfs_spec_done) struct cove_rootfs_spec spec = {};
 	const char *rootfs = ch->run->rootfs;
 	_cleanup_close_ int fd = -EBADF;
 	int r;
 
-	fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return cove_err(err, -errno, "Failed to open rootfs '%s': %m", rootfs);
-	r = mount_bind_fd(fd, NULL, true, fd, 0, 0);
+	r = cove_rootfs_spec_parse(ch->c->rootfs_path, &spec, err);
 	if (r < 0)
-		return cove_err(err, r, "Failed to bind rootfs '%s': %s", rootfs, strerror(-r));
+		return r;
+	if (spec.kind == COVE_STORAGE_OVERLAY) {
+		/* in our own mount namespace: the overlay never shows on the host */
+		r = cove_overlay_mount(&spec, err);
+		if (r < 0)
+			return r;
+	} else {
+		fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return cove_err(err, -errno, "Failed to open rootfs '%s': %m", rootfs);
+		r = mount_bind_fd(fd, NULL, true, fd, 0, 0);
+		if (r < 0)
+			return cove_err(err, r, "Failed to bind rootfs '%s': %s", rootfs,
+					strerror(-r));
+	}
 	/* A fresh lookup reaches the new mount. */
 	ch->rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ch->rootfd < 0)

@@ -21,6 +21,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "start.h"
+#include "storage.h"
 #include "strutil.h"
 #include "strv.h"
 
@@ -163,14 +164,19 @@ char **cove_split_cmdline(const char *s)
 
 static int step_rootfs(struct cove_run *run, struct cove_error *err)
 {
-	const char *dir = cove_conf_rootfs_dir(run->conf);
+	_cleanup_(cove_rootfs_spec_done) struct cove_rootfs_spec spec = {};
+	const char *dir;
 	char buf[PATH_MAX];
 	struct stat st;
+	int r;
 
 	if (run->rootfs)
 		return 0;
-	if (isempty(dir))
-		return cove_err(err, -EINVAL, "No rootfs configured (lxc.rootfs.path)");
+	/* dir:, btrfs: or overlay:LOWER:UPPER (whose mount point is checked here) */
+	r = cove_rootfs_spec_parse(run->conf->rootfs_path, &spec, err);
+	if (r < 0)
+		return r;
+	dir = spec.path;
 	if (!realpath(dir, buf) || stat(buf, &st) < 0)
 		return cove_err(err, -errno, "Failed to find rootfs '%s': %m", dir);
 	if (!S_ISDIR(st.st_mode))
@@ -181,8 +187,14 @@ static int step_rootfs(struct cove_run *run, struct cove_error *err)
 
 static int step_console(struct cove_run *run, struct cove_error *err)
 {
-	if (run->con)
+	if (run->con) {
+		/* a reboot: the old init may have hung up the slaves (systemd does), open new ones */
+		int r = cove_console_reopen_slaves(run->con);
+
+		if (r < 0)
+			return cove_err(err, r, "Failed to reopen the console ptys: %s", strerror(-r));
 		return 0;
+	}
 	return cove_console_new(run->conf, run->console_file, &run->con, err);
 }
 

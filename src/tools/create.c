@@ -25,6 +25,8 @@
 #include "fileio.h"
 #include "strutil.h"
 #include "strv.h"
+#include "storage.h"
+#include "template-download.h"
 #include "template-local.h"
 #include "tool-common.h"
 
@@ -34,9 +36,9 @@ LOG_MODULE("create");
 #define CONFIG_MAX (1u << 20)
 
 static const char usage[] =
-	"cove-create -n NAME [-t TEMPLATE] [-P LXCPATH] [-f CONFIG] [-B dir] [-- TEMPLATE-OPTIONS]";
+	"cove-create -n NAME [-t TEMPLATE] [-P LXCPATH] [-f CONFIG] [-B dir|btrfs] [-- TEMPLATE-OPTIONS]";
 
-enum template_kind { TEMPLATE_NONE, TEMPLATE_BUSYBOX, TEMPLATE_LOCAL, TEMPLATE_SCRIPT };
+enum template_kind { TEMPLATE_NONE, TEMPLATE_BUSYBOX, TEMPLATE_LOCAL, TEMPLATE_SCRIPT, TEMPLATE_DOWNLOAD };
 
 static const char *arg_template;
 static const char *arg_config;
@@ -48,10 +50,35 @@ static void on_signal(int sig)
 	interrupted = sig;
 }
 
+/*
+ * The build tree's copy of the template scripts: BUILD/templates, when this
+ * program is BUILD/src/tools/cove-create (BUILD/build.ninja exists), so that
+ * cove-create -t debian works from the build tree without installing.
+ */
+static char *build_tree_templates(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 64);
+	char *slash;
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return NULL;
+	strcpy(slash, "/../../build.ninja");
+	if (access(buf, F_OK) < 0)
+		return NULL;
+	strcpy(slash, "/../../templates");
+	return xstrdup(buf);
+}
+
 /* Find the executable of an external template: a path, or cove-X in the template dirs. */
 static int find_template(const char *t, char **ret, struct cove_error *err)
 {
-	const char *dirs[] = { getenv("COVE_TEMPLATES_DIR"), COVE_DATADIR "/templates" };
+	_cleanup_free_ char *build = build_tree_templates();
+	const char *dirs[] = { getenv("COVE_TEMPLATES_DIR"), build, COVE_DATADIR "/templates" };
 
 	if (strchr(t, '/')) {
 		if (access(t, X_OK) < 0)
@@ -144,43 +171,7 @@ static char *join_args(char *const *args)
 static int run_script(const char *script, const struct cove_template_ctx *ctx,
 		      const char *config_path, struct cove_error *err)
 {
-	_cleanup_strv_free_ char **argv = NULL;
-	int status;
-	pid_t pid;
-
-	strv_push_dup(&argv, script);
-	strv_push(&argv, xasprintf("--path=%s", ctx->path));
-	strv_push(&argv, xasprintf("--rootfs=%s", ctx->rootfs));
-	strv_push(&argv, xasprintf("--name=%s", ctx->name));
-	for (size_t i = 0; ctx->args && ctx->args[i]; i++)
-		strv_push_dup(&argv, ctx->args[i]);
-	pid = fork();
-	if (pid < 0)
-		return cove_err(err, -errno, "Failed to fork: %m");
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		setenv("LXC_NAME", ctx->name, 1);
-		setenv("LXC_PATH", ctx->path, 1);
-		setenv("LXC_ROOTFS", ctx->rootfs, 1);
-		setenv("LXC_ROOTFS_PATH", ctx->rootfs, 1);
-		setenv("LXC_CONFIG_FILE", config_path, 1);
-		setenv("LXC_TEMPLATE_CONFIG", "/usr/share/lxc/config", 1);
-		setenv("LXC_HOOK_DIR", "/usr/share/lxc/hooks", 1);
-		execv(script, argv);
-		fprintf(stderr, "cove-create: Failed to run template '%s': %m\n", script);
-		_exit(127);
-	}
-	if (RETRY_EINTR(waitpid(pid, &status, 0)) < 0)
-		return cove_err(err, -errno, "Failed to wait for template '%s': %m", script);
-	if (WIFSIGNALED(status))
-		return cove_err(err, -EINTR, "Template '%s' was killed by signal %d", script,
-				WTERMSIG(status));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return cove_err(err, -EIO, "Template '%s' failed (exit status %d)", script,
-				WEXITSTATUS(status));
-	return 0;
+	return template_exec(script, ctx, config_path, NULL, NULL, err);
 }
 
 struct create {
@@ -205,9 +196,12 @@ static char *config_header(const struct create *cr)
 			 isempty(args) ? "" : args, isempty(args) ? "" : "\n");
 }
 
+static enum cove_storage_kind arg_bdev_kind = COVE_STORAGE_DIR;
+
 static char *ours(const struct create *cr, const char *rootfs)
 {
-	return xasprintf("lxc.rootfs.path = dir:%s\n%s%s%s", rootfs,
+	return xasprintf("lxc.rootfs.path = %s:%s\n%s%s%s",
+			 cove_storage_kind_to_string(arg_bdev_kind), rootfs,
 			 cr->base_utsname ? "" : "lxc.uts.name = ", cr->base_utsname ? "" : cr->ct->name,
 			 cr->base_utsname ? "" : "\n");
 }
@@ -231,6 +225,9 @@ static int run_template(struct create *cr, const char *rootfs, char **ret_text, 
 		break;
 	case TEMPLATE_LOCAL:
 		r = template_local(&ctx, &res, err);
+		break;
+	case TEMPLATE_DOWNLOAD:
+		r = template_download(cr->script, &ctx, &res, err);
 		break;
 	case TEMPLATE_SCRIPT: {
 		/* scripts append to the config file themselves, as LXC's do */
@@ -299,6 +296,45 @@ static int make_dir(struct create *cr, struct cove_error *err)
 	return 0;
 }
 
+/* -B btrfs: the filled rootfs becomes a subvolume (a reflink copy, then a rename). */
+static int rootfs_to_subvolume(const char *rootfs, struct cove_error *err)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.subvol", rootfs);
+	int r;
+
+	r = cove_storage_btrfs_ops.copy(rootfs, tmp, err);
+	if (r < 0)
+		return r;
+	r = rm_rf(rootfs);
+	if (r < 0 || rename(tmp, rootfs) < 0)
+		return cove_err(err, r < 0 ? r : -errno, "Failed to replace '%s' by a subvolume",
+				rootfs);
+	return 0;
+}
+
+/* -B: dir, btrfs (the lxcpath must be on btrfs), best (btrfs there, else dir). */
+static int check_bdev(const struct cove_container *ct, struct cove_error *err)
+{
+	bool btrfs;
+
+	if (!arg_bdev || streq(arg_bdev, "dir"))
+		return 0;
+	btrfs = cove_storage_on_btrfs(ct->lxcpath);
+	if (streq(arg_bdev, "best")) {
+		arg_bdev_kind = btrfs ? COVE_STORAGE_BTRFS : COVE_STORAGE_DIR;
+		return 0;
+	}
+	if (!streq(arg_bdev, "btrfs"))
+		return cove_err(err, -EINVAL,
+				"Backing store '%s' is not supported (dir, btrfs, best)", arg_bdev);
+	if (!btrfs)
+		return cove_err(err, -EOPNOTSUPP,
+				"Backing store 'btrfs' needs the lxcpath '%s' on a btrfs filesystem",
+				ct->lxcpath);
+	arg_bdev_kind = COVE_STORAGE_BTRFS;
+	return 0;
+}
+
 static int do_create(struct create *cr, struct cove_error *err)
 {
 	_cleanup_free_ char *rootfs = path_join(cr->ct->dir, "rootfs");
@@ -313,6 +349,11 @@ static int do_create(struct create *cr, struct cove_error *err)
 	r = run_template(cr, rootfs, &text, &msg, err);
 	if (r < 0)
 		return r;
+	if (arg_bdev_kind == COVE_STORAGE_BTRFS) {
+		r = rootfs_to_subvolume(rootfs, err);
+		if (r < 0)
+			return r;
+	}
 	if (interrupted)
 		return cove_err(err, -EINTR, "Interrupted by signal %d", (int)interrupted);
 	r = check_final(cr, text, err);
@@ -371,13 +412,18 @@ int main(int argc, char **argv)
 	if (parse_argv(argc, argv, &tc))
 		return 1;
 	tool_common_setup(&tc, "cove-create");
-	if (arg_bdev && !streq(arg_bdev, "dir") && !streq(arg_bdev, "best"))
+	if (arg_bdev && !streq(arg_bdev, "dir") && !streq(arg_bdev, "best") &&
+	    !streq(arg_bdev, "btrfs"))
 		return tool_fail(cove_err(&err, -EINVAL,
-					  "Backing store '%s' is not supported (only 'dir')", arg_bdev),
+					  "Backing store '%s' is not supported (dir, btrfs, best)",
+					  arg_bdev),
 				 &err);
 	if (!tc.name)
 		return tool_usage_error(usage, "No container name specified (-n NAME)");
 	ct = tool_container(&tc, argc, argv, usage);
+	r = check_bdev(ct, &err);
+	if (r < 0)
+		return tool_fail(r, &err);
 	cr.ct = ct;
 	cr.args = argv + optind;
 	if (!arg_template || streq(arg_template, "none"))
@@ -386,11 +432,13 @@ int main(int argc, char **argv)
 		cr.kind = TEMPLATE_BUSYBOX;
 	else if (streq(arg_template, "local"))
 		cr.kind = TEMPLATE_LOCAL;
+	else if (streq(arg_template, "download"))
+		cr.kind = TEMPLATE_DOWNLOAD;
 	else
 		cr.kind = TEMPLATE_SCRIPT;
 	if (cr.kind == TEMPLATE_NONE && *cr.args)
 		return tool_usage_error(usage, "Template options given without a template (-t)");
-	if (cr.kind == TEMPLATE_SCRIPT) {
+	if (cr.kind == TEMPLATE_SCRIPT || cr.kind == TEMPLATE_DOWNLOAD) {
 		r = find_template(arg_template, &cr.script, &err);
 		if (r < 0)
 			return tool_fail(r, &err);
@@ -410,7 +458,7 @@ int main(int argc, char **argv)
 	r = do_create(&cr, &err);
 fail:
 	if (r < 0 && cr.dir_made)
-		(void)rm_rf(ct->dir);
+		(void)cove_storage_rm_tree(ct->dir);
 	free(cr.script);
 	free(cr.base);
 	if (r < 0)
