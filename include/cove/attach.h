@@ -63,38 +63,43 @@ enum cove_attach_pty {
 };
 
 struct cove_attach_opts {
-	unsigned namespaces;	  /* COVE_NS_* to join; 0: all that the container has */
-	unsigned elevated;	  /* COVE_ATTACH_ELEVATE_* */
-	long personality;	  /* -1: the container's lxc.arch (or leave as is) */
-	bool remount_sys_proc;	  /* -R: without MOUNT, remount /proc (and /sys with NET) */
-	int env_policy;		  /* enum cove_attach_env */
-	char *const *extra_env;	  /* borrowed strv: "VAR=VALUE" (-v), applied last */
-	char *const *keep_env;	  /* borrowed strv: names kept with CLEAR_ENV (--keep-var) */
-	uid_t uid;		  /* (uid_t)-1: 0 */
-	gid_t gid;		  /* (gid_t)-1: the user's passwd group when uid is set, else 0 */
-	char *const *argv;	  /* borrowed; NULL: the user's shell from /etc/passwd, else /bin/sh */
-	const char *cwd;	  /* NULL: lxc.init.cwd, else the home (default shell), else / */
-	const char *rcfile;	  /* -f: config file to use instead of the container's */
-	int pty;		  /* enum cove_attach_pty */
-	int pty_log_fd;		  /* -L: copy of the pty output (borrowed), or -1 */
-	int stdio[3];		  /* borrowed: the process's stdin, stdout, stderr */
+	unsigned namespaces;	/* COVE_NS_* to join; 0: all that the container has */
+	unsigned elevated;	/* COVE_ATTACH_ELEVATE_* */
+	long personality;	/* -1: the container's lxc.arch (or leave as is) */
+	bool remount_sys_proc;	/* -R: without MOUNT, remount /proc (and /sys with NET) */
+	int env_policy;		/* enum cove_attach_env */
+	char *const *extra_env; /* borrowed strv: "VAR=VALUE" (-v), applied last */
+	char *const *keep_env;	/* borrowed strv: names kept with CLEAR_ENV (--keep-var) */
+	uid_t uid;		/* (uid_t)-1: 0 */
+	gid_t gid;		/* (gid_t)-1: the user's passwd group when uid is set, else 0 */
+	char *const *argv;  /* borrowed; NULL: the user's shell from /etc/passwd, else /bin/sh */
+	const char *cwd;    /* NULL: lxc.init.cwd, else the home (default shell), else / */
+	const char *rcfile; /* -f: config file to use instead of the container's */
+	int pty;	    /* enum cove_attach_pty */
+	int pty_log_fd;	    /* -L: copy of the pty output (borrowed), or -1 */
+	int stdio[3];	    /* borrowed: the process's stdin, stdout, stderr */
 };
 
-#define COVE_ATTACH_OPTS_INIT                                                            \
-	{ .personality = -1, .uid = (uid_t)-1, .gid = (gid_t)-1, .pty_log_fd = -1,       \
+/* clang-format off */
+#define COVE_ATTACH_OPTS_INIT                                                                      \
+	{ .personality = -1, .uid = (uid_t)-1, .gid = (gid_t)-1, .pty_log_fd = -1,                 \
 	  .stdio = { 0, 1, 2 } }
+/* clang-format on */
 
 /* A spawned process. Fields are owned: release with cove_attach_proc_done(). */
 struct cove_attach_proc {
-	pid_t pid;	  /* in the caller's pid namespace */
+	pid_t pid; /* in the caller's pid namespace */
 	int pidfd;
-	int pty_master;	  /* -EBADF without a pty */
-	bool stdin_pty;	  /* which stdio fds of the process are the pty */
+	int pty_master; /* -EBADF without a pty */
+	bool stdin_pty; /* which stdio fds of the process are the pty */
 	bool stdout_pty;
 	bool stderr_pty;
 };
 
-#define COVE_ATTACH_PROC_INIT { .pidfd = -EBADF, .pty_master = -EBADF }
+#define COVE_ATTACH_PROC_INIT                                                                      \
+	{                                                                                          \
+		.pidfd = -EBADF, .pty_master = -EBADF                                              \
+	}
 
 /*
  * Start a process in the running container ct as described by o and return

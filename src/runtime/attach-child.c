@@ -38,7 +38,7 @@
 #include "strv.h"
 
 #define ATTACH_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define PASSWD_MAX (4 * 1024 * 1024)
+#define PASSWD_MAX	    (4 * 1024 * 1024)
 
 typedef int (*attach_step_fn)(struct attach_child *c, struct cove_error *err);
 
@@ -94,7 +94,8 @@ static int step_personality(struct attach_child *c, struct cove_error *err)
 	if (c->personality < 0)
 		return 0;
 	if (personality((unsigned long)c->personality) < 0)
-		return cove_err(err, -errno, "Failed to set the personality to 0x%lx", c->personality);
+		return cove_err(err, -errno, "Failed to set the personality to 0x%lx",
+				c->personality);
 	return 0;
 }
 
@@ -145,7 +146,7 @@ static int step_user(struct attach_child *c, struct cove_error *err)
 
 static int send_master(struct attach_child *c, int master)
 {
-	struct attach_msg m = { .type = ATTACH_MSG_PTY };
+	struct attach_msg m = {.type = ATTACH_MSG_PTY};
 
 	return send_fds(c->sock, &m, sizeof(m), &master, 1);
 }
@@ -225,7 +226,7 @@ static int step_env(struct attach_child *c, struct cove_error *err)
 		saved = strv_copy(environ);
 		if (clearenv() < 0)
 			return cove_err(err, -ENOMEM, "Failed to clear the environment");
-		STRV_FOREACH(k, o->keep_env)
+		STRV_FOREACH (k, o->keep_env)
 			(void)env_apply(*k, saved);
 		if (!getenv("PATH"))
 			(void)setenv("PATH", ATTACH_DEFAULT_PATH, 1);
@@ -233,12 +234,12 @@ static int step_env(struct attach_child *c, struct cove_error *err)
 			(void)setenv("HOME", c->pw_home, 1);
 	}
 	if (c->conf)
-		STRV_FOREACH(e, c->conf->environment)
+		STRV_FOREACH (e, c->conf->environment)
 			if (env_apply(*e, saved) < 0)
 				return cove_err(err, -EINVAL, "Invalid lxc.environment '%s'", *e);
 	if (setenv("container", "lxc", 1) < 0)
 		return cove_err(err, -errno, "Failed to set 'container=lxc'");
-	STRV_FOREACH(e, o->extra_env)
+	STRV_FOREACH (e, o->extra_env)
 		if (env_apply(*e, saved) < 0)
 			return cove_err(err, -EINVAL, "Invalid variable '%s'", *e);
 	return 0;
@@ -291,7 +292,7 @@ static int step_stdio(struct attach_child *c, struct cove_error *err)
 
 static int step_signals(struct attach_child *c, struct cove_error *err)
 {
-	static const int sigs[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD, SIGWINCH };
+	static const int sigs[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD, SIGWINCH};
 	sigset_t none;
 
 	/* Ignored signals survive exec: give the command the defaults. */
@@ -306,22 +307,17 @@ static const struct {
 	const char *name;
 	attach_step_fn fn;
 } child_steps[] = {
-	{ "cgroup", step_cgroup },
-	{ "namespaces", step_setns },
-	{ "remount", step_remount },
-	{ "personality", step_personality },
-	{ "user", step_user },
-	{ "pty", step_pty },
-	{ "ids", step_ids },
-	{ "environment", step_env },
-	{ "cwd", step_cwd },
-	{ "stdio", step_stdio },
-	{ "signals", step_signals },
+    {"cgroup", step_cgroup},   {"namespaces", step_setns},
+    {"remount", step_remount}, {"personality", step_personality},
+    {"user", step_user},       {"pty", step_pty},
+    {"ids", step_ids},	       {"environment", step_env},
+    {"cwd", step_cwd},	       {"stdio", step_stdio},
+    {"signals", step_signals},
 };
 
 _noreturn_ static void child_fail(struct attach_child *c, const struct cove_error *e, bool exec)
 {
-	struct attach_msg m = { .type = ATTACH_MSG_ERROR, .code = e->code, .exec_failed = exec };
+	struct attach_msg m = {.type = ATTACH_MSG_ERROR, .code = e->code, .exec_failed = exec};
 	size_t l = strnlen(e->msg, sizeof(m.msg) - 1);
 
 	memcpy(m.msg, e->msg, l);
@@ -347,14 +343,14 @@ _noreturn_ void attach_child_run(struct attach_child *c)
 		if (child_steps[i].fn(c, &e) < 0)
 			child_fail(c, &e, false);
 	if (!argv) {
-		shell_argv[0] = c->pw_shell && access(c->pw_shell, X_OK) == 0 ? c->pw_shell
-									 : (char *)"/bin/sh";
+		shell_argv[0] =
+		    c->pw_shell && access(c->pw_shell, X_OK) == 0 ? c->pw_shell : (char *)"/bin/sh";
 		shell_argv[1] = NULL;
 		argv = shell_argv;
 	}
 	/* No host fd may reach the command: everything above stderr closes at exec. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		(void)close_all_fds((int[]){ c->sock }, 1);
+		(void)close_all_fds((int[]){c->sock}, 1);
 	execvp(argv[0], argv);
 	cove_err(&e, -errno, "Failed to exec '%s': %s", argv[0], strerror(errno));
 	child_fail(c, &e, true);

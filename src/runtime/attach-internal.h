@@ -53,7 +53,7 @@ struct attach_msg {
  * joined at clone time (clone3 CLONE_INTO_CGROUP), for the same reason.
  */
 struct attach_cgroups {
-	int v1[32];   /* "tasks" files, O_WRONLY */
+	int v1[32]; /* "tasks" files, O_WRONLY */
 	size_t n_v1;
 	int v2_dir;   /* the v2 cgroup directory, or -EBADF */
 	bool v2_done; /* the child was cloned into v2_dir already */
@@ -71,7 +71,7 @@ struct attach_child {
 	bool tty[3];		      /* which stdio fds get the pty slave */
 	bool have_ws;
 	struct winsize ws;
-	long personality;	      /* -1: leave */
+	long personality; /* -1: leave */
 
 	/* Filled in by the child's steps. */
 	bool pw_found;

@@ -33,7 +33,7 @@
 LOG_MODULE("attach");
 
 #define CGROUP_FILE_MAX (64 * 1024)
-#define MOUNTINFO_MAX (4 * 1024 * 1024)
+#define MOUNTINFO_MAX	(4 * 1024 * 1024)
 
 static const struct {
 	unsigned flag;
@@ -41,13 +41,13 @@ static const struct {
 	const char *proc; /* /proc/PID/ns/<proc> */
 	const char *name; /* lxc-attach -s name */
 } ns_table[] = {
-	{ COVE_NS_USER, CLONE_NEWUSER, "user", "USER" },
-	{ COVE_NS_MOUNT, CLONE_NEWNS, "mnt", "MOUNT" },
-	{ COVE_NS_PID, CLONE_NEWPID, "pid", "PID" },
-	{ COVE_NS_UTS, CLONE_NEWUTS, "uts", "UTSNAME" },
-	{ COVE_NS_IPC, CLONE_NEWIPC, "ipc", "IPC" },
-	{ COVE_NS_NET, CLONE_NEWNET, "net", "NETWORK" },
-	{ COVE_NS_CGROUP, CLONE_NEWCGROUP, "cgroup", "CGROUP" },
+    {COVE_NS_USER, CLONE_NEWUSER, "user", "USER"},
+    {COVE_NS_MOUNT, CLONE_NEWNS, "mnt", "MOUNT"},
+    {COVE_NS_PID, CLONE_NEWPID, "pid", "PID"},
+    {COVE_NS_UTS, CLONE_NEWUTS, "uts", "UTSNAME"},
+    {COVE_NS_IPC, CLONE_NEWIPC, "ipc", "IPC"},
+    {COVE_NS_NET, CLONE_NEWNET, "net", "NETWORK"},
+    {COVE_NS_CGROUP, CLONE_NEWCGROUP, "cgroup", "CGROUP"},
 };
 
 int cove_attach_parse_namespaces(const char *s, unsigned *ret)
@@ -57,7 +57,7 @@ int cove_attach_parse_namespaces(const char *s, unsigned *ret)
 
 	if (!l || !l[0])
 		return -EINVAL;
-	STRV_FOREACH(w, l) {
+	STRV_FOREACH (w, l) {
 		size_t i;
 
 		for (i = 0; i < ELEMENTSOF(ns_table); i++)
@@ -82,7 +82,7 @@ int cove_attach_parse_elevated(const char *s, unsigned *ret)
 		return 0;
 	}
 	l = strv_split(s, "|, ");
-	STRV_FOREACH(w, l) {
+	STRV_FOREACH (w, l) {
 		if (strcasecmp(*w, "CAP") == 0)
 			mask |= COVE_ATTACH_ELEVATE_CAP;
 		else if (strcasecmp(*w, "CGROUP") == 0)
@@ -98,10 +98,10 @@ int cove_attach_parse_elevated(const char *s, unsigned *ret)
 
 int cove_attach_parse_arch(const char *s, long *ret)
 {
-	static const char *const a32[] = { "x86", "i386", "i486", "i586", "i686", "linux32",
-					   "armel", "armhf", "armv7l", "arm" };
-	static const char *const a64[] = { "x86_64", "amd64", "linux64", "aarch64", "arm64",
-					   "ppc64le", "s390x", "riscv64" };
+	static const char *const a32[] = {"x86",     "i386",  "i486",  "i586",	 "i686",
+					  "linux32", "armel", "armhf", "armv7l", "arm"};
+	static const char *const a64[] = {"x86_64", "amd64",   "linux64", "aarch64",
+					  "arm64",  "ppc64le", "s390x",	  "riscv64"};
 
 	for (size_t i = 0; i < ELEMENTSOF(a32); i++)
 		if (strcasecmp(s, a32[i]) == 0) {
@@ -143,7 +143,7 @@ static bool opts_have_all(const char *opts, const char *ctrls)
 	_cleanup_strv_free_ char **o = strv_split(opts, ",");
 	_cleanup_strv_free_ char **c = strv_split(ctrls, ",");
 
-	STRV_FOREACH(x, c)
+	STRV_FOREACH (x, c)
 		if (!strv_contains(o, *x))
 			return false;
 	return true;
@@ -167,7 +167,8 @@ static char *find_hierarchy(char *mountinfo, const char *ctrls, bool v2)
 		if (!sep || strchr(copy, '\\'))
 			continue;
 		*sep = '\0';
-		for (char *p = copy, *save = NULL; n < 5 && (f[n] = strtok_r(p, " ", &save)); p = NULL)
+		for (char *p = copy, *save = NULL; n < 5 && (f[n] = strtok_r(p, " ", &save));
+		     p = NULL)
 			n++;
 		fstype = strtok_r(sep + 3, " ", &sep);
 		(void)strtok_r(NULL, " ", &sep);
@@ -269,8 +270,8 @@ static int open_cgroups(pid_t pid, struct attach_cgroups *cg, struct cove_error 
 }
 
 struct clone3_args {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
-		set_tid, set_tid_size, cgroup;
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+	    set_tid_size, cgroup;
 };
 
 #define ATTACH_CLONE_INTO_CGROUP 0x200000000ULL
@@ -281,9 +282,9 @@ static pid_t fork_into_cgroup(struct attach_cgroups *cg)
 	pid_t pid;
 
 	if (cg && cg->v2_dir >= 0) {
-		struct clone3_args a = { .flags = ATTACH_CLONE_INTO_CGROUP,
-					 .exit_signal = SIGCHLD,
-					 .cgroup = (uint64_t)cg->v2_dir };
+		struct clone3_args a = {.flags = ATTACH_CLONE_INTO_CGROUP,
+					.exit_signal = SIGCHLD,
+					.cgroup = (uint64_t)cg->v2_dir};
 
 		cg->v2_done = true; /* what the child sees if this works */
 		pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
@@ -300,8 +301,7 @@ static pid_t fork_into_cgroup(struct attach_cgroups *cg)
  * enters it for its children only (pid_for_children) and goes back to its
  * own right after, so a long-running caller (the daemon) is left unchanged.
  */
-static pid_t fork_in_pidns(int pidfd, bool enter, struct attach_cgroups *cg,
-			   struct cove_error *err)
+static pid_t fork_in_pidns(int pidfd, bool enter, struct attach_cgroups *cg, struct cove_error *err)
 {
 	_cleanup_close_ int self = -EBADF;
 	pid_t pid;
@@ -312,7 +312,8 @@ static pid_t fork_in_pidns(int pidfd, bool enter, struct attach_cgroups *cg,
 		if (self < 0)
 			return cove_err(err, -errno, "Failed to open '/proc/self/ns/pid'");
 		if (setns(pidfd, CLONE_NEWPID) < 0)
-			return cove_err(err, -errno, "Failed to enter the container's pid namespace");
+			return cove_err(err, -errno,
+					"Failed to enter the container's pid namespace");
 	}
 	pid = fork_into_cgroup(cg);
 	saved = errno;
@@ -376,7 +377,8 @@ static void choose_pty(const struct cove_attach_opts *o, struct attach_child *c)
 
 /* After fork: get a pidfd and the child's verdict; kill and reap it on failure. */
 static int collect_child(pid_t pid, int sock, const struct attach_child *c,
-			 struct cove_attach_proc *ret, bool *ret_exec_failed, struct cove_error *err)
+			 struct cove_attach_proc *ret, bool *ret_exec_failed,
+			 struct cove_error *err)
 {
 	_cleanup_close_ int pidfd = -EBADF, master = -EBADF;
 	int r;
@@ -392,9 +394,12 @@ static int collect_child(pid_t pid, int sock, const struct attach_child *c,
 		reap(pid, pidfd, true);
 		return r;
 	}
-	*ret = (struct cove_attach_proc){ .pid = pid, .pidfd = TAKE_FD(pidfd),
-					  .pty_master = TAKE_FD(master), .stdin_pty = c->tty[0],
-					  .stdout_pty = c->tty[1], .stderr_pty = c->tty[2] };
+	*ret = (struct cove_attach_proc){.pid = pid,
+					 .pidfd = TAKE_FD(pidfd),
+					 .pty_master = TAKE_FD(master),
+					 .stdin_pty = c->tty[0],
+					 .stdout_pty = c->tty[1],
+					 .stderr_pty = c->tty[2]};
 	return 0;
 }
 
@@ -407,8 +412,8 @@ int attach_spawn_target(const struct attach_target *t, const struct cove_conf *c
 			const struct cove_attach_opts *o, struct cove_attach_proc *ret,
 			bool *ret_exec_failed, struct cove_error *err)
 {
-	_cleanup_(cgroups_closep) struct attach_cgroups cg = { .v2_dir = -EBADF };
-	struct attach_child c = { .o = o, .conf = conf, .pidfd = t->pidfd, .personality = -1 };
+	_cleanup_(cgroups_closep) struct attach_cgroups cg = {.v2_dir = -EBADF};
+	struct attach_child c = {.o = o, .conf = conf, .pidfd = t->pidfd, .personality = -1};
 	_cleanup_close_ int parent_sock = -EBADF, child_sock = -EBADF;
 	int sock[2], r;
 	pid_t pid;
@@ -492,7 +497,7 @@ static int proxy_until_exit(struct cove_attach_proc *p, const struct cove_attach
 				log_debug("Failed to put the terminal in raw mode: %d", r);
 		}
 		/* Pty output goes to a terminal of ours, never into a pipe. */
-		px.out_fd = p->stdout_pty ? o->stdio[1]
+		px.out_fd = p->stdout_pty   ? o->stdio[1]
 			    : p->stderr_pty ? o->stdio[2]
 			    : p->stdin_pty  ? o->stdio[0]
 					    : -EBADF;
@@ -506,7 +511,7 @@ static int proxy_until_exit(struct cove_attach_proc *p, const struct cove_attach
 int cove_attach_proc_wait(struct cove_attach_proc *p, const struct cove_attach_opts *o,
 			  int *ret_code, struct cove_error *err)
 {
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
 	siginfo_t si = {};
 	int r;
 
@@ -581,7 +586,7 @@ int cove_container_attach_spawn(struct cove_container *ct, const struct cove_att
 		return r;
 	if (st.state != COVE_STATE_RUNNING || pidfd < 0 || st.init_pid <= 0)
 		return cove_err(err, -ENOTCONN, "Container '%s' is not running", ct->name);
-	t = (struct attach_target){ .init_pid = st.init_pid, .pidfd = pidfd, .cgroup = st.cgroup };
+	t = (struct attach_target){.init_pid = st.init_pid, .pidfd = pidfd, .cgroup = st.cgroup};
 	return attach_spawn_target(&t, conf, o, ret, ret_exec_failed, err);
 }
 

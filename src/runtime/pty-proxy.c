@@ -78,7 +78,7 @@ struct proxy_state {
 
 static void forward_winsize(struct pty_proxy *p)
 {
-	int fds[2] = { p->in_fd, p->out_fd };
+	int fds[2] = {p->in_fd, p->out_fd};
 	struct winsize ws;
 
 	if (pty_get_winsize(fds, 2, &ws) < 0)
@@ -196,12 +196,12 @@ static int proxy_loop(struct proxy_state *s, int sfd)
 	int r;
 
 	for (;;) {
-		pfd[P_SIG] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		pfd[P_EXIT] = (struct pollfd){ .fd = s->exited ? -1 : p->exit_fd, .events = POLLIN };
-		pfd[P_IN] = (struct pollfd){ .fd = -1, .events = POLLIN };
+		pfd[P_SIG] = (struct pollfd){.fd = sfd, .events = POLLIN};
+		pfd[P_EXIT] = (struct pollfd){.fd = s->exited ? -1 : p->exit_fd, .events = POLLIN};
+		pfd[P_IN] = (struct pollfd){.fd = -1, .events = POLLIN};
 		if (p->in_fd >= 0 && !s->in_eof && s->to_peer_len < sizeof(s->to_peer))
 			pfd[P_IN].fd = p->in_fd;
-		pfd[P_PEER] = (struct pollfd){ .fd = p->peer_fd, .events = POLLIN };
+		pfd[P_PEER] = (struct pollfd){.fd = p->peer_fd, .events = POLLIN};
 		if (s->to_peer_len > 0)
 			pfd[P_PEER].events |= POLLOUT;
 

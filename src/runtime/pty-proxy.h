@@ -44,7 +44,10 @@ struct pty_raw {
 	struct termios saved;
 };
 
-#define PTY_RAW_INIT { .fd = -EBADF }
+#define PTY_RAW_INIT                                                                               \
+	{                                                                                          \
+		.fd = -EBADF                                                                       \
+	}
 
 /* Put tty fd into raw mode, saving its settings in r. Returns 0 when fd is not a tty. */
 int pty_raw_enable(int fd, struct pty_raw *r);
@@ -76,9 +79,11 @@ struct pty_proxy {
 	void *userdata;
 };
 
-#define PTY_PROXY_INIT                                                                    \
-	{ .in_fd = -EBADF, .out_fd = -EBADF, .peer_fd = -EBADF, .winsize_fd = -EBADF,     \
-	  .exit_fd = -EBADF, .log_fd = -EBADF, .linger_ms = -1 }
+#define PTY_PROXY_INIT                                                                             \
+	{                                                                                          \
+		.in_fd = -EBADF, .out_fd = -EBADF, .peer_fd = -EBADF, .winsize_fd = -EBADF,        \
+		.exit_fd = -EBADF, .log_fd = -EBADF, .linger_ms = -1                               \
+	}
 
 /* Run the loop until one of enum pty_proxy_end happens; -errno on failure. */
 int pty_proxy_run(struct pty_proxy *p);

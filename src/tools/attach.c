@@ -24,21 +24,21 @@
 #include "tool-common.h"
 
 static const char usage[] =
-	"cove-attach -n NAME [-P LXCPATH] [-f CONFIG] [-e [CAP|CGROUP|LSM]] [-s NAMESPACES]\n"
-	"       [-a ARCH] [-R] [--clear-env | --keep-env] [-v VAR=VALUE]... [--keep-var VAR]...\n"
-	"       [-u UID] [-g GID] [-L PTYLOG] [-- COMMAND [ARG]...]\n"
-	"\n"
-	"  -e, --elevated-privileges[=LIST]  keep CAP, CGROUP, LSM (all when no LIST)\n"
-	"  -s, --namespaces=LIST     MOUNT|PID|UTSNAME|IPC|USER|NETWORK|CGROUP (implies -e)\n"
-	"  -a, --arch=ARCH           personality of the command (default: the container's)\n"
-	"  -R, --remount-sys-proc    with -s and no MOUNT: remount /proc and /sys\n"
-	"      --clear-env           start from an empty environment (container=lxc, PATH, HOME)\n"
-	"      --keep-env            keep the current environment (the default)\n"
-	"  -v, --set-var=VAR=VALUE   set a variable (repeatable)\n"
-	"      --keep-var=VAR        keep VAR with --clear-env (repeatable)\n"
-	"  -u, --uid=UID, -g, --gid=GID   run as UID/GID inside the container\n"
-	"  -L, --pty-log=FILE        copy the pty output to FILE\n"
-	"  -f, --rcfile=FILE         use FILE as the container's config";
+    "cove-attach -n NAME [-P LXCPATH] [-f CONFIG] [-e [CAP|CGROUP|LSM]] [-s NAMESPACES]\n"
+    "       [-a ARCH] [-R] [--clear-env | --keep-env] [-v VAR=VALUE]... [--keep-var VAR]...\n"
+    "       [-u UID] [-g GID] [-L PTYLOG] [-- COMMAND [ARG]...]\n"
+    "\n"
+    "  -e, --elevated-privileges[=LIST]  keep CAP, CGROUP, LSM (all when no LIST)\n"
+    "  -s, --namespaces=LIST     MOUNT|PID|UTSNAME|IPC|USER|NETWORK|CGROUP (implies -e)\n"
+    "  -a, --arch=ARCH           personality of the command (default: the container's)\n"
+    "  -R, --remount-sys-proc    with -s and no MOUNT: remount /proc and /sys\n"
+    "      --clear-env           start from an empty environment (container=lxc, PATH, HOME)\n"
+    "      --keep-env            keep the current environment (the default)\n"
+    "  -v, --set-var=VAR=VALUE   set a variable (repeatable)\n"
+    "      --keep-var=VAR        keep VAR with --clear-env (repeatable)\n"
+    "  -u, --uid=UID, -g, --gid=GID   run as UID/GID inside the container\n"
+    "  -L, --pty-log=FILE        copy the pty output to FILE\n"
+    "  -f, --rcfile=FILE         use FILE as the container's config";
 
 enum {
 	ARG_CLEAR_ENV = 0x100,
@@ -98,7 +98,8 @@ static int parse_one(struct attach_args *a, int c, const char *arg)
 		return 0;
 	case 'v':
 		if (!strchr(arg, '=') || arg[0] == '=')
-			return tool_usage_error(usage, "Invalid variable '%s': expected VAR=VALUE", arg);
+			return tool_usage_error(usage, "Invalid variable '%s': expected VAR=VALUE",
+						arg);
 		strv_push_dup(&a->set_vars, arg);
 		return 0;
 	case 'u':
@@ -118,21 +119,20 @@ static int parse_one(struct attach_args *a, int c, const char *arg)
 static int parse_args(struct attach_args *a, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "elevated-privileges", optional_argument, NULL, 'e' },
-		{ "namespaces", required_argument, NULL, 's' },
-		{ "arch", required_argument, NULL, 'a' },
-		{ "remount-sys-proc", no_argument, NULL, 'R' },
-		{ "clear-env", no_argument, NULL, ARG_CLEAR_ENV },
-		{ "keep-env", no_argument, NULL, ARG_KEEP_ENV },
-		{ "keep-var", required_argument, NULL, ARG_KEEP_VAR },
-		{ "set-var", required_argument, NULL, 'v' },
-		{ "uid", required_argument, NULL, 'u' },
-		{ "gid", required_argument, NULL, 'g' },
-		{ "pty-log", required_argument, NULL, 'L' },
-		{ "rcfile", required_argument, NULL, 'f' },
-		TOOL_COMMON_LONGOPTS,
-		{}
-	};
+	    {"elevated-privileges", optional_argument, NULL, 'e'},
+	    {"namespaces", required_argument, NULL, 's'},
+	    {"arch", required_argument, NULL, 'a'},
+	    {"remount-sys-proc", no_argument, NULL, 'R'},
+	    {"clear-env", no_argument, NULL, ARG_CLEAR_ENV},
+	    {"keep-env", no_argument, NULL, ARG_KEEP_ENV},
+	    {"keep-var", required_argument, NULL, ARG_KEEP_VAR},
+	    {"set-var", required_argument, NULL, 'v'},
+	    {"uid", required_argument, NULL, 'u'},
+	    {"gid", required_argument, NULL, 'g'},
+	    {"pty-log", required_argument, NULL, 'L'},
+	    {"rcfile", required_argument, NULL, 'f'},
+	    TOOL_COMMON_LONGOPTS,
+	    {}};
 	int c;
 
 	/* "+": the command's own options after the name are not ours. */
@@ -142,7 +142,7 @@ static int parse_args(struct attach_args *a, int argc, char **argv)
 			continue;
 		/* "-e CGROUP" as the manual writes it: take a privilege list that follows. */
 		if (c == 'e' && !optarg && optind < argc &&
-		    cove_attach_parse_elevated(argv[optind], &(unsigned){ 0 }) == 0)
+		    cove_attach_parse_elevated(argv[optind], &(unsigned){0}) == 0)
 			optarg = argv[optind++];
 		if (parse_one(a, c, optarg) != 0)
 			return 1;
@@ -159,7 +159,7 @@ static int parse_args(struct attach_args *a, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct attach_args a = { .o = COVE_ATTACH_OPTS_INIT };
+	struct attach_args a = {.o = COVE_ATTACH_OPTS_INIT};
 	_cleanup_(cove_container_freep) struct cove_container *ct = NULL;
 	_cleanup_close_ int log_fd = -EBADF;
 	struct cove_error err = {};

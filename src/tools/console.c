@@ -23,10 +23,11 @@
 #include "strutil.h"
 #include "tool-common.h"
 
-static const char usage[] = "cove-console -n NAME [-P LXCPATH] [-t TTYNUM] [-e ESCAPE]\n"
-			    "\n"
-			    "  -t, --tty=TTYNUM     tty to connect to (-1: first free, 0: the console)\n"
-			    "  -e, --escape=PREFIX  escape key, as a letter: 'a' for Ctrl+a (the default)";
+static const char usage[] =
+    "cove-console -n NAME [-P LXCPATH] [-t TTYNUM] [-e ESCAPE]\n"
+    "\n"
+    "  -t, --tty=TTYNUM     tty to connect to (-1: first free, 0: the console)\n"
+    "  -e, --escape=PREFIX  escape key, as a letter: 'a' for Ctrl+a (the default)";
 
 /* Without a terminal, how long the container may stay quiet after our input ended. */
 #define PIPE_LINGER_MS 300
@@ -43,12 +44,10 @@ static int parse_escape(const char *s)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "tty", required_argument, NULL, 't' },
-		{ "escape", required_argument, NULL, 'e' },
-		TOOL_COMMON_LONGOPTS,
-		{}
-	};
+	static const struct option longopts[] = {{"tty", required_argument, NULL, 't'},
+						 {"escape", required_argument, NULL, 'e'},
+						 TOOL_COMMON_LONGOPTS,
+						 {}};
 	_cleanup_(cove_container_freep) struct cove_container *ct = NULL;
 	_cleanup_(pty_raw_restore) struct pty_raw raw = PTY_RAW_INIT;
 	_cleanup_close_ int fd = -EBADF;
@@ -69,7 +68,8 @@ int main(int argc, char **argv)
 		case 'e':
 			escape = parse_escape(optarg);
 			if (escape < 0)
-				return tool_usage_error(usage, "Invalid escape character '%s'", optarg);
+				return tool_usage_error(usage, "Invalid escape character '%s'",
+							optarg);
 			break;
 		default:
 			return tool_usage_error(usage, NULL);
@@ -88,8 +88,10 @@ int main(int argc, char **argv)
 	if (!tc.quiet)
 		fprintf(stderr,
 			"\nConnected to tty %d\n"
-			"Type <Ctrl+%c q> to exit the console, <Ctrl+%c Ctrl+%c> to enter Ctrl+%c itself\n",
-			ttynum, 'a' + escape - 1, 'a' + escape - 1, 'a' + escape - 1, 'a' + escape - 1);
+			"Type <Ctrl+%c q> to exit the console, <Ctrl+%c Ctrl+%c> to enter Ctrl+%c "
+			"itself\n",
+			ttynum, 'a' + escape - 1, 'a' + escape - 1, 'a' + escape - 1,
+			'a' + escape - 1);
 	r = pty_raw_enable(STDIN_FILENO, &raw);
 	if (r < 0)
 		return tool_fail(r, NULL);

@@ -29,12 +29,13 @@ static void test_parse_namespaces(void **state)
 	assert_int_equal(cove_attach_parse_namespaces("MOUNT|PID", &m), 0);
 	assert_int_equal(m, COVE_NS_MOUNT | COVE_NS_PID);
 	assert_int_equal(cove_attach_parse_namespaces("UTSNAME|IPC|USER|NETWORK|CGROUP", &m), 0);
-	assert_int_equal(m, COVE_NS_UTS | COVE_NS_IPC | COVE_NS_USER | COVE_NS_NET | COVE_NS_CGROUP);
+	assert_int_equal(m,
+			 COVE_NS_UTS | COVE_NS_IPC | COVE_NS_USER | COVE_NS_NET | COVE_NS_CGROUP);
 	assert_int_equal(cove_attach_parse_namespaces("network", &m), 0);
 	assert_int_equal(m, COVE_NS_NET);
 	assert_int_equal(cove_attach_parse_namespaces("net,mnt", &m), 0);
 	assert_int_equal(m, COVE_NS_NET | COVE_NS_MOUNT);
-	for (const char *const *bad = (const char *const[]){ "", "|", "BOGUS", "MOUNT|x", NULL };
+	for (const char *const *bad = (const char *const[]){"", "|", "BOGUS", "MOUNT|x", NULL};
 	     *bad; bad++)
 		assert_int_equal(cove_attach_parse_namespaces(*bad, &m), -EINVAL);
 }
@@ -217,15 +218,11 @@ static void test_proxy_no_peer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_namespaces),
-		cmocka_unit_test(test_parse_elevated),
-		cmocka_unit_test(test_parse_arch),
-		cmocka_unit_test(test_proxy_escape),
-		cmocka_unit_test(test_proxy_escape_split),
-		cmocka_unit_test(test_proxy_in_eof_linger),
-		cmocka_unit_test(test_proxy_peer_eof),
-		cmocka_unit_test(test_proxy_exit_fd),
-		cmocka_unit_test(test_proxy_no_peer),
+	    cmocka_unit_test(test_parse_namespaces),   cmocka_unit_test(test_parse_elevated),
+	    cmocka_unit_test(test_parse_arch),	       cmocka_unit_test(test_proxy_escape),
+	    cmocka_unit_test(test_proxy_escape_split), cmocka_unit_test(test_proxy_in_eof_linger),
+	    cmocka_unit_test(test_proxy_peer_eof),     cmocka_unit_test(test_proxy_exit_fd),
+	    cmocka_unit_test(test_proxy_no_peer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
