@@ -705,6 +705,8 @@ static int get_prlimit(const struct cove_conf *c, const struct cove_key *k, cons
 	const char *name = startswith(key, "lxc.prlimit.");
 	const char *sep = "";
 
+	if (name && prlimit_resource_from_name(name) < 0)
+		return -ENOENT;
 	for (size_t i = 0; i < c->n_prlimits; i++) {
 		const struct cove_prlimit *p = &c->prlimits[i];
 

@@ -653,6 +653,10 @@ static void test_defaults(void **state)
 	assert_string_equal(buf, "1");
 	assert_int_equal(cove_conf_get(c, "lxc.bogus", buf, sizeof(buf), NULL), -ENOENT);
 	assert_int_equal(cove_conf_get(c, "lxc.utsname", buf, sizeof(buf), NULL), -ENOENT);
+	assert_int_equal(cove_conf_get(c, "lxc.prlimit.bogus", buf, sizeof(buf), NULL), -ENOENT);
+	assert_int_equal(cove_conf_get(c, "lxc.hook.bogus", buf, sizeof(buf), NULL), -ENOENT);
+	assert_int_equal(cove_conf_get(c, "lxc.net.0.bogus", buf, sizeof(buf), NULL), -ENOENT);
+	assert_int_equal(cove_conf_get(c, "lxc.net.x", buf, sizeof(buf), NULL), -ENOENT);
 	assert_null(cove_conf_rootfs_dir(c));
 	assert_int_equal(cove_conf_signal_halt(c), SIGPWR);
 	assert_int_equal(cove_conf_signal_stop(c), SIGKILL);
