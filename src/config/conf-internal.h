@@ -53,6 +53,8 @@ static inline void *mfree(void *p)
 	return NULL;
 }
 
+/* conf-keys.c: the table itself (for tests). */
+const struct cove_key *conf_key_table(size_t *ret_n);
 /* conf-keys.c: never returns NULL; unknown keys get a row that rejects. */
 const struct cove_key *conf_key_lookup(const char *key);
 bool conf_key_is_known(const struct cove_key *k);

@@ -922,6 +922,12 @@ static const struct cove_key keys[] = {
 
 static const struct cove_key unknown_key = {"", E, set_reject, get_reject, clr_reject, 0, NULL};
 
+const struct cove_key *conf_key_table(size_t *ret_n)
+{
+	*ret_n = ELEMENTSOF(keys);
+	return keys;
+}
+
 const struct cove_key *conf_key_lookup(const char *key)
 {
 	for (size_t i = 0; key && i < ELEMENTSOF(keys); i++) {

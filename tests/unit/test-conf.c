@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "alloc.h"
+#include "conf-internal.h"
 #include "cove/conf.h"
 #include "fileio.h"
 #include "strutil.h"
@@ -230,6 +231,31 @@ static void test_roundtrip_one(void **state)
 	v2 = get_value(d, t->key);
 	assert_non_null(v2);
 	assert_string_not_equal(v2, expect);
+}
+
+/* Every accepted key of the table has a round trip (prefix rows: some key under them). */
+static void test_every_key_tested(void **state)
+{
+	static const char *const set_only[] = {"lxc.include", "lxc.net",  "lxc.cgroup",
+					       "lxc.cgroup2", "lxc.hook", "lxc.prlimit",
+					       "lxc.sysctl"};
+	size_t n;
+	const struct cove_key *keys = conf_key_table(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		bool found = false;
+
+		if (!conf_key_is_known(&keys[i]))
+			continue;
+		for (size_t j = 0; j < ELEMENTSOF(set_only); j++)
+			found = found || streq(keys[i].name, set_only[j]);
+		for (size_t j = 0; !found && j < ELEMENTSOF(roundtrips); j++)
+			found = keys[i].match == COVE_KEY_EXACT
+				    ? streq(roundtrips[j].key, keys[i].name)
+				    : !!startswith(roundtrips[j].key, keys[i].name);
+		if (!found)
+			fail_msg("key '%s' has no round-trip test", keys[i].name);
+	}
 }
 
 /* ---- bad values: each must fail with -EINVAL and change nothing ---- */
@@ -1236,6 +1262,7 @@ int main(void)
 	int r;
 
 	add_test(&tests, &n, "defaults", test_defaults, NULL);
+	add_test(&tests, &n, "every_key_tested", test_every_key_tested, NULL);
 	add_test(&tests, &n, "error_messages", test_error_messages, NULL);
 	add_test(&tests, &n, "syntax", test_syntax, NULL);
 	add_test(&tests, &n, "struct_values", test_struct_values, NULL);
