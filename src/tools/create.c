@@ -23,6 +23,7 @@
 #include "alloc.h"
 #include "cove/template.h"
 #include "fileio.h"
+#include "mounts-under.h"
 #include "strutil.h"
 #include "strv.h"
 #include "storage.h"
@@ -369,6 +370,22 @@ static int do_create(struct create *cr, struct cove_error *err)
 	return 0;
 }
 
+/* Remove a failed container's directory, unless a template left a mount in it. */
+static void cleanup_dir(const char *dir, struct cove_error *err)
+{
+	_cleanup_free_ char *mp = NULL;
+	char msg[COVE_ERROR_MAX];
+
+	/* a bind mount keeps st_dev: removing the tree would descend into it */
+	if (mounts_under(dir, &mp) != 0) {
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		cove_err(err, err->code, "%.700s (left '%s' in place: '%s' is still mounted)", msg,
+			 dir, mp ?: "?");
+		return;
+	}
+	(void)cove_storage_rm_tree(dir);
+}
+
 static int parse_argv(int argc, char **argv, struct tool_common *tc)
 {
 	static const struct option opts[] = {
@@ -458,7 +475,7 @@ int main(int argc, char **argv)
 	r = do_create(&cr, &err);
 fail:
 	if (r < 0 && cr.dir_made)
-		(void)cove_storage_rm_tree(ct->dir);
+		cleanup_dir(ct->dir, &err);
 	free(cr.script);
 	free(cr.base);
 	if (r < 0)

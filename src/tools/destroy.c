@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "mounts-under.h"
 #include "storage.h"
 #include "strutil.h"
 #include "tool-common.h"
@@ -54,6 +55,7 @@ static int parse_argv(int argc, char **argv, struct tool_common *tc)
 
 static int destroy(struct cove_container *ct, struct cove_error *err)
 {
+	_cleanup_free_ char *mp = NULL;
 	struct cove_status st = {};
 	int r;
 
@@ -73,6 +75,13 @@ static int destroy(struct cove_container *ct, struct cove_error *err)
 		if (r < 0 && r != -ENOTCONN)
 			return cove_err_prefix(err, "Failed to stop container '%s'", ct->name);
 	}
+	/* a bind mount keeps st_dev: rm_rf alone would descend into it */
+	r = mounts_under(ct->dir, &mp);
+	if (r < 0)
+		return cove_err(err, r, "Failed to read the mount table: %s", strerror(-r));
+	if (r > 0)
+		return cove_err(err, -EBUSY, "Failed to destroy container '%s': '%s' is mounted",
+				ct->name, mp);
 	if (unlink(ct->config_path) < 0 && errno != ENOENT)
 		return cove_err(err, -errno, "Failed to remove '%s': %m", ct->config_path);
 	r = cove_storage_rm_tree(ct->dir); /* rm_rf that also deletes btrfs subvolumes */
