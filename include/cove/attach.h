@@ -77,7 +77,7 @@ struct cove_attach_opts {
 	const char *rcfile; /* -f: config file to use instead of the container's */
 	int pty;	    /* enum cove_attach_pty */
 	int pty_log_fd;	    /* -L: copy of the pty output (borrowed), or -1 */
-	int stdio[3];	    /* borrowed: the process's stdin, stdout, stderr */
+	int stdio[3];	    /* borrowed: the process's stdin, stdout, stderr; -1: /dev/null */
 };
 
 /* clang-format off */
@@ -107,6 +107,9 @@ struct cove_attach_proc {
  * when ct->conf is not loaded yet. When the command cannot be executed the
  * error code is the exec errno (-ENOENT, -EACCES...) and
  * *ret_exec_failed is set (may be NULL). ret is written only on success.
+ * Safe in a multi-threaded caller (the daemon): the pid namespace is entered
+ * by the calling thread for the fork only, and fork() is used instead of a
+ * raw clone3() when other threads exist.
  */
 int cove_container_attach_spawn(struct cove_container *ct, const struct cove_attach_opts *o,
 				struct cove_attach_proc *ret, bool *ret_exec_failed,
@@ -118,7 +121,9 @@ int cove_container_attach_spawn(struct cove_container *ct, const struct cove_att
  * SIGWINCH, output copied to o->pty_log_fd. SIGTERM, SIGHUP, SIGUSR1 and
  * SIGUSR2 sent to the caller are forwarded to the process. Returns 0 and
  * the exit code in *ret_code: the process's exit status, 128+N when killed
- * by signal N (like lxc-attach).
+ * by signal N (like lxc-attach). Meant for tools: while it waits it blocks
+ * the forwarded signals and, without a pty, ignores SIGINT and SIGQUIT
+ * (process-wide); a daemon waits on p->pidfd itself.
  */
 int cove_attach_proc_wait(struct cove_attach_proc *p, const struct cove_attach_opts *o,
 			  int *ret_code, struct cove_error *err);

@@ -271,15 +271,18 @@ static int step_stdio(struct attach_child *c, struct cove_error *err)
 	/* First lift sources out of 0..2 so that the dup2() calls cannot clobber them. */
 	for (int i = 0; i < 3; i++) {
 		src[i] = c->tty[i] ? c->slave : c->o->stdio[i];
-		if (src[i] >= 0 && src[i] < 3 && src[i] != i) {
+		/* No fd given: the container's /dev/null, never whatever we had there. */
+		if (src[i] < 0)
+			src[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (src[i] < 0)
+			return cove_err(err, -errno, "Failed to open '/dev/null'");
+		if (src[i] < 3 && src[i] < 3 && src[i] != i) {
 			src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 3);
 			if (src[i] < 0)
 				return cove_err(err, -errno, "Failed to duplicate stdio");
 		}
 	}
 	for (int i = 0; i < 3; i++) {
-		if (src[i] < 0)
-			continue;
 		if (src[i] == i) {
 			(void)fd_cloexec(i, false);
 			continue;

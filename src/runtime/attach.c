@@ -9,6 +9,7 @@
  * half): one fork (the caller enters the pid namespace for the fork only,
  * and goes back), no sleeps, no polling, /etc/passwd read only when needed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -276,12 +277,29 @@ struct clone3_args {
 
 #define ATTACH_CLONE_INTO_CGROUP 0x200000000ULL
 
+/*
+ * A raw clone3() skips glibc's fork handlers, which is only safe when no
+ * other thread can hold a libc lock (the child still calls malloc).
+ */
+static bool single_threaded(void)
+{
+	_cleanup_closedir_ DIR *d = opendir("/proc/self/task");
+	unsigned n = 0;
+
+	if (!d)
+		return false;
+	for (struct dirent *de; (de = readdir(d));)
+		if (de->d_name[0] != '.' && ++n > 1)
+			return false;
+	return n == 1;
+}
+
 /* fork(), born in the v2 cgroup cg->v2_dir when there is one (see attach-internal.h). */
 static pid_t fork_into_cgroup(struct attach_cgroups *cg)
 {
 	pid_t pid;
 
-	if (cg && cg->v2_dir >= 0) {
+	if (cg && cg->v2_dir >= 0 && single_threaded()) {
 		struct clone3_args a = {.flags = ATTACH_CLONE_INTO_CGROUP,
 					.exit_signal = SIGCHLD,
 					.cgroup = (uint64_t)cg->v2_dir};

@@ -157,6 +157,18 @@ static int parse_args(struct attach_args *a, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * A closed stdin/stdout/stderr would be reused by the next open() (the
+ * monitor socket, the init's pidfd) and end up in the container: fill the
+ * gaps with /dev/null first.
+ */
+static void stdio_fill(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			exit(1);
+}
+
 int main(int argc, char **argv)
 {
 	struct attach_args a = {.o = COVE_ATTACH_OPTS_INIT};
@@ -165,6 +177,7 @@ int main(int argc, char **argv)
 	struct cove_error err = {};
 	int r, code = 1;
 
+	stdio_fill();
 	tool_common_setup(&a.tc, "cove-attach"); /* names us in usage errors */
 	if (parse_args(&a, argc, argv) != 0)
 		return 1;

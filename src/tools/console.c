@@ -12,6 +12,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,18 @@ static int parse_escape(const char *s)
 	return tolower((unsigned char)s[0]) - 'a' + 1;
 }
 
+/*
+ * A closed stdin/stdout/stderr would be reused by the next open() (the
+ * monitor socket, the init's pidfd) and end up in the container: fill the
+ * gaps with /dev/null first.
+ */
+static void stdio_fill(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			exit(1);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"tty", required_argument, NULL, 't'},
@@ -56,6 +69,7 @@ int main(int argc, char **argv)
 	struct cove_error err = {};
 	int c, r, ttynum = -1, escape = 1;
 
+	stdio_fill();
 	tool_common_setup(&tc, "cove-console"); /* names us in usage errors */
 	while ((c = getopt_long(argc, argv, TOOL_COMMON_SHORTOPTS "t:e:", longopts, NULL)) >= 0) {
 		if (tool_common_opt(&tc, c, optarg, usage))
