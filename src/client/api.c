@@ -77,27 +77,35 @@ int api_parse(long http_status, const char *body, const char *path, struct api_r
 	return 0;
 }
 
+/* Send req and parse the envelope. */
+static int request_parse(struct http_request *req, struct api_response *ret,
+			 struct cove_error *err)
+{
+	struct http_response h = {};
+	int r;
+
+	r = http_do(req, &h, err);
+	if (r < 0)
+		return r;
+	r = api_parse(h.status, h.body, req->path, ret, err);
+	if (r >= 0)
+		ret->etag = TAKE_PTR(h.etag);
+	http_response_done(&h);
+	return r;
+}
+
 int api_request(const char *method, const char *path, json_t *body, const char *if_match,
 		struct api_response *ret, struct cove_error *err)
 {
 	_cleanup_free_ char *data = NULL;
-	struct http_response h = {};
 	struct http_request req = { .method = method, .path = path, .if_match = if_match };
-	int r;
 
 	if (body) {
 		data = json_dumps(body, JSON_COMPACT);
 		req.body = data;
 		req.body_len = strlen(data);
 	}
-	r = http_do(&req, &h, err);
-	if (r < 0)
-		return r;
-	r = api_parse(h.status, h.body, path, ret, err);
-	if (r >= 0)
-		ret->etag = TAKE_PTR(h.etag);
-	http_response_done(&h);
-	return r;
+	return request_parse(&req, ret, err);
 }
 
 int api_get(const char *path, json_t **ret_meta, char **ret_etag, struct cove_error *err)
@@ -109,8 +117,6 @@ int api_get(const char *path, json_t **ret_meta, char **ret_etag, struct cove_er
 	if (r < 0)
 		return r;
 	*ret_meta = json_incref(resp.metadata ?: json_null());
-	if (!resp.metadata)
-		*ret_meta = json_null();
 	if (ret_etag)
 		*ret_etag = TAKE_PTR(resp.etag);
 	api_response_done(&resp);
@@ -137,18 +143,24 @@ void api_op_done(struct api_op *o)
 	*o = (struct api_op){};
 }
 
-int api_op_start(const char *method, const char *path, json_t *body, const char *if_match,
-		 struct api_op *o, struct cove_error *err)
+static int op_start(struct http_request *req, json_t *body, struct api_op *o,
+		    struct cove_error *err)
 {
+	_cleanup_free_ char *data = NULL;
 	struct api_response resp = {};
 	const char *id;
 	int r;
 
 	*o = (struct api_op){};
+	if (body) {
+		data = json_dumps(body, JSON_COMPACT);
+		req->body = data;
+		req->body_len = strlen(data);
+	}
 	/* Events first, so that the final event cannot be missed. */
 	if (ws_connect(http_socket_path(), "/1.0/events", &o->events, NULL) < 0)
 		o->events = NULL;
-	r = api_request(method, path, body, if_match, &resp, err);
+	r = request_parse(req, &resp, err);
 	if (r < 0) {
 		api_op_done(o);
 		return r;
@@ -159,12 +171,40 @@ int api_op_start(const char *method, const char *path, json_t *body, const char 
 		if (!id) {
 			api_response_done(&resp);
 			api_op_done(o);
-			return cove_err(err, -EBADMSG, "Operation without an id from '%s'", path);
+			return cove_err(err, -EBADMSG, "Operation without an id from '%s'", req->path);
 		}
 		o->id = xstrdup(id);
 	}
 	api_response_done(&resp);
 	return 0;
+}
+
+int api_op_start(const char *method, const char *path, json_t *body, const char *if_match,
+		 struct api_op *o, struct cove_error *err)
+{
+	struct http_request req = { .method = method, .path = path, .if_match = if_match };
+
+	return op_start(&req, body, o, err);
+}
+
+int api_upload(const char *path, FILE *f, uint64_t size, char *const *headers,
+	       const char *progress_prefix, json_t **ret_op, struct cove_error *err)
+{
+	struct http_request req = { .method = "POST", .path = path, .upload = f,
+				    .upload_size = size, .headers = headers };
+	struct api_op o = {};
+	int r;
+
+	r = op_start(&req, NULL, &o, err);
+	if (r < 0)
+		return r;
+	r = api_op_wait(&o, progress_prefix ? api_progress_print : NULL, (void *)progress_prefix,
+			err);
+	api_progress_done();
+	if (r >= 0 && ret_op)
+		*ret_op = json_incref(o.op);
+	api_op_done(&o);
+	return r;
 }
 
 static void op_replace(struct api_op *o, json_t *op, api_progress_cb cb, void *userdata)
@@ -173,6 +213,27 @@ static void op_replace(struct api_op *o, json_t *op, api_progress_cb cb, void *u
 	o->op = json_incref(op);
 	if (cb)
 		cb(o->op, userdata);
+}
+
+int api_op_handle_event(struct api_op *o, const struct ws_frame *f, api_progress_cb cb,
+			void *userdata)
+{
+	json_t *ev, *md;
+	const char *type, *id;
+	int r = 0;
+
+	if (f->opcode != WS_OP_TEXT || !o->id)
+		return 0;
+	ev = json_loadb((const char *)f->data, f->len, 0, NULL);
+	md = json_object_get(ev, "metadata");
+	type = json_string_value(json_object_get(ev, "type"));
+	id = json_string_value(json_object_get(md, "id"));
+	if (type && streq(type, "operation") && id && streq(id, o->id)) {
+		op_replace(o, md, cb, userdata);
+		r = api_op_is_final(o->op);
+	}
+	json_decref(ev);
+	return r;
 }
 
 /* Returns 1 when the final event arrived, 0 at the end of the stream. */
@@ -185,20 +246,8 @@ static int wait_events(struct api_op *o, api_progress_cb cb, void *userdata)
 		r = ws_recv(o->events, &f, -1);
 		if (r <= 0 || f.opcode == WS_OP_CLOSE)
 			return 0;
-		if (f.opcode != WS_OP_TEXT)
-			continue;
-		json_t *ev = json_loadb((const char *)f.data, f.len, 0, NULL);
-		json_t *md = json_object_get(ev, "metadata");
-		const char *type = json_string_value(json_object_get(ev, "type"));
-		const char *id = json_string_value(json_object_get(md, "id"));
-		if (type && streq(type, "operation") && id && streq(id, o->id)) {
-			op_replace(o, md, cb, userdata);
-			if (api_op_is_final(o->op)) {
-				json_decref(ev);
-				return 1;
-			}
-		}
-		json_decref(ev);
+		if (api_op_handle_event(o, &f, cb, userdata) > 0)
+			return 1;
 	}
 }
 

@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "cove/error.h"
 #include "macro.h"
@@ -56,9 +58,17 @@ int api_op_start(const char *method, const char *path, json_t *body, const char 
 /* Wait until the operation is final. Returns 0 on Success, -EIO with err set
  * to the operation's "err" on Failure; o->op holds the final object. */
 int api_op_wait(struct api_op *o, api_progress_cb cb, void *userdata, struct cove_error *err);
+/* Feed one frame of o->events (for callers that poll it themselves).
+ * Returns 1 when the operation became final. */
+int api_op_handle_event(struct api_op *o, const struct ws_frame *f, api_progress_cb cb,
+			void *userdata);
 /* start + wait, with the default progress renderer when prefix != NULL. */
 int api_async(const char *method, const char *path, json_t *body, const char *if_match,
 	      const char *progress_prefix, json_t **ret_op, struct cove_error *err);
+
+/* POST a raw body read from f (size bytes) and wait for the operation. */
+int api_upload(const char *path, FILE *f, uint64_t size, char *const *headers,
+	       const char *progress_prefix, json_t **ret_op, struct cove_error *err);
 
 /* The progress renderer: prints "<prefix><progress text>" on a tty. */
 void api_progress_print(json_t *op, void *userdata);

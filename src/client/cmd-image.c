@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cove image list|info|show|delete|import|build|alias create|list|delete.
+ * Images are named by alias or fingerprint (prefix), as `lxc image` does.
+ * `image build TEMPLATE --alias A` is a cove extension: POST /1.0/images
+ * {"source":{"type":"cove-build","template":T},"aliases":[{"name":A}]}.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "alloc.h"
+#include "api.h"
+#include "client.h"
+#include "format.h"
+#include "http.h"
+#include "strutil.h"
+#include "strv.h"
+
+#define TIME_FMT "%Y/%m/%d %H:%M %Z"
+
+static const char *str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key)) ?: "";
+}
+
+/* Alias, else fingerprint (prefix): the image object. */
+static int image_get(const char *arg, json_t **ret, struct cove_error *err)
+{
+	_cleanup_free_ char *e = NULL, *path = NULL, *fpe = NULL, *ipath = NULL;
+	const char *name, *fp;
+	json_t *alias = NULL;
+	int r;
+
+	r = client_local_name(arg, &name, err);
+	if (r < 0)
+		return r;
+	e = http_escape(name);
+	path = xasprintf("/1.0/images/aliases/%s", e);
+	fp = name;
+	if (api_get(path, &alias, NULL, NULL) >= 0 && !isempty(str(alias, "target")))
+		fp = str(alias, "target");
+	fpe = http_escape(fp);
+	ipath = xasprintf("/1.0/images/%s", fpe);
+	r = api_get(ipath, ret, NULL, err);
+	json_decref(alias);
+	return r;
+}
+
+static char *shortest_alias(json_t *img)
+{
+	json_t *aliases = json_object_get(img, "aliases"), *a;
+	const char *best = NULL;
+	size_t i;
+
+	json_array_foreach(aliases, i, a)
+		if (!best || strlen(str(a, "name")) < strlen(best))
+			best = str(a, "name");
+	if (!best)
+		return xstrdup("");
+	if (json_array_size(aliases) > 1)
+		return xasprintf("%s (%zu more)", best, json_array_size(aliases) - 1);
+	return xstrdup(best);
+}
+
+static char *upper(const char *s)
+{
+	char *u = xstrdup(s);
+
+	for (char *p = u; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+	return u;
+}
+
+static char **image_row(json_t *img)
+{
+	char **row = NULL;
+	json_t *props = json_object_get(img, "properties");
+
+	strv_push(&row, shortest_alias(img));
+	strv_push(&row, xstrndup(str(img, "fingerprint"), 12));
+	strv_push_dup(&row, json_is_true(json_object_get(img, "public")) ? "yes" : "no");
+	strv_push_dup(&row, str(props, "description"));
+	strv_push_dup(&row, str(img, "architecture"));
+	strv_push(&row, upper(str(img, "type")));
+	strv_push(&row, xasprintf("%.2fMB", (double)json_integer_value(json_object_get(img, "size")) /
+						   1024.0 / 1024.0));
+	strv_push(&row, format_time_image(str(img, "uploaded_at")));
+	return row;
+}
+
+static int image_list(int argc, char **argv, struct cove_error *err)
+{
+	_cleanup_(table_done) struct table t = {};
+	enum format fmt = FORMAT_TABLE;
+	json_t *list = NULL, *img;
+	size_t i;
+	int r;
+
+	client_opt_reset();
+	while ((r = client_getopt(argc, argv, "f:c:", (const struct option[]){
+		{ "format", required_argument, NULL, 'f' },
+		{ "columns", required_argument, NULL, 'c' }, {} }, err)) != -1) {
+		if (r < 0)
+			return r;
+		if (r == 'f' && (fmt = format_from_string(optarg)) < 0)
+			return cove_err(err, -EINVAL, "Invalid format \"%s\"", optarg);
+	}
+	r = api_get("/1.0/images?filter=&recursion=1", &list, NULL, err);
+	if (r < 0)
+		return r;
+	t.header = strv_split("ALIAS|FINGERPRINT|PUBLIC|DESCRIPTION|ARCHITECTURE|TYPE|SIZE|"
+			      "UPLOAD DATE", "|");
+	json_array_foreach(list, i, img)
+		table_add_row(&t, image_row(img));
+	table_sort(&t, 0);
+	r = format_render(stdout, fmt, &t, list, err);
+	json_decref(list);
+	return r;
+}
+
+static void print_time(const char *label, const char *v, const char *none)
+{
+	_cleanup_free_ char *t = format_time(v, TIME_FMT);
+
+	printf("    %s: %s\n", label, *t ? t : none);
+}
+
+static void print_info(json_t *img)
+{
+	json_t *v, *a;
+	const char *k;
+	size_t i;
+
+	printf("Fingerprint: %s\n", str(img, "fingerprint"));
+	printf("Size: %.2fMB\n",
+	       (double)json_integer_value(json_object_get(img, "size")) / 1024.0 / 1024.0);
+	printf("Architecture: %s\nType: %s\n", str(img, "architecture"), str(img, "type"));
+	printf("Public: %s\nTimestamps:\n",
+	       json_is_true(json_object_get(img, "public")) ? "yes" : "no");
+	print_time("Created", str(img, "created_at"), "");
+	print_time("Uploaded", str(img, "uploaded_at"), "");
+	print_time("Expires", str(img, "expires_at"), "never");
+	print_time("Last used", str(img, "last_used_at"), "never");
+	printf("Properties:\n");
+	json_object_foreach(json_object_get(img, "properties"), k, v)
+		printf("    %s: %s\n", k, json_string_value(v) ?: "");
+	printf("Aliases:\n");
+	json_array_foreach(json_object_get(img, "aliases"), i, a)
+		printf("    - %s\n", str(a, "name"));
+	printf("Cached: %s\n", json_is_true(json_object_get(img, "cached")) ? "yes" : "no");
+	printf("Auto update: %s\n",
+	       json_is_true(json_object_get(img, "auto_update")) ? "enabled" : "disabled");
+	printf("Profiles:\n");
+	json_array_foreach(json_object_get(img, "profiles"), i, a)
+		printf("    - %s\n", json_string_value(a) ?: "");
+}
+
+static int image_info(int argc, char **argv, struct cove_error *err)
+{
+	json_t *img = NULL;
+	int r;
+
+	r = client_check_args(argc - 1, 1, 1, "cove image info [<remote>:]<image>", err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	r = image_get(argv[1], &img, err);
+	if (r < 0)
+		return r;
+	if (streq(argv[0], "show"))
+		client_print_yaml(img);
+	else
+		print_info(img);
+	json_decref(img);
+	return 0;
+}
+
+static int image_delete(int argc, char **argv, struct cove_error *err)
+{
+	int r;
+
+	r = client_check_args(argc - 1, 1, -1, "cove image delete [<remote>:]<image>...", err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	for (int i = 1; i < argc; i++) {
+		_cleanup_free_ char *path = NULL;
+		json_t *img = NULL;
+		r = image_get(argv[i], &img, err);
+		if (r < 0)
+			return r;
+		path = xasprintf("/1.0/images/%s", str(img, "fingerprint"));
+		json_decref(img);
+		r = api_async("DELETE", path, NULL, NULL, NULL, NULL, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int alias_add(const char *name, const char *fp, const char *desc, struct cove_error *err)
+{
+	struct api_response resp = {};
+	json_t *req = json_pack("{ss ss ss ss}", "description", desc, "target", fp, "name", name,
+				"type", "");
+	int r;
+
+	r = api_request("POST", "/1.0/images/aliases", req, NULL, &resp, err);
+	api_response_done(&resp);
+	json_decref(req);
+	return r;
+}
+
+static int parse_aliases(int argc, char **argv, char ***ret, const char *usage,
+			 struct cove_error *err)
+{
+	int r;
+
+	client_opt_reset();
+	while ((r = client_getopt(argc, argv, "", (const struct option[]){
+		{ "alias", required_argument, NULL, 'a' },
+		{ "public", no_argument, NULL, 'p' }, {} }, err)) != -1) {
+		if (r < 0)
+			return r;
+		if (r == 'a')
+			strv_push_dup(ret, optarg);
+	}
+	r = client_check_args(argc - optind, 1, 1, usage, err);
+	return r;
+}
+
+static int image_import(int argc, char **argv, struct cove_error *err)
+{
+	_cleanup_strv_free_ char **aliases = NULL, **hdrs = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *copy = NULL;
+	json_t *op = NULL;
+	const char *fp;
+	struct stat st;
+	int r;
+
+	r = parse_aliases(argc, argv, &aliases, "cove image import <tarball> [flags]", err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	f = fopen(argv[optind], "re");
+	if (!f || fstat(fileno(f), &st) < 0)
+		return cove_err(err, -errno, "open %s: %m", argv[optind]);
+	copy = xstrdup(argv[optind]);
+	strv_push(&hdrs, xasprintf("X-LXD-filename: %s", basename(copy)));
+	r = api_upload("/1.0/images", f, (uint64_t)st.st_size, hdrs, "Transferring image: ", &op,
+		       err);
+	if (r < 0)
+		return r;
+	fp = str(json_object_get(op, "metadata"), "fingerprint");
+	printf("Image imported with fingerprint: %s\n", fp);
+	STRV_FOREACH(a, aliases)
+		if (r >= 0)
+			r = alias_add(*a, fp, "", err);
+	json_decref(op);
+	return r;
+}
+
+static int image_build(int argc, char **argv, struct cove_error *err)
+{
+	_cleanup_strv_free_ char **aliases = NULL;
+	json_t *req, *al = json_array(), *op = NULL;
+	int r;
+
+	r = parse_aliases(argc, argv, &aliases, "cove image build <template> [--alias ALIAS]",
+			  err);
+	if (r != 0) {
+		json_decref(al);
+		return r > 0 ? 0 : r;
+	}
+	STRV_FOREACH(a, aliases)
+		json_array_append_new(al, json_pack("{ss}", "name", *a));
+	req = json_pack("{s{ss ss} so}", "source", "type", "cove-build", "template", argv[optind],
+			"aliases", al);
+	r = api_async("POST", "/1.0/images", req, NULL, "Building image: ", &op, err);
+	json_decref(req);
+	if (r < 0)
+		return r;
+	printf("Image built with fingerprint: %s\n",
+	       str(json_object_get(op, "metadata"), "fingerprint"));
+	json_decref(op);
+	return 0;
+}
+
+static int alias_create(int argc, char **argv, struct cove_error *err)
+{
+	json_t *img = NULL;
+	int r;
+
+	r = client_check_args(argc - 1, 2, 2, "cove image alias create <alias> <fingerprint>", err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	r = image_get(argv[2], &img, err);
+	if (r >= 0)
+		r = alias_add(argv[1], str(img, "fingerprint"), "", err);
+	json_decref(img);
+	return r;
+}
+
+static int alias_list(int argc, char **argv, struct cove_error *err)
+{
+	_cleanup_(table_done) struct table t = {};
+	json_t *list = NULL, *a;
+	size_t i;
+	int r;
+
+	r = api_get("/1.0/images/aliases?recursion=1", &list, NULL, err);
+	if (r < 0)
+		return r;
+	t.header = strv_split("ALIAS,FINGERPRINT,TYPE,DESCRIPTION", ",");
+	json_array_foreach(list, i, a) {
+		char **row = NULL;
+		strv_push_dup(&row, str(a, "name"));
+		strv_push(&row, xstrndup(str(a, "target"), 12));
+		strv_push(&row, upper(isempty(str(a, "type")) ? "container" : str(a, "type")));
+		strv_push_dup(&row, str(a, "description"));
+		table_add_row(&t, row);
+	}
+	table_sort(&t, 0);
+	format_table(stdout, FORMAT_TABLE, &t);
+	json_decref(list);
+	return 0;
+}
+
+static int alias_delete(int argc, char **argv, struct cove_error *err)
+{
+	_cleanup_free_ char *e = NULL, *path = NULL;
+	struct api_response resp = {};
+	int r;
+
+	r = client_check_args(argc - 1, 1, 1, "cove image alias delete <alias>", err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	e = http_escape(argv[1]);
+	path = xasprintf("/1.0/images/aliases/%s", e);
+	r = api_request("DELETE", path, NULL, NULL, &resp, err);
+	api_response_done(&resp);
+	return r;
+}
+
+static int image_alias(int argc, char **argv, struct cove_error *err)
+{
+	static const struct cmd sub[] = {
+		{ "create", alias_create, "Create aliases for existing images" },
+		{ "delete", alias_delete, "Delete image aliases" },
+		{ "list", alias_list, "List image aliases" },
+		{}
+	};
+	return client_subcommand(sub, "image alias", argc, argv, err);
+}
+
+int cmd_image(int argc, char **argv, struct cove_error *err)
+{
+	static const struct cmd sub[] = {
+		{ "alias", image_alias, "Manage image aliases" },
+		{ "build", image_build, "Build an image offline (busybox)" },
+		{ "delete", image_delete, "Delete images" },
+		{ "import", image_import, "Import images into the image store" },
+		{ "info", image_info, "Show useful information about images" },
+		{ "list", image_list, "List images" },
+		{ "show", image_info, "Show image properties" },
+		{}
+	};
+	return client_subcommand(sub, "image", argc, argv, err);
+}

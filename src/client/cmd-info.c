@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cove info [NAME] [--resources] [--show-log]: an instance as `lxc info`
+ * prints it (GET /1.0/instances/<name>?recursion=1), or without a name the
+ * server (GET /1.0 as YAML), or with --resources the host's resources
+ * (GET /1.0/resources).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "api.h"
+#include "client.h"
+#include "format.h"
+#include "http.h"
+#include "strutil.h"
+
+#define TIME_FMT "%Y/%m/%d %H:%M %Z"
+
+static const char *str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key)) ?: "";
+}
+
+static json_int_t num(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static void print_size(const char *label, json_int_t v, bool iec, int ind)
+{
+	_cleanup_free_ char *s = iec ? format_size_iec((uint64_t)v, 2) : format_size((uint64_t)v, 2);
+
+	printf("%*s%s: %s\n", ind, "", label, s);
+}
+
+static void print_addresses(json_t *nic)
+{
+	json_t *a;
+	size_t i;
+
+	if (json_array_size(json_object_get(nic, "addresses")) == 0)
+		return;
+	printf("      IP addresses:\n");
+	json_array_foreach(json_object_get(nic, "addresses"), i, a) {
+		const char *fam = str(a, "family");
+		printf("        %s:%s%s/%s (%s)\n", fam, streq(fam, "inet") ? "  " : " ",
+		       str(a, "address"), str(a, "netmask"), str(a, "scope"));
+	}
+}
+
+static void print_network(json_t *net)
+{
+	const char *ifname;
+	json_t *nic;
+
+	if (json_object_size(net) == 0)
+		return;
+	printf("  Network usage:\n");
+	json_object_foreach(net, ifname, nic) {
+		json_t *c = json_object_get(nic, "counters");
+		_cleanup_free_ char *st = xstrdup(str(nic, "state"));
+		for (char *p = st; *p; p++)
+			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+		printf("    %s:\n      Type: %s\n      State: %s\n", ifname, str(nic, "type"), st);
+		if (!isempty(str(nic, "host_name")))
+			printf("      Host interface: %s\n", str(nic, "host_name"));
+		if (!isempty(str(nic, "hwaddr")))
+			printf("      MAC address: %s\n", str(nic, "hwaddr"));
+		printf("      MTU: %" JSON_INTEGER_FORMAT "\n", num(nic, "mtu"));
+		print_size("Bytes received", num(c, "bytes_received"), false, 6);
+		print_size("Bytes sent", num(c, "bytes_sent"), false, 6);
+		printf("      Packets received: %" JSON_INTEGER_FORMAT "\n",
+		       num(c, "packets_received"));
+		printf("      Packets sent: %" JSON_INTEGER_FORMAT "\n", num(c, "packets_sent"));
+		print_addresses(nic);
+	}
+}
+
+static void print_resources(json_t *state)
+{
+	json_t *mem = json_object_get(state, "memory");
+
+	printf("\nResources:\n  Processes: %" JSON_INTEGER_FORMAT "\n", num(state, "processes"));
+	printf("  CPU usage:\n    CPU usage (in seconds): %" JSON_INTEGER_FORMAT "\n",
+	       num(json_object_get(state, "cpu"), "usage") / 1000000000);
+	if (num(mem, "usage") > 0) {
+		printf("  Memory usage:\n");
+		print_size("Memory (current)", num(mem, "usage"), true, 4);
+		if (num(mem, "usage_peak") > 0)
+			print_size("Memory (peak)", num(mem, "usage_peak"), true, 4);
+		if (num(mem, "swap_usage") > 0)
+			print_size("Swap (current)", num(mem, "swap_usage"), true, 4);
+	}
+	print_network(json_object_get(state, "network"));
+}
+
+static void print_snapshots(json_t *snaps)
+{
+	json_t *s;
+	size_t i;
+
+	if (json_array_size(snaps) == 0)
+		return;
+	printf("\nSnapshots:\n");
+	json_array_foreach(snaps, i, s) {
+		_cleanup_free_ char *t = format_time(str(s, "created_at"), TIME_FMT);
+		printf("  %s (taken at %s) (%s)\n", str(s, "name"), t,
+		       json_is_true(json_object_get(s, "stateful")) ? "stateful" : "stateless");
+	}
+}
+
+static void print_instance(json_t *inst)
+{
+	json_t *state = json_object_get(inst, "state");
+	_cleanup_free_ char *created = format_time(str(inst, "created_at"), TIME_FMT);
+	_cleanup_free_ char *used = format_time(str(inst, "last_used_at"), TIME_FMT);
+	_cleanup_free_ char *status = xstrdup(str(inst, "status"));
+
+	for (char *p = status; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+	printf("Name: %s\nStatus: %s\n", str(inst, "name"), status);
+	printf("Type: %s%s\n", str(inst, "type"),
+	       json_is_true(json_object_get(inst, "ephemeral")) ? " (ephemeral)" : "");
+	printf("Architecture: %s\n", str(inst, "architecture"));
+	if (num(state, "pid") > 0)
+		printf("PID: %" JSON_INTEGER_FORMAT "\n", num(state, "pid"));
+	if (*created)
+		printf("Created: %s\n", created);
+	if (*used)
+		printf("Last Used: %s\n", used);
+	if (num(state, "pid") > 0)
+		print_resources(state);
+	print_snapshots(json_object_get(inst, "snapshots"));
+}
+
+/* The log is a raw download, not an envelope. */
+static int show_log(const char *name, struct cove_error *err)
+{
+	_cleanup_free_ char *path = api_instance_path(name), *lpath = NULL;
+	struct http_request req = { .method = "GET" };
+	struct http_response resp = {};
+	int r;
+
+	lpath = xasprintf("%s/logs/lxc.log", path);
+	req.path = lpath;
+	r = http_do(&req, &resp, err);
+	if (r < 0)
+		return r;
+	if (resp.status != 200) {
+		struct api_response ar = {};
+		r = api_parse(resp.status, resp.body, lpath, &ar, err);
+		api_response_done(&ar);
+		http_response_done(&resp);
+		return r < 0 ? r : cove_err(err, -EIO, "Failed to fetch the log");
+	}
+	printf("\nLog:\n\n%s\n", resp.body);
+	http_response_done(&resp);
+	return 0;
+}
+
+static void print_resources_host(json_t *res)
+{
+	json_t *cpu = json_object_get(res, "cpu"), *mem = json_object_get(res, "memory");
+
+	printf("CPU (%s):\n", str(cpu, "architecture"));
+	printf("  Total: %" JSON_INTEGER_FORMAT "\n", num(cpu, "total"));
+	printf("\nMemory:\n");
+	print_size("Free", num(mem, "total") - num(mem, "used"), true, 2);
+	print_size("Used", num(mem, "used"), true, 2);
+	print_size("Total", num(mem, "total"), true, 2);
+}
+
+static int info_server(bool resources, struct cove_error *err)
+{
+	json_t *meta = NULL;
+	int r;
+
+	r = api_get(resources ? "/1.0/resources" : "/1.0", &meta, NULL, err);
+	if (r < 0)
+		return r;
+	if (resources)
+		print_resources_host(meta);
+	else
+		client_print_yaml(meta);
+	json_decref(meta);
+	return 0;
+}
+
+int cmd_info(int argc, char **argv, struct cove_error *err)
+{
+	static const struct option opts[] = {
+		{ "resources", no_argument, NULL, 'r' },
+		{ "show-log", no_argument, NULL, 'l' },
+		{ "target", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	_cleanup_free_ char *path = NULL, *full = NULL;
+	bool resources = false, log = false;
+	const char *name;
+	json_t *inst = NULL;
+	int r;
+
+	client_opt_reset();
+	while ((r = client_getopt(argc, argv, "h", opts, err)) != -1) {
+		if (r < 0)
+			return r;
+		if (r == 'r')
+			resources = true;
+		else if (r == 'l')
+			log = true;
+	}
+	if (argc - optind > 1)
+		return client_check_args(argc - optind, 0, 1, "cove info [<remote>:][<instance>]",
+					 err);
+	if (optind == argc || streq(argv[optind], "local:"))
+		return info_server(resources, err);
+	r = client_local_name(argv[optind], &name, err);
+	if (r < 0)
+		return r;
+	path = api_instance_path(name);
+	full = xasprintf("%s?recursion=1", path);
+	r = api_get(full, &inst, NULL, err);
+	if (r < 0)
+		return r;
+	print_instance(inst);
+	json_decref(inst);
+	return log ? show_log(name, err) : 0;
+}
