@@ -44,6 +44,7 @@ enum template_kind { TEMPLATE_NONE, TEMPLATE_BUSYBOX, TEMPLATE_LOCAL, TEMPLATE_S
 static const char *arg_template;
 static const char *arg_config;
 static const char *arg_bdev;
+static bool arg_quiet;
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
@@ -365,7 +366,7 @@ static int do_create(struct create *cr, struct cove_error *err)
 	if (r < 0)
 		return cove_err(err, r, "Failed to write '%s': %s", cr->ct->config_path,
 				strerror(-r));
-	if (msg)
+	if (msg && !arg_quiet)
 		printf("\n---\n%s%s", msg, endswith(msg, "\n") ? "" : "\n");
 	return 0;
 }
@@ -429,6 +430,7 @@ int main(int argc, char **argv)
 	if (parse_argv(argc, argv, &tc))
 		return 1;
 	tool_common_setup(&tc, "cove-create");
+	arg_quiet = tc.quiet;
 	if (arg_bdev && !streq(arg_bdev, "dir") && !streq(arg_bdev, "best") &&
 	    !streq(arg_bdev, "btrfs"))
 		return tool_fail(cove_err(&err, -EINVAL,
