@@ -602,7 +602,11 @@ int cove_container_attach_spawn(struct cove_container *ct, const struct cove_att
 	r = cove_container_status(ct, &st, &pidfd, err);
 	if (r < 0)
 		return r;
-	if (st.state != COVE_STATE_RUNNING || pidfd < 0 || st.init_pid <= 0)
+	/* A frozen cgroup would freeze us before exec: say so instead of hanging. */
+	if (st.state == COVE_STATE_FROZEN || st.state == COVE_STATE_FREEZING)
+		return cove_err(err, -EBUSY, "Container '%s' is frozen", ct->name);
+	if ((st.state != COVE_STATE_RUNNING && st.state != COVE_STATE_THAWED) || pidfd < 0 ||
+	    st.init_pid <= 0)
 		return cove_err(err, -ENOTCONN, "Container '%s' is not running", ct->name);
 	t = (struct attach_target){.init_pid = st.init_pid, .pidfd = pidfd, .cgroup = st.cgroup};
 	return attach_spawn_target(&t, conf, o, ret, ret_exec_failed, err);
