@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * /1.0/images and /1.0/images/aliases. POST /1.0/images takes either a raw
+ * unified tarball (the body, as `lxc image import` sends it) or the cove
+ * extension {"source":{"type":"cove-build","template":"busybox"},
+ * "aliases":[{"name":"busybox"}]} which builds the image offline
+ * (api extension "cove_image_build").
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "daemon.h"
+#include "db/db.h"
+#include "events.h"
+#include "fileio.h"
+#include "images/image.h"
+#include "log.h"
+#include "operations.h"
+#include "router.h"
+#include "strutil.h"
+#include "strv.h"
+#include "util.h"
+
+LOG_MODULE("api-images");
+
+static void list_images(struct request *req, char **params)
+{
+	_cleanup_strv_free_ char **fps = NULL;
+	struct cove_error err = { 0 };
+	int recursion = request_recursion(req), r;
+	json_t *list;
+
+	r = db_image_fingerprints(the_daemon->db, &fps, &err);
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		return;
+	}
+	list = json_array();
+	STRV_FOREACH(fp, fps) {
+		struct db_image i = { 0 };
+
+		if (recursion == 0) {
+			json_array_append_new(list, json_sprintf("/1.0/images/%s", *fp));
+			continue;
+		}
+		if (db_image_get(the_daemon->db, *fp, &i, NULL) < 0)
+			continue;
+		json_array_append_new(list, image_to_json(&i));
+		db_image_clear(&i);
+	}
+	reply_sync(req, list);
+}
+
+static void get_image(struct request *req, char **params)
+{
+	struct db_image i = { 0 };
+	struct cove_error err = { 0 };
+	int r = db_image_get(the_daemon->db, params[0], &i, &err);
+	json_t *j;
+
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		return;
+	}
+	j = image_to_json(&i);
+	reply_sync_etag(req, j, NULL);
+	db_image_clear(&i);
+}
+
+static void delete_image(struct request *req, char **params)
+{
+	struct db_image i = { 0 };
+	struct cove_error err = { 0 };
+	struct operation *op;
+	int r = db_image_get(the_daemon->db, params[0], &i, &err);
+
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		return;
+	}
+	r = db_image_delete(the_daemon->db, i.fingerprint, &err);
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		db_image_clear(&i);
+		return;
+	}
+	(void)image_remove_files(the_daemon->images_dir, i.fingerprint);
+	op = operation_new(OP_CLASS_TASK, "Deleting image",
+			   json_pack("{s:[o]}", "images", json_sprintf("/1.0/images/%s", i.fingerprint)));
+	operation_set_running(op);
+	reply_async(req, op);
+	operation_finish(op, NULL);
+	db_image_clear(&i);
+}
+
+/* creation: build or import on the thread pool, record on the loop */
+
+struct image_job {
+	char *upload;	 /* owned: uploaded tarball, NULL for a build */
+	char **aliases;	 /* owned */
+	struct image_result res;
+};
+
+static void image_job_free(void *p)
+{
+	struct image_job *j = p;
+
+	if (j->upload)
+		(void)unlink(j->upload);
+	free(j->upload);
+	strv_free(j->aliases);
+	image_result_clear(&j->res);
+	free(j);
+}
+
+static int image_run(void *userdata, struct cove_error *err)
+{
+	struct image_job *j = userdata;
+
+	if (j->upload)
+		return image_import_tarball(the_daemon->images_dir, j->upload, &j->res, err);
+	return image_build_busybox(the_daemon->images_dir, &j->res, err);
+}
+
+static void image_done(struct operation *op, void *userdata, int r, const struct cove_error *err)
+{
+	struct image_job *j = userdata;
+	_cleanup_free_ char *now = util_now_rfc3339();
+	struct cove_error e = { 0 };
+	struct db_image img = {
+		.fingerprint = j->res.fingerprint, .filename = j->res.filename,
+		.architecture = j->res.architecture, .created_at = j->res.created_at,
+		.uploaded_at = now, .size = j->res.size, .properties = j->res.properties,
+	};
+
+	if (r < 0) {
+		operation_finish(op, cove_err_msg(err, r));
+		return;
+	}
+	r = db_image_insert(the_daemon->db, &img, &e);
+	if (r < 0) {
+		(void)image_remove_files(the_daemon->images_dir, j->res.fingerprint);
+		operation_finish(op, e.msg);
+		return;
+	}
+	STRV_FOREACH(a, j->aliases)
+		if (db_alias_put(the_daemon->db, *a, j->res.fingerprint, "", &e) < 0)
+			log_warning("Failed to add alias '%s': %s, ignoring", *a, e.msg);
+	operation_set_metadata(op, json_pack("{s:s, s:o}", "fingerprint", j->res.fingerprint,
+					     "size", json_sprintf("%lld", j->res.size)));
+	events_send("lifecycle", json_pack("{s:s, s:o, s:{s:s}}", "action", "image-created",
+					   "source", json_sprintf("/1.0/images/%s", j->res.fingerprint),
+					   "context", "type", "container"));
+	operation_finish(op, NULL);
+}
+
+static int parse_build(struct request *req, struct image_job *j, struct cove_error *err)
+{
+	_cleanup_json_ json_t *body = json_loadb(req->body, req->body_len, 0, NULL);
+	const json_t *src = json_object_get(body, "source"), *aliases = json_object_get(body, "aliases");
+	const char *type = json_string_value(json_object_get(src, "type"));
+	const char *tmpl = json_string_value(json_object_get(src, "template"));
+	size_t i;
+	json_t *a;
+
+	if (!body)
+		return cove_err(err, -EINVAL, "Invalid JSON body");
+	if (!streq_ptr(type, "cove-build"))
+		return cove_err(err, -EINVAL, "Unknown source type %s", type ? type : "");
+	if (!streq_ptr(tmpl, "busybox"))
+		return cove_err(err, -EINVAL, "Unknown image template '%s' (built in: busybox)",
+				tmpl ? tmpl : "");
+	json_array_foreach(aliases, i, a) {
+		const char *n = json_string_value(json_object_get(a, "name"));
+
+		if (isempty(n) || strchr(n, '/'))
+			return cove_err(err, -EINVAL, "Invalid alias name");
+		strv_push_dup(&j->aliases, n);
+	}
+	return 0;
+}
+
+static int save_upload(struct request *req, struct image_job *j, struct cove_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/.upload.XXXXXX", the_daemon->images_dir);
+	_cleanup_close_ int fd = mkostemp(path, O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return cove_err(err, -errno, "Failed to store the upload: %m");
+	r = loop_write(fd, req->body, req->body_len);
+	if (r < 0) {
+		(void)unlink(path);
+		return cove_err(err, r, "Failed to store the upload: %s", strerror(-r));
+	}
+	j->upload = TAKE_PTR(path);
+	return 0;
+}
+
+static bool is_json_body(const struct request *req)
+{
+	size_t k = strspn(req->body ? req->body : "", " \t\r\n");
+
+	return req->body && req->body[k] == '{';
+}
+
+static void create_image(struct request *req, char **params)
+{
+	struct image_job *j = xzalloc(sizeof(*j));
+	struct cove_error err = { 0 };
+	struct operation *op;
+	int r;
+
+	if (!req->body || req->body_len == 0)
+		r = cove_err(&err, -EINVAL, "Empty request body");
+	else if (is_json_body(req))
+		r = parse_build(req, j, &err);
+	else
+		r = save_upload(req, j, &err);
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		image_job_free(j);
+		return;
+	}
+	op = operation_new(OP_CLASS_TASK, "Downloading image", json_object());
+	operation_run(op, image_run, image_done, j, image_job_free);
+	reply_async(req, op);
+}
+
+/* aliases */
+
+static json_t *alias_json(const char *name)
+{
+	_cleanup_free_ char *fp = NULL, *desc = NULL;
+
+	if (db_alias_get(the_daemon->db, name, &fp, &desc, NULL) < 0)
+		return NULL;
+	return json_pack("{s:s, s:s, s:s, s:s}", "description", desc, "target", fp, "name", name,
+			 "type", "container");
+}
+
+static void list_aliases(struct request *req, char **params)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	int recursion = request_recursion(req);
+	json_t *list = json_array();
+
+	(void)db_alias_names(the_daemon->db, NULL, &names, NULL);
+	STRV_FOREACH(n, names) {
+		json_t *a = recursion ? alias_json(*n) : json_sprintf("/1.0/images/aliases/%s", *n);
+
+		if (a)
+			json_array_append_new(list, a);
+	}
+	reply_sync(req, list);
+}
+
+static void get_alias(struct request *req, char **params)
+{
+	json_t *a = alias_json(params[0]);
+
+	if (!a) {
+		reply_error(req, 404, "Image alias not found");
+		return;
+	}
+	reply_sync_etag(req, a, NULL);
+}
+
+static void create_alias(struct request *req, char **params)
+{
+	_cleanup_json_ json_t *body = request_json(req);
+	_cleanup_free_ char *loc = NULL;
+	struct db_image img = { 0 };
+	struct cove_error err = { 0 };
+	const char *name, *target, *desc;
+	int r;
+
+	if (!body)
+		return;
+	name = json_string_value(json_object_get(body, "name"));
+	target = json_string_value(json_object_get(body, "target"));
+	desc = json_string_value(json_object_get(body, "description"));
+	if (isempty(name) || strchr(name, '/') || isempty(target)) {
+		reply_error(req, 400, "Alias name and target are required");
+		return;
+	}
+	r = db_image_get(the_daemon->db, target, &img, &err);
+	if (r >= 0)
+		r = db_alias_put(the_daemon->db, name, img.fingerprint, desc, &err);
+	db_image_clear(&img);
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		return;
+	}
+	loc = xasprintf("/1.0/images/aliases/%s", name);
+	reply_created(req, loc);
+}
+
+static void delete_alias(struct request *req, char **params)
+{
+	struct cove_error err = { 0 };
+	int r = db_alias_delete(the_daemon->db, params[0], &err);
+
+	if (r < 0)
+		reply_errno(req, r, err.msg);
+	else
+		reply_sync(req, json_object());
+}
+
+const struct route api_images_routes[] = {
+	{ HTTP_GET, "/1.0/images", list_images },
+	{ HTTP_POST, "/1.0/images", create_image },
+	{ HTTP_GET, "/1.0/images/aliases", list_aliases },
+	{ HTTP_POST, "/1.0/images/aliases", create_alias },
+	{ HTTP_GET, "/1.0/images/aliases/*", get_alias },
+	{ HTTP_DELETE, "/1.0/images/aliases/*", delete_alias },
+	{ HTTP_GET, "/1.0/images/*", get_image },
+	{ HTTP_DELETE, "/1.0/images/*", delete_image },
+	{ 0, NULL, NULL },
+};

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * /1.0/instances/NAME/state: show, and start / stop / restart through
+ * libcove on the thread pool. The container's monitor is not our child
+ * and outlives the daemon.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "cove/container.h"
+#include "daemon.h"
+#include "events.h"
+#include "instances/instance.h"
+#include "log.h"
+#include "operations.h"
+#include "router.h"
+#include "strutil.h"
+#include "util.h"
+
+LOG_MODULE("api-state");
+
+enum state_action { ACTION_START, ACTION_STOP, ACTION_RESTART, ACTION_FREEZE, ACTION_UNFREEZE, _ACTION_MAX };
+
+static const char *const action_names[_ACTION_MAX] = {
+	[ACTION_START] = "start",   [ACTION_STOP] = "stop",	[ACTION_RESTART] = "restart",
+	[ACTION_FREEZE] = "freeze", [ACTION_UNFREEZE] = "unfreeze",
+};
+
+static const char *const action_descriptions[_ACTION_MAX] = {
+	[ACTION_START] = "Starting instance",	[ACTION_STOP] = "Stopping instance",
+	[ACTION_RESTART] = "Restarting instance", [ACTION_FREEZE] = "Freezing instance",
+	[ACTION_UNFREEZE] = "Unfreezing instance",
+};
+
+struct state_job {
+	char *name;
+	int action;
+	int timeout; /* seconds, < 0: wait for a clean shutdown as long as it takes */
+	bool force;
+};
+
+static void state_job_free(void *p)
+{
+	struct state_job *j = p;
+
+	free(j->name);
+	free(j);
+}
+
+static void get_state(struct request *req, char **params)
+{
+	struct db_instance i = { 0 };
+	struct cove_error err = { 0 };
+	int r = db_instance_get(the_daemon->db, params[0], &i, &err);
+
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		return;
+	}
+	db_instance_clear(&i);
+	reply_sync(req, instance_state_to_json(params[0]));
+}
+
+static int do_stop(struct cove_container *ct, const struct state_job *j, struct cove_error *err)
+{
+	if (j->force)
+		return cove_container_stop(ct, COVE_STOP_KILL, 0, false, false, err);
+	if (j->timeout < 0)
+		return cove_container_stop(ct, COVE_STOP_HALT, -1, true, false, err);
+	return cove_container_stop(ct, COVE_STOP_HALT, j->timeout, false, false, err);
+}
+
+static int state_run(void *userdata, struct cove_error *err)
+{
+	const struct state_job *j = userdata;
+	_cleanup_(cove_container_freep) struct cove_container *ct = NULL;
+	struct cove_start_opts o = { 0 };
+	int r;
+
+	r = cove_container_new(the_daemon->lxcpath, j->name, &ct, err);
+	if (r < 0)
+		return r;
+	switch (j->action) {
+	case ACTION_START:
+		return cove_container_start(ct, &o, err);
+	case ACTION_STOP:
+		return do_stop(ct, j, err);
+	case ACTION_RESTART:
+		r = do_stop(ct, j, err);
+		if (r < 0)
+			return r;
+		return cove_container_start(ct, &o, err);
+	default:
+		return cove_err(err, -EOPNOTSUPP, "Freezing instances is not supported yet");
+	}
+}
+
+static void state_done(struct operation *op, void *userdata, int r, const struct cove_error *err)
+{
+	const struct state_job *j = userdata;
+	_cleanup_free_ char *src = xasprintf("/1.0/instances/%s", j->name);
+	static const char *const events[_ACTION_MAX] = {
+		[ACTION_START] = "instance-started", [ACTION_STOP] = "instance-shutdown",
+		[ACTION_RESTART] = "instance-restarted",
+	};
+
+	if (r < 0) {
+		log_warning("Failed to %s instance '%s': %s", action_names[j->action], j->name,
+			    cove_err_msg(err, r));
+		operation_finish(op, cove_err_msg(err, r));
+		return;
+	}
+	if (j->action == ACTION_STOP && j->force)
+		events_lifecycle("instance-stopped", src, NULL);
+	else if (events[j->action])
+		events_lifecycle(events[j->action], src, NULL);
+	operation_finish(op, NULL);
+}
+
+static int parse_action(const json_t *body, struct state_job *j, struct cove_error *err)
+{
+	const char *a = json_string_value(json_object_get(body, "action"));
+	const json_t *t = json_object_get(body, "timeout"), *f = json_object_get(body, "force");
+
+	j->action = -1;
+	for (int i = 0; a && i < _ACTION_MAX; i++)
+		if (streq(a, action_names[i]))
+			j->action = i;
+	if (j->action < 0)
+		return cove_err(err, -EINVAL, "Unknown action %s", a ? a : "");
+	if (t && !json_is_null(t) && !json_is_integer(t))
+		return cove_err(err, -EINVAL, "json: cannot unmarshal timeout: not a number");
+	if (f && !json_is_null(f) && !json_is_boolean(f))
+		return cove_err(err, -EINVAL, "json: cannot unmarshal force: not a bool");
+	j->timeout = t ? (int)json_integer_value(t) : -1;
+	if (j->timeout == 0 && j->action != ACTION_START)
+		j->timeout = -1;
+	j->force = json_is_true(f);
+	return 0;
+}
+
+/* Checks that LXD answers synchronously, before an operation exists. */
+static int check_state(const struct state_job *j, struct cove_error *err)
+{
+	struct instance_state s;
+
+	instance_state_get(j->name, &s);
+	if (j->action == ACTION_START && s.state != COVE_STATE_STOPPED)
+		return cove_err(err, -EINVAL, "The instance is already running");
+	if ((j->action == ACTION_STOP || j->action == ACTION_RESTART) &&
+	    s.state == COVE_STATE_STOPPED)
+		return cove_err(err, -EINVAL, "The instance is already stopped");
+	return 0;
+}
+
+static int prepare_start(const char *name, struct cove_error *err)
+{
+	_cleanup_json_ json_t *config = NULL, *devices = NULL;
+	struct db_instance i = { 0 };
+	int r;
+
+	r = db_instance_get(the_daemon->db, name, &i, err);
+	if (r < 0)
+		return r;
+	r = instance_expand(&i, &config, &devices, err);
+	if (r >= 0)
+		r = instance_write_lxc_config(name, config, true, err);
+	if (r >= 0) {
+		free(i.last_used_at);
+		i.last_used_at = util_now_rfc3339();
+		(void)db_instance_update(the_daemon->db, &i, NULL);
+	}
+	db_instance_clear(&i);
+	return r;
+}
+
+static void put_state(struct request *req, char **params)
+{
+	_cleanup_json_ json_t *body = request_json(req);
+	struct state_job *j;
+	struct db_instance i = { 0 };
+	struct cove_error err = { 0 };
+	struct operation *op;
+	int r;
+
+	if (!body)
+		return;
+	r = db_instance_get(the_daemon->db, params[0], &i, &err);
+	db_instance_clear(&i);
+	j = xzalloc(sizeof(*j));
+	j->name = xstrdup(params[0]);
+	if (r >= 0)
+		r = parse_action(body, j, &err);
+	if (r >= 0)
+		r = check_state(j, &err);
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		state_job_free(j);
+		return;
+	}
+	op = operation_new(OP_CLASS_TASK, action_descriptions[j->action],
+			   json_pack("{s:[o]}", "instances",
+				     json_sprintf("/1.0/instances/%s", params[0])));
+	if (j->action == ACTION_START || j->action == ACTION_RESTART) {
+		r = prepare_start(j->name, &err);
+		if (r < 0) {
+			operation_set_running(op);
+			reply_async(req, op);
+			operation_finish(op, err.msg);
+			state_job_free(j);
+			return;
+		}
+	}
+	operation_run(op, state_run, state_done, j, state_job_free);
+	reply_async(req, op);
+}
+
+const struct route api_instance_state_routes[] = {
+	{ HTTP_GET, "/1.0/instances/*/state", get_state },
+	{ HTTP_PUT, "/1.0/instances/*/state", put_state },
+	{ 0, NULL, NULL },
+};

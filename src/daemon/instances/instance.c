@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Instance objects as the API shows them, and their runtime state, which
+ * comes from the container's monitor (so a restarted daemon sees the
+ * containers that kept running without it).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "daemon.h"
+#include "instance.h"
+#include "strutil.h"
+#include "util.h"
+
+void instance_state_get(const char *name, struct instance_state *ret)
+{
+	_cleanup_(cove_container_freep) struct cove_container *ct = NULL;
+	struct cove_status st = { 0 };
+
+	*ret = (struct instance_state){ .state = COVE_STATE_STOPPED, .status = "Stopped",
+					.status_code = 102 };
+	if (cove_container_new(the_daemon->lxcpath, name, &ct, NULL) < 0)
+		return;
+	if (cove_container_status(ct, &st, NULL, NULL) < 0) {
+		ret->status = "Error";
+		ret->status_code = 112;
+		return;
+	}
+	ret->state = st.state;
+	ret->pid = st.init_pid;
+	switch (st.state) {
+	case COVE_STATE_RUNNING:
+	case COVE_STATE_THAWED:
+		ret->status = "Running";
+		ret->status_code = 103;
+		break;
+	case COVE_STATE_STARTING:
+		ret->status = "Starting";
+		ret->status_code = 106;
+		break;
+	case COVE_STATE_STOPPING:
+	case COVE_STATE_ABORTING:
+		ret->status = "Stopping";
+		ret->status_code = 107;
+		break;
+	case COVE_STATE_FREEZING:
+	case COVE_STATE_FROZEN:
+		ret->status = "Frozen";
+		ret->status_code = 110;
+		break;
+	default:
+		break;
+	}
+}
+
+json_t *instance_state_to_json(const char *name)
+{
+	struct instance_state s;
+
+	instance_state_get(name, &s);
+	return json_pack("{s:s, s:i, s:{}, s:{s:i, s:i, s:i, s:i}, s:{}, s:i, s:i, s:{s:i}}",
+			 "status", s.status, "status_code", s.status_code, "disk", "memory",
+			 "usage", 0, "usage_peak", 0, "swap_usage", 0, "swap_usage_peak", 0,
+			 "network", "pid", (int)(s.pid > 0 ? s.pid : 0), "processes",
+			 s.pid > 0 ? 1 : 0, "cpu", "usage", 0);
+}
+
+json_t *instance_etag_json(const struct db_instance *i)
+{
+	return json_pack("{s:s, s:O, s:O, s:b, s:O, s:b, s:s}", "architecture", i->architecture,
+			 "config", i->config, "devices", i->devices, "ephemeral", i->ephemeral,
+			 "profiles", i->profiles, "stateful", i->stateful, "description",
+			 i->description);
+}
+
+json_t *instance_to_json(const struct db_instance *i, bool full)
+{
+	_cleanup_json_ json_t *ec = NULL, *ed = NULL;
+	struct instance_state s;
+	json_t *j;
+
+	instance_state_get(i->name, &s);
+	(void)instance_expand(i, &ec, &ed, NULL);
+	j = json_pack("{s:s, s:O, s:O, s:b, s:O, s:b, s:s, s:s, s:O, s:O, s:s, s:s, s:i, s:s,"
+		      " s:s, s:s, s:s}",
+		      "architecture", i->architecture, "config", i->config, "devices", i->devices,
+		      "ephemeral", i->ephemeral, "profiles", i->profiles, "stateful", i->stateful,
+		      "description", i->description, "created_at", i->created_at,
+		      "expanded_config", ec, "expanded_devices", ed, "name", i->name, "status",
+		      s.status, "status_code", s.status_code, "last_used_at", i->last_used_at,
+		      "location", "none", "type", "container", "project", "default");
+	if (full) {
+		json_object_set_new(j, "state", instance_state_to_json(i->name));
+		json_object_set_new(j, "snapshots", json_null());
+		json_object_set_new(j, "backups", json_null());
+	}
+	return j;
+}

@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libwebsockets glue. One protocol handles both plain HTTP requests and
+ * websocket upgrades on the unix socket. A request's body is collected (up
+ * to REQUEST_BODY_MAX) before the router runs; the answer is written from
+ * the WRITEABLE callback in one piece (lws buffers what the socket does not
+ * take at once). Nothing here trusts the client: an oversize body, a
+ * method we do not know or a client that leaves early ends that request
+ * only.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <libwebsockets.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "daemon.h"
+#include "log.h"
+#include "request.h"
+#include "router.h"
+#include "server.h"
+#include "strutil.h"
+
+LOG_MODULE("server");
+
+#define HEADERS_MAX 2048
+
+struct ws_frame {
+	struct ws_frame *next;
+	bool binary;
+	size_t len;
+	unsigned char data[]; /* LWS_PRE bytes, then the payload */
+};
+
+struct session {
+	struct request *req; /* HTTP */
+	struct ws_conn *ws;  /* websocket */
+};
+
+static int method_of(struct lws *wsi)
+{
+	static const struct {
+		enum lws_token_indexes tok;
+		int method;
+	} t[] = {
+		{ WSI_TOKEN_GET_URI, HTTP_GET },	 { WSI_TOKEN_POST_URI, HTTP_POST },
+		{ WSI_TOKEN_PUT_URI, HTTP_PUT },	 { WSI_TOKEN_PATCH_URI, HTTP_PATCH },
+		{ WSI_TOKEN_DELETE_URI, HTTP_DELETE }, { WSI_TOKEN_HEAD_URI, HTTP_HEAD },
+		{ WSI_TOKEN_OPTIONS_URI, HTTP_OPTIONS },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(t); i++)
+		if (lws_hdr_total_length(wsi, t[i].tok) > 0)
+			return t[i].method;
+	return _HTTP_METHOD_INVALID;
+}
+
+static char *query_of(struct lws *wsi)
+{
+	_cleanup_free_ char *q = xstrdup("");
+	char buf[1024];
+
+	for (int i = 0; lws_hdr_copy_fragment(wsi, buf, sizeof(buf), WSI_TOKEN_HTTP_URI_ARGS, i) > 0;
+	     i++) {
+		char *n = xasprintf("%s%s%s", q, *q ? "&" : "", buf);
+
+		free(q);
+		q = n;
+	}
+	return TAKE_PTR(q);
+}
+
+static char *header_of(struct lws *wsi, enum lws_token_indexes tok)
+{
+	int n = lws_hdr_total_length(wsi, tok);
+	char *s;
+
+	if (n <= 0 || n > 4096)
+		return NULL;
+	s = xmalloc((size_t)n + 1);
+	if (lws_hdr_copy(wsi, s, n + 1, tok) < 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void request_free(struct request *req)
+{
+	if (!req)
+		return;
+	free(req->path);
+	free(req->query);
+	free(req->if_match);
+	free(req->body);
+	free(req->resp);
+	free(req->etag);
+	free(req->location);
+	free(req);
+}
+
+void request_kick(struct request *req)
+{
+	if (req->wsi && req->replied)
+		lws_callback_on_writable(req->wsi);
+}
+
+static struct request *request_new(struct lws *wsi, const char *path)
+{
+	struct request *req = xzalloc(sizeof(*req));
+	_cleanup_free_ char *cl = header_of(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+	uint64_t n = 0;
+
+	req->wsi = wsi;
+	req->method = method_of(wsi);
+	req->path = xstrdup(path);
+	req->query = query_of(wsi);
+	req->if_match = header_of(wsi, WSI_TOKEN_HTTP_IF_MATCH);
+	if (cl && safe_atou64(cl, &n) == 0)
+		req->content_length = n;
+	if (n > REQUEST_BODY_MAX)
+		req->body_too_big = true;
+	return req;
+}
+
+static int write_reply(struct lws *wsi, struct request *req)
+{
+	_cleanup_free_ unsigned char *buf = xmalloc(LWS_PRE + HEADERS_MAX + req->resp_len);
+	unsigned char *start = buf + LWS_PRE, *p = start, *end = start + HEADERS_MAX;
+	_cleanup_free_ char *etag = req->etag ? xasprintf("\"%s\"", req->etag) : NULL;
+
+	if (lws_add_http_common_headers(wsi, (unsigned)req->status, req->content_type,
+					req->resp_len, &p, end))
+		return -1;
+	if (etag && lws_add_http_header_by_name(wsi, (const unsigned char *)"Etag:",
+						(const unsigned char *)etag, (int)strlen(etag), &p, end))
+		return -1;
+	if (req->location &&
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"Location:",
+					(const unsigned char *)req->location,
+					(int)strlen(req->location), &p, end))
+		return -1;
+	if (req->status >= 400 &&
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"X-Content-Type-Options:",
+					(const unsigned char *)"nosniff", 7, &p, end))
+		return -1;
+	if (lws_finalize_http_header(wsi, &p, end))
+		return -1;
+	memcpy(p, req->resp, req->resp_len);
+	p += req->resp_len;
+	if (lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_FINAL) < 0)
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static void dispatch(struct request *req)
+{
+	if (req->body_too_big) {
+		reply_error(req, 413, "Request body too large (limit %u bytes)", REQUEST_BODY_MAX);
+		return;
+	}
+	router_dispatch(req);
+}
+
+static int on_body(struct request *req, const void *in, size_t len)
+{
+	if (req->body_too_big || req->body_len + len > REQUEST_BODY_MAX) {
+		req->body_too_big = true;
+		return 0;
+	}
+	req->body = xrealloc(req->body, req->body_len + len + 1);
+	memcpy(req->body + req->body_len, in, len);
+	req->body_len += len;
+	req->body[req->body_len] = 0;
+	return 0;
+}
+
+static bool expects_body(const struct request *req, struct lws *wsi)
+{
+	if (req->method != HTTP_POST && req->method != HTTP_PUT && req->method != HTTP_PATCH)
+		return false;
+	if (req->content_length > 0)
+		return true;
+	return lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
+}
+
+static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, struct session *s,
+		   void *in, size_t len)
+{
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		request_free(s->req);
+		s->req = request_new(wsi, in ? (const char *)in : "/");
+		if (s->req->body_too_big || !expects_body(s->req, wsi))
+			dispatch(s->req);
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY:
+		return s->req ? on_body(s->req, in, len) : 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (s->req && !s->req->replied)
+			dispatch(s->req);
+		return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE: {
+		struct request *req = s->req;
+		bool close_after;
+		int r;
+
+		if (!req || !req->replied)
+			return 0;
+		/* completing the transaction may re-enter us and free s: detach first */
+		s->req = NULL;
+		close_after = req->body_too_big;
+		r = write_reply(wsi, req);
+		request_free(req);
+		return close_after ? -1 : r;
+	}
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (s->req) {
+			s->req->wsi = NULL;
+			/* a long poll still waiting: its owner forgets it */
+			if (!s->req->replied && s->req->on_gone)
+				s->req->on_gone(s->req);
+			request_free(s->req);
+			s->req = NULL;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* websockets */
+
+void ws_send(struct ws_conn *c, const void *data, size_t len, bool binary)
+{
+	struct ws_frame *f = xmalloc(sizeof(*f) + LWS_PRE + len);
+
+	f->next = NULL;
+	f->binary = binary;
+	f->len = len;
+	if (len)
+		memcpy(f->data + LWS_PRE, data, len);
+	if (c->tail)
+		c->tail->next = f;
+	else
+		c->head = f;
+	c->tail = f;
+	c->queued_bytes += len;
+	lws_callback_on_writable(c->wsi);
+}
+
+void ws_close(struct ws_conn *c)
+{
+	c->close_when_drained = true;
+	lws_callback_on_writable(c->wsi);
+}
+
+static int ws_writeable(struct ws_conn *c)
+{
+	struct ws_frame *f = c->head;
+
+	if (!f)
+		return c->close_when_drained ? -1 : 0;
+	c->head = f->next;
+	if (!c->head)
+		c->tail = NULL;
+	c->queued_bytes -= f->len;
+	if (lws_write(c->wsi, f->data + LWS_PRE, f->len,
+		      f->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < (int)f->len) {
+		free(f);
+		return -1;
+	}
+	free(f);
+	if (c->head || c->close_when_drained)
+		lws_callback_on_writable(c->wsi);
+	return 0;
+}
+
+static void ws_free(struct ws_conn *c)
+{
+	while (c->head) {
+		struct ws_frame *f = c->head;
+
+		c->head = f->next;
+		free(f);
+	}
+	free(c);
+}
+
+static int ws_established(struct lws *wsi, struct session *s)
+{
+	_cleanup_free_ char *path = header_of(wsi, WSI_TOKEN_GET_URI);
+	_cleanup_free_ char *query = query_of(wsi);
+	struct ws_conn *c;
+
+	if (!path)
+		return -1;
+	c = xzalloc(sizeof(*c));
+	c->wsi = wsi;
+	if (server_ws_attach(c, path, query) < 0 || !c->ops) {
+		log_debug("Refused websocket '%s'", path);
+		ws_free(c);
+		return -1;
+	}
+	s->ws = c;
+	return 0;
+}
+
+static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason, struct session *s, void *in,
+		 size_t len)
+{
+	switch (reason) {
+	case LWS_CALLBACK_ESTABLISHED:
+		return ws_established(wsi, s);
+	case LWS_CALLBACK_RECEIVE:
+		if (s->ws && s->ws->ops->receive)
+			s->ws->ops->receive(s->ws, in, len, lws_frame_is_binary(wsi),
+					    lws_is_first_fragment(wsi), lws_is_final_fragment(wsi));
+		return 0;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return s->ws ? ws_writeable(s->ws) : 0;
+	case LWS_CALLBACK_CLOSED:
+		if (s->ws) {
+			if (s->ws->ops->closed)
+				s->ws->ops->closed(s->ws);
+			ws_free(s->ws);
+			s->ws = NULL;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int protocol_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		       size_t len)
+{
+	struct session *s = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_ESTABLISHED:
+	case LWS_CALLBACK_RECEIVE:
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+	case LWS_CALLBACK_CLOSED:
+		return s ? ws_cb(wsi, reason, s, in, len) : 0;
+	case LWS_CALLBACK_HTTP:
+	case LWS_CALLBACK_HTTP_BODY:
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+	case LWS_CALLBACK_CLOSED_HTTP:
+		return s ? http_cb(wsi, reason, s, in, len) : 0;
+	default:
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	}
+}
+
+static const struct lws_protocols protocols[] = {
+	{ "lxd", protocol_cb, sizeof(struct session), 64 * 1024, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+static void lws_log_cb(int level, const char *line)
+{
+	log_debug("lws: %.*s", (int)strcspn(line, "\n"), line);
+}
+
+static int socket_perms(const char *path, const char *group)
+{
+	gid_t gid = 0;
+
+	if (group) {
+		struct group *g = getgrnam(group);
+
+		if (!g)
+			return log_error_errno(-ENOENT, "Failed to find group '%s'", group);
+		gid = g->gr_gid;
+	}
+	if (chown(path, 0, gid) < 0 || chmod(path, 0660) < 0)
+		return log_error_errno(-errno, "Failed to set the mode of '%s': %m", path);
+	return 0;
+}
+
+int server_start(const char *socket_path, const char *group)
+{
+	struct lws_context_creation_info info = { 0 };
+	void *loops[1] = { the_daemon->loop };
+
+	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_cb);
+	(void)unlink(socket_path);
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_UNIX_SOCK |
+		       LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	info.foreign_loops = loops;
+	the_daemon->lws = lws_create_context(&info);
+	if (!the_daemon->lws)
+		return log_error_errno(-EIO, "Failed to create the libwebsockets context");
+	info.iface = socket_path;
+	info.port = 0;
+	info.protocols = protocols;
+	info.vhost_name = "unix";
+	info.keepalive_timeout = 30;
+	info.timeout_secs = 30;
+	if (!lws_create_vhost(the_daemon->lws, &info))
+		return log_error_errno(-EADDRINUSE, "Failed to listen on '%s'", socket_path);
+	return socket_perms(socket_path, group);
+}
+
+void server_stop(void)
+{
+	if (the_daemon->lws)
+		lws_context_destroy(the_daemon->lws);
+	the_daemon->lws = NULL;
+}
