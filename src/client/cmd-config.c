@@ -14,11 +14,9 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "client-internal.h"
 #include "strutil.h"
 #include "yaml.h"
-
-/* Exposed for the unit tests: the fields `lxc config show` prints. */
-json_t *config_writable(json_t *inst, bool expanded);
 
 json_t *config_writable(json_t *inst, bool expanded)
 {
@@ -218,9 +216,6 @@ static const char edit_header[] =
 	"### This is a YAML representation of the configuration.\n"
 	"### Any line starting with a '# will be ignored.\n###\n";
 
-/* The new YAML: from stdin when it is not a terminal, else from $EDITOR. */
-int config_edit_text(json_t *current, json_t **ret, struct cove_error *err);
-
 int config_edit_text(json_t *current, json_t **ret, struct cove_error *err)
 {
 	_cleanup_free_ char *text = NULL, *yaml = NULL, *edited = NULL;
@@ -264,8 +259,6 @@ out:
 	target_done(&t);
 	return r;
 }
-
-int config_device(int argc, char **argv, struct cove_error *err);
 
 int cmd_config(int argc, char **argv, struct cove_error *err)
 {

@@ -13,13 +13,10 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "client-internal.h"
 #include "http.h"
 #include "strutil.h"
 #include "strv.h"
-
-json_t *config_writable(json_t *inst, bool expanded);
-int config_device(int argc, char **argv, struct cove_error *err);
-int profile_device(int argc, char **argv, struct cove_error *err);
 
 struct dev_target {
 	bool profile;

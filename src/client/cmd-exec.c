@@ -23,25 +23,13 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "client-internal.h"
 #include "fileio.h"
 #include "http.h"
 #include "strutil.h"
 #include "strv.h"
 #include "ws.h"
 
-struct exec_args {
-	const char *name;
-	char **command; /* borrowed from argv */
-	json_t *env;    /* owned */
-	int user, group;
-	const char *cwd;
-	int mode; /* -1 non-interactive, 0 auto, 1 interactive */
-	bool no_stdin;
-};
-
-/* Exposed for the unit tests. */
-int exec_parse(int argc, char **argv, struct exec_args *a, struct cove_error *err);
-json_t *exec_request(const struct exec_args *a, bool interactive, int width, int height);
 
 int exec_parse(int argc, char **argv, struct exec_args *a, struct cove_error *err)
 {

@@ -14,26 +14,11 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "client-internal.h"
 #include "http.h"
 #include "strutil.h"
 #include "strv.h"
 
-struct launch_args {
-	const char *image; /* NULL with --empty */
-	const char *name;  /* NULL: the server picks one */
-	char **profiles;   /* owned */
-	bool no_profiles;
-	json_t *config;  /* owned */
-	json_t *devices; /* owned */
-	bool ephemeral;
-	bool empty;
-};
-
-/* Exposed for the unit tests: parse argv into *a. Returns 0, 1 (usage
- * printed, exit 0) or -errno. */
-int launch_parse(int argc, char **argv, struct launch_args *a, struct cove_error *err);
-json_t *launch_request(const struct launch_args *a, const char *fingerprint);
-void launch_args_done(struct launch_args *a);
 
 void launch_args_done(struct launch_args *a)
 {

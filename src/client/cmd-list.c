@@ -13,15 +13,11 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "client-internal.h"
 #include "format.h"
 #include "strutil.h"
 #include "strv.h"
 
-/* Exposed for the unit tests. */
-int list_parse_columns(const char *spec, char ***ret, struct cove_error *err);
-char *list_column_header(const char *col);
-char *list_column_value(json_t *inst, const char *col);
-bool list_match_filters(json_t *inst, char *const *filters);
 
 static const struct {
 	char c;

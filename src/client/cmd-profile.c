@@ -11,15 +11,12 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "client-internal.h"
 #include "format.h"
 #include "http.h"
 #include "strutil.h"
 #include "strv.h"
 #include "yaml.h"
-
-json_t *config_writable(json_t *inst, bool expanded);
-int config_edit_text(json_t *current, json_t **ret, struct cove_error *err);
-int profile_device(int argc, char **argv, struct cove_error *err);
 
 static char *profile_path(const char *name)
 {

@@ -12,11 +12,10 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "client-internal.h"
 #include "strutil.h"
 
-/* Indented JSON with tabs and Go's HTML escapes (exposed for the tests). */
-char *query_format_json(json_t *v);
-
+/* Indented JSON with tabs and Go's HTML escapes. */
 char *query_format_json(json_t *v)
 {
 	_cleanup_free_ char *s = json_dumps(v, JSON_INDENT(1) | JSON_ENCODE_ANY);

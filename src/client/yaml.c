@@ -393,15 +393,51 @@ static json_t *node_to_json(struct fy_node *n)
 	}
 }
 
+static bool blank(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!isspace((unsigned char)text[i]))
+			return false;
+	return true;
+}
+
+/* The first collected error, as "yaml: line N: message" (Go's style). */
+static int parse_error(struct fy_diag *diag, struct cove_error *err)
+{
+	void *iter = NULL;
+	struct fy_diag_error *e = fy_diag_errors_iterate(diag, &iter);
+
+	if (!e)
+		return cove_err(err, -EINVAL, "yaml: invalid YAML document");
+	return cove_err(err, -EINVAL, "yaml: line %d: %s", e->line + 1, e->msg);
+}
+
 int yaml_load(const char *text, size_t len, json_t **ret, struct cove_error *err)
 {
-	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET };
+	struct fy_diag_cfg dcfg;
+	struct fy_diag *diag;
 	struct fy_document *d;
 	json_t *v;
+	int r = 0;
 
+	if (blank(text, len)) {
+		*ret = json_object();
+		return 0;
+	}
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = NULL;
+	diag = fy_diag_create(&dcfg);
+	if (!diag)
+		return cove_err(err, -ENOMEM, "Failed to set up the YAML parser");
+	fy_diag_set_collect_errors(diag, true);
+	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG, .diag = diag };
 	d = fy_document_build_from_string(&cfg, text, len);
 	if (!d)
-		return cove_err(err, -EINVAL, "Failed to parse the YAML document");
+		r = parse_error(diag, err);
+	fy_diag_destroy(diag);
+	if (r < 0)
+		return r;
 	v = node_to_json(fy_document_root(d));
 	fy_document_destroy(d);
 	if (json_is_null(v))
