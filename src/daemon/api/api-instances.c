@@ -4,6 +4,8 @@
  * image, show, replace (PUT with If-Match), patch, rename and delete.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -100,16 +102,41 @@ static void create_job_free(void *p)
 	free(j);
 }
 
+/*
+ * What LXD's image templates do for /etc/hostname: the instance's name, if
+ * the image has that file. The rootfs is untrusted: no symlink is followed.
+ */
+static void set_hostname_file(const char *rootfs, const char *name)
+{
+	_cleanup_close_ int root = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int etc = -EBADF, fd = -EBADF;
+	_cleanup_free_ char *line = xasprintf("%s\n", name);
+
+	if (root < 0)
+		return;
+	etc = openat(root, "etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (etc < 0)
+		return;
+	fd = openat(etc, "hostname", O_WRONLY | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0)
+		(void)loop_write(fd, line, strlen(line));
+}
+
 static int create_run(void *userdata, struct cove_error *err)
 {
 	struct create_job *j = userdata;
 	_cleanup_free_ char *rootfs = xasprintf("%s/rootfs", j->dir);
+	int r;
 
 	if (mkdir(j->dir, 0711) < 0)
 		return cove_err(err, -errno, "Failed to create instance directory '%s': %m", j->dir);
 	if (!j->fingerprint)
 		return mkdir(rootfs, 0755) < 0 ? cove_err(err, -errno, "Failed to create '%s': %m", rootfs) : 0;
-	return image_copy_rootfs(the_daemon->images_dir, j->fingerprint, rootfs, err);
+	r = image_copy_rootfs(the_daemon->images_dir, j->fingerprint, rootfs, err);
+	if (r < 0)
+		return r;
+	set_hostname_file(rootfs, j->name);
+	return 0;
 }
 
 static void create_done(struct operation *op, void *userdata, int r, const struct cove_error *err)

@@ -33,6 +33,13 @@ LOG_MODULE("exec");
 #define CONNECT_TIMEOUT_MS 5000
 #define DRAIN_TIMEOUT_MS 2000
 #define CONTROL_MAX 4096
+#define STDIN_EARLY_MAX (1u << 20)
+
+static void *mfree_ptr(void *p)
+{
+	free(p);
+	return NULL;
+}
 
 enum { WS_STDIN, WS_STDOUT, WS_STDERR, WS_CONTROL, _WS_MAX };
 
@@ -65,6 +72,10 @@ struct session {
 	int pty_fd;		 /* borrowed view of out[0]'s fd in interactive mode */
 	uv_timer_t timer;
 	bool timer_open;
+	char *stdin_buf;	 /* owned: stdin that arrived before the command started */
+	size_t stdin_len;
+	bool stdin_eof;		 /* the client's barrier arrived */
+	uv_shutdown_t stdin_shutdown;
 	char *control_buf;	 /* owned: a control message in pieces */
 	size_t control_len;
 	int refs;		 /* libuv handles still closing + 1 for the operation */
@@ -86,6 +97,7 @@ static void session_unref(struct session *s)
 	exec_request_clear(&s->req);
 	free(s->fail);
 	free(s->control_buf);
+	free(s->stdin_buf);
 	free(s);
 }
 
@@ -112,6 +124,12 @@ static void close_helper(struct session *s)
 	close_handle(s, (uv_handle_t *)&s->helper_poll, &s->helper_open);
 	(void)close(s->helper_sock);
 	s->helper_sock = -EBADF;
+}
+
+static void write_done_cb(uv_write_t *w, int status)
+{
+	free(w->data);
+	free(w);
 }
 
 /* ending */
@@ -210,6 +228,8 @@ static void set_winsize(struct session *s, unsigned w, unsigned h)
 		(void)ioctl(s->pty_fd, TIOCSWINSZ, &ws);
 }
 
+static void stdin_flush_early(struct session *s);
+
 static void on_started(struct session *s, int pty)
 {
 	_cleanup_free_ char *src = xasprintf("/1.0/instances/%s", s->req.instance);
@@ -221,6 +241,7 @@ static void on_started(struct session *s, int pty)
 		set_winsize(s, s->req.width, s->req.height);
 		(void)open_stream(s, 0, pty, WS_STDIN);
 	}
+	stdin_flush_early(s);
 	STRV_FOREACH(a, s->req.argv)
 		json_array_append_new(cmd, json_string(*a));
 	events_lifecycle("instance-exec", src, json_pack("{s:o}", "command", cmd));
@@ -383,35 +404,81 @@ static void connect_timeout_cb(uv_timer_t *t)
 
 /* websockets */
 
-static void write_done_cb(uv_write_t *w, int status)
+static void stdin_shutdown_cb(uv_shutdown_t *req, int status)
 {
-	free(w->data);
-	free(w);
+	struct session *s = req->data;
+
+	session_unref(s);
+	close_handle(s, (uv_handle_t *)&s->in, &s->in_open);
+}
+
+/* End of the command's stdin once what is queued is written. */
+static void stdin_close(struct session *s)
+{
+	if (!s->in_open)
+		return;
+	s->stdin_shutdown.data = s;
+	s->refs++;
+	if (uv_shutdown(&s->stdin_shutdown, (uv_stream_t *)&s->in, stdin_shutdown_cb) < 0) {
+		session_unref(s);
+		close_handle(s, (uv_handle_t *)&s->in, &s->in_open);
+	}
+}
+
+static void stdin_write(struct session *s, const void *data, size_t len)
+{
+	uv_write_t *w;
+	uv_buf_t b;
+
+	if (len == 0)
+		return;
+	if (s->req.interactive) {
+		if (s->pty_fd >= 0 && s->out[0].open)
+			(void)loop_write(s->pty_fd, data, len);
+		return;
+	}
+	if (!s->in_open)
+		return;
+	w = xmalloc(sizeof(*w));
+	b = uv_buf_init(xmalloc(len), (unsigned)len);
+	memcpy(b.base, data, len);
+	w->data = b.base;
+	if (uv_write(w, (uv_stream_t *)&s->in, &b, 1, write_done_cb) < 0) {
+		free(b.base);
+		free(w);
+	}
 }
 
 static void stdin_data(struct session *s, const void *data, size_t len, bool binary)
 {
+	if (!s->started) {
+		/* the client writes as soon as fd 0 is connected: keep it until we run */
+		if (!binary && len == 0) {
+			s->stdin_eof = true;
+		} else if (s->stdin_len + len <= STDIN_EARLY_MAX) {
+			s->stdin_buf = xrealloc(s->stdin_buf, s->stdin_len + len + 1);
+			memcpy(s->stdin_buf + s->stdin_len, data, len);
+			s->stdin_len += len;
+		}
+		return;
+	}
 	if (!binary && len == 0) {
 		/* LXD's barrier: the client's stdin is at its end */
 		if (!s->req.interactive)
-			close_handle(s, (uv_handle_t *)&s->in, &s->in_open);
+			stdin_close(s);
 		return;
 	}
-	if (s->req.interactive && s->pty_fd >= 0 && s->out[0].open) {
-		(void)loop_write(s->pty_fd, data, len);
-		return;
-	}
-	if (s->in_open) {
-		uv_write_t *w = xmalloc(sizeof(*w));
-		uv_buf_t b = uv_buf_init(xmalloc(len ? len : 1), (unsigned)len);
+	stdin_write(s, data, len);
+}
 
-		memcpy(b.base, data, len);
-		w->data = b.base;
-		if (uv_write(w, (uv_stream_t *)&s->in, &b, 1, write_done_cb) < 0) {
-			free(b.base);
-			free(w);
-		}
-	}
+/* Called once the command runs: hand over what came early. */
+static void stdin_flush_early(struct session *s)
+{
+	stdin_write(s, s->stdin_buf, s->stdin_len);
+	s->stdin_buf = mfree_ptr(s->stdin_buf);
+	s->stdin_len = 0;
+	if (s->stdin_eof && !s->req.interactive)
+		stdin_close(s);
 }
 
 static void send_signal(struct session *s, int signo)
@@ -468,6 +535,7 @@ static void ws_receive(struct ws_conn *c, const void *data, size_t len, bool bin
 	struct session *s = c->userdata;
 	int i = s ? ws_index(s, c) : -1;
 
+	log_debug("exec websocket %d: %zu bytes, %s", i, len, binary ? "binary" : "text");
 	if (i == WS_STDIN)
 		stdin_data(s, data, len, binary);
 	else if (i == WS_CONTROL && !binary)
