@@ -94,10 +94,15 @@ static int v1_attach(struct cove_cgroup *cg, pid_t pid, struct cove_error *err)
 
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++) {
-		_cleanup_free_ char *d = cgroup_hier_path(&cg->h[i], cg->name);
-		_cleanup_free_ char *p = path_join(d, "cgroup.procs");
-		int r = write_string_file(p, buf);
+		const struct cgroup_hier *h = &cg->h[i];
+		_cleanup_free_ char *d = NULL, *p = NULL;
+		int r;
 
+		if (h->v2 && cg->cloned_into)
+			continue;
+		d = cgroup_hier_path(h, cg->name);
+		p = path_join(d, h->v2 ? "cgroup.procs" : "tasks");
+		r = write_string_file(p, buf);
 		if (r < 0)
 			return cove_err(err, r, "Failed to move PID %s into cgroup '%s': %s", buf, d,
 					strerror(-r));

@@ -66,6 +66,8 @@ static int v2_attach(struct cove_cgroup *cg, pid_t pid, struct cove_error *err)
 	char buf[32];
 	int r;
 
+	if (cg->cloned_into)
+		return 0;
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	r = write_string_file(p, buf);
 	if (r < 0)

@@ -150,6 +150,7 @@ int cove_cgroup_new(struct cove_cgroup **ret, struct cove_error *err)
 	bool any_v1 = false;
 	int r;
 
+	cg->into_fd = -EBADF;
 	r = read_full_file("/proc/self/mountinfo", 1 << 22, &buf, NULL);
 	if (r < 0)
 		return cove_err(err, r, "Failed to read '/proc/self/mountinfo': %s", strerror(-r));
@@ -177,6 +178,7 @@ struct cove_cgroup *cove_cgroup_free(struct cove_cgroup *cg)
 		free(cg->h[i].base);
 	}
 	free(cg->h);
+	safe_close(cg->into_fd);
 	free(cg->name);
 	free(cg->path);
 	free(cg);
@@ -207,6 +209,12 @@ int cove_cgroup_create(struct cove_cgroup *cg, const char *ctname, struct cove_e
 		}
 		free(cg->path);
 		cg->path = path_join(cg->h[0].base, cg->name);
+		for (size_t k = 0; k < cg->n && cg->into_fd < 0; k++)
+			if (cg->h[k].v2) {
+				_cleanup_free_ char *p = cgroup_hier_path(&cg->h[k], cg->name);
+
+				cg->into_fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			}
 		log_debug("Created cgroup '%s' (%s backend)", cg->name, cg->ops->name);
 		return 0;
 	}
@@ -228,7 +236,46 @@ int cove_cgroup_destroy(struct cove_cgroup *cg, struct cove_error *err)
 {
 	if (!cg || !cg->name)
 		return 0;
+	cg->into_fd = safe_close(cg->into_fd);
 	return cg->ops->destroy(cg, err);
+}
+
+int cove_cgroup_open_enter_fds(struct cove_cgroup *cg, int **ret_fds, size_t *ret_n,
+			       struct cove_error *err)
+{
+	int *fds = xnew0(int, cg->n + 1);
+	size_t n = 0;
+
+	for (size_t i = 0; i < cg->n; i++) {
+		const struct cgroup_hier *h = &cg->h[i];
+		_cleanup_free_ char *d = NULL, *p = NULL;
+
+		if (h->v2 && cg->cloned_into)
+			continue;
+		d = cgroup_hier_path(h, cg->name);
+		p = path_join(d, h->v2 ? "cgroup.procs" : "tasks");
+		fds[n] = open(p, O_WRONLY | O_CLOEXEC);
+		if (fds[n] < 0) {
+			int r = -errno;
+
+			while (n > 0)
+				safe_close(fds[--n]);
+			free(fds);
+			return cove_err(err, r, "Failed to open '%s': %s", p, strerror(-r));
+		}
+		n++;
+	}
+	*ret_fds = fds;
+	*ret_n = n;
+	return 0;
+}
+
+int cove_cgroup_enter(const int *fds, size_t n, struct cove_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (write(fds[i], "0", 1) != 1)
+			return cove_err(err, -errno, "Failed to enter the container's cgroup: %m");
+	return 0;
 }
 
 static int rmdir_children(int dfd)

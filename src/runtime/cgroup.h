@@ -29,7 +29,11 @@ struct cgroup_ops {
 	const char *name;
 	/* Make the group in every hierarchy under the name cg->name; undo on failure. */
 	int (*create)(struct cove_cgroup *cg, struct cove_error *err);
-	/* Move pid into the group everywhere. */
+	/*
+	 * Move pid (a single-threaded child) into the group everywhere. v1 uses
+	 * "tasks": moving one thread does not take the threadgroup lock, whose
+	 * RCU grace period costs milliseconds per hierarchy.
+	 */
 	int (*attach)(struct cove_cgroup *cg, pid_t pid, struct cove_error *err);
 	/*
 	 * In the container's mount and cgroup namespaces, before pivot_root:
@@ -47,6 +51,8 @@ struct cove_cgroup {
 	size_t n;
 	char *name;	       /* owned: cove.payload.NAME[-N], NULL until created */
 	char *path;	       /* owned: "/" + name below the base of the first hierarchy */
+	int into_fd;	       /* owned: our cgroup2 directory for clone3(CLONE_INTO_CGROUP), or -EBADF */
+	bool cloned_into;      /* the child was created in into_fd's cgroup: attach skips it */
 };
 
 extern const struct cgroup_ops cgroup_v1_ops;
@@ -66,6 +72,18 @@ int cove_cgroup_create(struct cove_cgroup *cg, const char *ctname, struct cove_e
 int cove_cgroup_attach(struct cove_cgroup *cg, pid_t pid, struct cove_error *err);
 int cove_cgroup_mount(struct cove_cgroup *cg, int sysfs_fd, unsigned mount_auto, struct cove_error *err);
 int cove_cgroup_destroy(struct cove_cgroup *cg, struct cove_error *err);
+
+/*
+ * For a child that moves itself: open, before cloning, the file of every
+ * hierarchy that the child writes "0" into (v1 "tasks", v2 "cgroup.procs"
+ * unless the child is born there with CLONE_INTO_CGROUP, see into_fd). A
+ * thread moving itself through "tasks" skips the global threadgroup lock,
+ * and with it an RCU grace period (several ms) per start.
+ */
+int cove_cgroup_open_enter_fds(struct cove_cgroup *cg, int **ret_fds, size_t *ret_n,
+			       struct cove_error *err);
+/* In the child: move the calling (single-threaded) process into the group. */
+int cove_cgroup_enter(const int *fds, size_t n, struct cove_error *err);
 
 /* Shared helpers for the backends (cgroup.c). */
 char *cgroup_hier_path(const struct cgroup_hier *h, const char *name); /* new string */

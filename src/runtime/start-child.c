@@ -60,18 +60,16 @@ static int run_hooks(struct child *ch, int type, const char *rootfs, struct cove
 	return cove_hooks_run(ch->c, type, &ctx, err);
 }
 
-static int step_wait_parent(struct child *ch, struct cove_error *err)
+static int step_cgroup(struct child *ch, struct cove_error *err)
 {
-	int r = sync_wait(ch->sync, SYNC_CGROUP_DONE, err);
+	int r = cove_cgroup_enter(ch->run->cg_fds, ch->run->n_cg_fds, err);
 
-	if (r == -EPIPE)
-		return cove_err(err, r, "The monitor went away");
-	return r;
-}
-
-static int step_namespaces(struct child *ch, struct cove_error *err)
-{
-	/* Only now that the parent moved us into our cgroup does our cgroup become the ns root. */
+	for (size_t i = 0; i < ch->run->n_cg_fds; i++)
+		safe_close(ch->run->cg_fds[i]);
+	ch->run->n_cg_fds = 0;
+	if (r < 0)
+		return r;
+	/* Only now that we are in our cgroup does it become the namespace's root. */
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return cove_err(err, -errno, "Failed to create the cgroup namespace: %m");
 	return 0;
@@ -283,14 +281,17 @@ static int step_start_hooks(struct child *ch, struct cove_error *err)
 	return run_hooks(ch, COVE_HOOK_START, "/", err);
 }
 
+/*
+ * Like the kernel does for the real init: stdio on the console, a session of
+ * its own, but no controlling tty, so that init can hand the console to a
+ * getty or shell as their controlling tty.
+ */
 static int step_stdio(struct child *ch, struct cove_error *err)
 {
 	int fd = ch->run->con->slave >= 0 ? ch->run->con->slave : ch->null_fd;
 
 	if (setsid() < 0)
 		return cove_err(err, -errno, "Failed to create a session: %m");
-	if (ch->run->con->slave >= 0 && ioctl(fd, TIOCSCTTY, 0) < 0)
-		return cove_err(err, -errno, "Failed to make the console the controlling tty: %m");
 	for (int i = 0; i < 3; i++)
 		if (fd >= 0 && dup2(fd, i) < 0)
 			return cove_err(err, -errno, "Failed to set up init's stdio: %m");
@@ -389,8 +390,7 @@ static const struct {
 	const char *name;
 	int (*fn)(struct child *ch, struct cove_error *err);
 } steps[] = {
-	{ "wait-parent", step_wait_parent },
-	{ "namespaces", step_namespaces },
+	{ "cgroup", step_cgroup },
 	{ "hostname", step_hostname },
 	{ "loopback", step_loopback },
 	{ "propagation", step_propagation },

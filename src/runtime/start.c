@@ -227,8 +227,22 @@ static int step_pre_start(struct cove_run *run, struct cove_error *err)
 	return cove_hooks_run(run->conf, COVE_HOOK_PRE_START, &ctx, err);
 }
 
-struct clone_args_v0 {
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+static void close_cg_fds(struct cove_run *run)
+{
+	for (size_t i = 0; i < run->n_cg_fds; i++)
+		safe_close(run->cg_fds[i]);
+	free(run->cg_fds);
+	run->cg_fds = NULL;
+	run->n_cg_fds = 0;
+}
+
+struct clone_args_v2 {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
 };
 
 /* Clone the child, put it into its cgroup, and follow it until it execs init. */
@@ -236,7 +250,7 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 {
 	_cleanup_close_ int ours = -EBADF, theirs = -EBADF;
 	int sv[2], pidfd = -EBADF, r;
-	struct clone_args_v0 args = {
+	struct clone_args_v2 args = {
 		.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD,
 		.pidfd = (uint64_t)(uintptr_t)&pidfd,
 		.exit_signal = SIGCHLD,
@@ -249,24 +263,41 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 		return cove_err(err, -errno, "Failed to create a socket pair: %m");
 	ours = sv[0];
 	theirs = sv[1];
+	/* Born in our cgroup2 group: no migration (and its RCU grace period) needed. */
+	if (run->cg->into_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)run->cg->into_fd;
+	}
+	/* The child's copy of cloned_into tells it which cgroup files to write. */
+	run->cg->cloned_into = args.flags & CLONE_INTO_CGROUP;
+	r = cove_cgroup_open_enter_fds(run->cg, &run->cg_fds, &run->n_cg_fds, err);
+	if (r < 0)
+		return r;
 	pid = syscall(SYS_clone3, &args, sizeof(args));
-	if (pid < 0)
-		return cove_err(err, -errno, "Failed to clone the container process: %m");
+	if (pid < 0 && (args.flags & CLONE_INTO_CGROUP)) {
+		args.flags &= ~CLONE_INTO_CGROUP;
+		run->cg->cloned_into = false;
+		close_cg_fds(run);
+		r = cove_cgroup_open_enter_fds(run->cg, &run->cg_fds, &run->n_cg_fds, err);
+		if (r < 0)
+			return r;
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+	}
+	if (pid < 0) {
+		r = -errno;
+		close_cg_fds(run);
+		return cove_err(err, r, "Failed to clone the container process: %s", strerror(-r));
+	}
 	if (pid == 0) {
 		ours = safe_close(ours);
 		start_child(run, TAKE_FD(theirs));
 	}
+	close_cg_fds(run);
 	theirs = safe_close(theirs);
 	run->pid = (pid_t)pid;
 	run->pidfd = pidfd;
 	log_debug("Container process is PID %ld", pid);
 
-	r = cove_cgroup_attach(run->cg, run->pid, err);
-	if (r < 0)
-		return r;
-	r = sync_send(ours, SYNC_CGROUP_DONE, NULL);
-	if (r < 0)
-		return cove_err(err, r, "Failed to talk to the container process: %s", strerror(-r));
 	if (cove_hooks_any(run->conf, COVE_HOOK_START_HOST)) {
 		struct cove_hook_ctx ctx;
 

@@ -20,7 +20,6 @@
 #include "cove/error.h"
 
 enum cove_sync_step {
-	SYNC_CGROUP_DONE, /* parent -> child: you are in your cgroup */
 	SYNC_READY_EXEC,  /* child -> parent: set up; run start-host hooks (only if any) */
 	SYNC_EXEC,	  /* parent -> child: go on and exec */
 	SYNC_ERROR,	  /* child -> parent: failed, with a message */
@@ -52,6 +51,8 @@ struct cove_run {
 	pid_t pid;		  /* init, host pid; 0 when not running */
 	int pidfd;		  /* owned */
 	bool share_net;		  /* lxc.net.N.type = none */
+	int *cg_fds;		  /* owned during a start: files the child enters its cgroup by */
+	size_t n_cg_fds;
 };
 
 void cove_run_init(struct cove_run *run);
