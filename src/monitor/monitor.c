@@ -78,6 +78,7 @@ struct monitor {
 	int64_t kill_deadline; /* ms (CLOCK_MONOTONIC), 0: none */
 	bool kill_at_deadline;
 	bool stop_requested;
+	int mntns_fd; /* the container's mount namespace, see hold_mntns() */
 };
 
 /*
@@ -121,6 +122,21 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Hold a reference to the container's mount namespace: when init dies, its
+ * exit then does not have to tear down the namespace's mounts (an RCU grace
+ * period on the path of every stop); that happens when we exit, after the
+ * reply.
+ */
+static void hold_mntns(struct monitor *m)
+{
+	char p[64];
+
+	m->mntns_fd = safe_close(m->mntns_fd);
+	snprintf(p, sizeof(p), "/proc/%d/ns/mnt", (int)m->run.pid);
+	m->mntns_fd = open(p, O_RDONLY | O_CLOEXEC);
 }
 
 static void sync_report(struct monitor *m, int r, const struct cove_error *err)
@@ -472,6 +488,7 @@ static void init_exited(struct monitor *m)
 		log_error("Failed to restart container '%s': %s", m->name, cove_err_msg(&err, r));
 		finish(m, 1);
 	}
+	hold_mntns(m);
 	set_state(m, COVE_STATE_RUNNING);
 }
 
@@ -728,7 +745,7 @@ static int prepare(struct monitor *m, const struct args *a, struct cove_error *e
 int main(int argc, char **argv)
 {
 	struct monitor m = { .sync_fd = -1, .dirfd = -EBADF, .listen_fd = -EBADF, .sig_fd = -EBADF,
-			     .log_fd = -1, .state = COVE_STATE_STARTING };
+			     .log_fd = -1, .state = COVE_STATE_STARTING, .mntns_fd = -EBADF };
 	struct cove_error err = {};
 	struct args a;
 	int r;
@@ -771,6 +788,7 @@ int main(int argc, char **argv)
 		cove_run_done(&m.run);
 		return 1;
 	}
+	hold_mntns(&m);
 	m.tty_busy = xnew0(bool, m.run.con->n_ttys + 1);
 	if (a.term_in >= 0)
 		(void)add_peer(&m, a.term_in, a.term_out >= 0 ? a.term_out : a.term_in);
