@@ -6,7 +6,9 @@
  * Inputs that mention lxc.include are skipped: the fuzzer must not read
  * host files. Build: CC=clang meson setup build-fuzz -Dfuzz=true
  * -Db_sanitize=address,undefined -Dc_args=-fsanitize=fuzzer-no-link
- * -Db_lundef=false; run: build-fuzz/tests/fuzz/fuzz-conf tests/data/conf
+ * -Db_lundef=false. Run on a copy of the golden inputs (libFuzzer writes
+ * new inputs into its first corpus directory, keep it out of the tree):
+ * d=$(mktemp -d); cp tests/data/conf/*.conf $d; build-fuzz/tests/fuzz/fuzz-conf $d
  */
 #include <stdint.h>
 #include <stdlib.h>
