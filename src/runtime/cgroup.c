@@ -208,7 +208,8 @@ int cove_cgroup_create(struct cove_cgroup *cg, const char *ctname, struct cove_e
 			return r;
 		}
 		free(cg->path);
-		cg->path = path_join(cg->h[0].base, cg->name);
+		cg->path = streq(cg->h[0].base, "/") ? xasprintf("/%s", cg->name)
+						     : path_join(cg->h[0].base, cg->name);
 		for (size_t k = 0; k < cg->n && cg->into_fd < 0; k++)
 			if (cg->h[k].v2) {
 				_cleanup_free_ char *p = cgroup_hier_path(&cg->h[k], cg->name);
