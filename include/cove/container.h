@@ -89,6 +89,7 @@ struct cove_start_opts {
 	const char *const *init_argv; /* command after "--", NULL: lxc.init.cmd */
 	const char *const *defines; /* -s KEY=VAL overrides */
 	const char *rcfile;   /* -f: use this config file instead */
+	const char *pidfile;  /* -p: write the monitor's pid there once RUNNING */
 };
 
 /*

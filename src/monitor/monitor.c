@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -148,6 +149,8 @@ static void sync_report(struct monitor *m, int r, const struct cove_error *err)
 		return;
 	if (r < 0)
 		snprintf(s.msg, sizeof(s.msg), "%s", cove_err_msg(err, r));
+	else
+		s.code = (int32_t)getpid(); /* for cove-start -p */
 	(void)send(m->sync_fd, &s, sizeof(s), MSG_NOSIGNAL);
 	if (!m->foreground || r < 0)
 		m->sync_fd = safe_close(m->sync_fd);
@@ -790,8 +793,14 @@ int main(int argc, char **argv)
 	}
 	hold_mntns(&m);
 	m.tty_busy = xnew0(bool, m.run.con->n_ttys + 1);
-	if (a.term_in >= 0)
+	if (a.term_in >= 0) {
+		struct winsize ws;
+
 		(void)add_peer(&m, a.term_in, a.term_out >= 0 ? a.term_out : a.term_in);
+		/* The console takes the size of the terminal it is shown on. */
+		if (m.run.con->master >= 0 && ioctl(a.term_out, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+			(void)ioctl(m.run.con->master, TIOCSWINSZ, &ws);
+	}
 	set_state(&m, COVE_STATE_RUNNING);
 	sync_report(&m, 0, NULL);
 	trim_text();

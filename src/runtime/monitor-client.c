@@ -251,6 +251,15 @@ int cove_container_start(struct cove_container *ct, const struct cove_start_opts
 	s.msg[sizeof(s.msg) - 1] = 0;
 	if (s.type == COVE_MON_SYNC_ERROR)
 		return cove_err(err, s.code < 0 ? s.code : -EIO, "%s", s.msg);
+	if (o->pidfile) {
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%d\n", (int)s.code);
+		r = write_file_atomic(o->pidfile, buf, strlen(buf), 0644);
+		if (r < 0)
+			return cove_err(err, r, "Failed to write pid file '%s': %s", o->pidfile,
+					strerror(-r));
+	}
 	if (o->foreground)
 		return foreground_wait(ours);
 	return 0;

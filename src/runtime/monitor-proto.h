@@ -62,6 +62,6 @@ enum cove_mon_sync_type {
 
 struct cove_mon_sync {
 	uint32_t type;
-	int32_t code;	/* -errno for ERROR */
+	int32_t code;	/* -errno for ERROR; the monitor's pid for RUNNING */
 	char msg[1024]; /* COVE_ERROR_MAX */
 };

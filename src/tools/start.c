@@ -17,7 +17,7 @@ LOG_MODULE("start");
 
 static const char usage[] =
 	"cove-start -n NAME [-P LXCPATH] [-d|-F] [-f RCFILE] [-s KEY=VAL]... [-c FILE] [-C] "
-	"[-o LOGFILE] [-l LEVEL] [-- COMMAND...]";
+	"[-p PIDFILE] [-o LOGFILE] [-l LEVEL] [-- COMMAND...]";
 
 static struct cove_start_opts arg_opts;
 static char **arg_defines;
@@ -64,6 +64,7 @@ static int parse_argv(int argc, char **argv, struct tool_common *tc)
 			arg_opts.close_all_fds = true; /* the monitor always closes every fd */
 			break;
 		case 'p':
+			arg_opts.pidfile = optarg;
 			break;
 		default:
 			return tool_usage_error(usage, NULL);
