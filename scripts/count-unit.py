@@ -69,7 +69,11 @@ def main():
             if not line:
                 continue
             t = json.loads(line)
-            suites = t.get('suite') or []
+            suites = list(t.get('suite') or [])
+            if not suites and ' / ' in t.get('name', ''):
+                # meson 1.0: "project:suite+suite2 / name"
+                pre = t['name'].split(' / ', 1)[0]
+                suites = [pre] + pre.split(':', 1)[-1].split('+')
             if suite and not any(x == suite or x.endswith(':' + suite) for x in suites):
                 continue
             p, f, s = count(t)

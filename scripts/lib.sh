@@ -12,6 +12,8 @@ COVE_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 COVE_BUILD_PKGS=(meson ninja-build pkg-config gcc libcmocka-dev libcap-dev libseccomp-dev
 	libarchive-dev busybox-static)
 COVE_TEST_PKGS=(bats bats-assert bats-support bats-file python3 tmux util-linux procps)
+# the debian/download/copy tests (distributions engineer)
+COVE_TEST_PKGS+=(debootstrap curl xz-utils btrfs-progs)
 # the cove client (src/client)
 COVE_BUILD_PKGS+=(libcurl4-openssl-dev libjansson-dev libfyaml-dev)
 COVE_BENCH_PKGS=(lxc hyperfine)

@@ -63,13 +63,13 @@ ct() {
 
 # pids_matching STRING: pids (not ours) whose command line contains STRING
 pids_matching() {
-	local p cmd
-	for p in /proc/[0-9]*; do
-		p=${p#/proc/}
-		[ "$p" = "$$" ] && continue
-		[ "$p" = "$BASHPID" ] && continue
-		cmd=$( { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null) || continue
-		case "$cmd" in *"$1"*) echo "$p" ;; esac
+	local f p
+	for f in $(grep -lasF -- "$1" /proc/[0-9]*/cmdline 2>/dev/null); do
+		p=${f#/proc/}
+		p=${p%/cmdline}
+		# grep itself matched its own command line: it is gone by now
+		[ -d "/proc/$p" ] || continue
+		[ "$p" = "$$" ] || [ "$p" = "$BASHPID" ] || echo "$p"
 	done
 }
 
