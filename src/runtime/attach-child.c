@@ -27,6 +27,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
 #include <linux/close_range.h>
@@ -155,6 +156,7 @@ static int step_pty(struct attach_child *c, struct cove_error *err)
 {
 	_cleanup_close_ int master = -EBADF;
 	int unlock = 0, r;
+	struct stat st;
 
 	if (!c->pty)
 		return 0;
@@ -162,6 +164,10 @@ static int step_pty(struct attach_child *c, struct cove_error *err)
 	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
 		return cove_err(err, -errno, "Failed to open '/dev/ptmx' in the container");
+	/* The container owns that path: make sure the host gets a pty master, nothing else. */
+	if (fstat(master, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 2))
+		return cove_err(err, -ENOTTY,
+				"'/dev/ptmx' in the container is not a pty multiplexer");
 	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
 		return cove_err(err, -errno, "Failed to unlock the pty");
 	/* TIOCGPTPEER opens the peer of this very master, without a path lookup. */
