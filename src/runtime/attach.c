@@ -196,15 +196,29 @@ static void cgroups_close(struct attach_cgroups *cg)
 	cg->v2_dir = safe_close(cg->v2_dir);
 }
 
-/* Is "ID:CONTROLLERS:PATH" also a line of ours (we are in that cgroup already)? */
-static bool line_is_ours(const char *ours, const char *line)
+/*
+ * Check the init's /proc/PID/cgroup against ours before trusting its paths:
+ * cgroup names may contain newlines, and the kernel prints them as they are,
+ * so a container could make its init's file show made-up lines (say, the
+ * host's root cgroup). Every process has one line per hierarchy, in the same
+ * order, so the same number of lines with the same "ID:CONTROLLERS:" prefix
+ * means none was made up; ".." cannot be a cgroup name.
+ */
+static bool cgroup_file_sane(char **theirs, char **ours)
 {
-	size_t n = strlen(line);
+	if (strv_length(theirs) != strv_length(ours))
+		return false;
+	for (size_t i = 0; theirs[i]; i++) {
+		const char *a = strchr(theirs[i], ':'), *b = strchr(ours[i], ':');
 
-	for (const char *p = ours; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (strncmp(p, line, n) == 0 && (p[n] == '\n' || p[n] == '\0'))
-			return true;
-	return false;
+		a = a ? strchr(a + 1, ':') : NULL;
+		b = b ? strchr(b + 1, ':') : NULL;
+		if (!a || !b || a - theirs[i] != b - ours[i] ||
+		    strncmp(theirs[i], ours[i], a - theirs[i]) != 0 || a[1] != '/' ||
+		    strstr(a, "/../") || endswith(a, "/.."))
+			return false;
+	}
+	return true;
 }
 
 static int open_one_cgroup(struct attach_cgroups *cg, const char *mnt, const char *rel, bool v2,
@@ -234,27 +248,31 @@ static int open_one_cgroup(struct attach_cgroups *cg, const char *mnt, const cha
  */
 static int open_cgroups(pid_t pid, struct attach_cgroups *cg, struct cove_error *err)
 {
-	_cleanup_free_ char *buf = NULL, *mi = NULL, *ours = NULL;
-	char path[64], *save = NULL;
+	_cleanup_free_ char *buf = NULL, *mi = NULL, *self = NULL;
+	_cleanup_strv_free_ char **theirs = NULL, **ours = NULL;
+	char path[64];
 	int r;
 
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
 	r = read_full_file(path, CGROUP_FILE_MAX, &buf, NULL);
 	if (r < 0)
 		return cove_err(err, r, "Failed to read '%s'", path);
-	if (read_full_file("/proc/self/cgroup", CGROUP_FILE_MAX, &ours, NULL) < 0)
-		ours = NULL;
-	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *ctrls = strchr(line, ':'), *rel;
+	r = read_full_file("/proc/self/cgroup", CGROUP_FILE_MAX, &self, NULL);
+	if (r < 0)
+		return cove_err(err, r, "Failed to read '/proc/self/cgroup'");
+	theirs = strv_split(buf, "\n");
+	ours = strv_split(self, "\n");
+	if (!cgroup_file_sane(theirs, ours))
+		return cove_err(err, -EBADMSG, "Unexpected content in '%s'", path);
+	for (size_t i = 0; theirs[i]; i++) {
+		char *line = theirs[i], *ctrls = strchr(line, ':'), *rel = strchr(ctrls + 1, ':');
 		_cleanup_free_ char *mnt = NULL;
 		bool v2;
 
-		if (line_is_ours(ours, line) || !ctrls || !(rel = strchr(ctrls + 1, ':')))
-			continue;
+		if (streq(line, ours[i]) || endswith(rel, " (deleted)"))
+			continue; /* we are there already */
 		*ctrls++ = '\0';
 		*rel++ = '\0';
-		if (rel[0] != '/' || endswith(rel, " (deleted)"))
-			continue;
 		if (!mi && read_full_file("/proc/self/mountinfo", MOUNTINFO_MAX, &mi, NULL) < 0)
 			return cove_err(err, -EIO, "Failed to read '/proc/self/mountinfo'");
 		v2 = streq(line, "0") && isempty(ctrls);
