@@ -103,9 +103,17 @@ static int parse_argv(int argc, char **argv, struct tool_common *tc)
 	return 0;
 }
 
-/* Does a container with these lxc.group values take part? */
-static bool selected(char **groups)
+/* Does a container with these lxc.group values take part? (one value may list several) */
+static bool selected(char **values)
 {
+	_cleanup_strv_free_ char **groups = NULL;
+
+	STRV_FOREACH(v, values) {
+		_cleanup_strv_free_ char **l = strv_split(*v, " \t,");
+
+		STRV_FOREACH(g, l)
+			strv_push_dup(&groups, *g);
+	}
 	if (arg_all)
 		return true;
 	if (!arg_groups)

@@ -73,7 +73,7 @@ static char *build_tree_templates(void)
 	if (access(buf, F_OK) < 0)
 		return NULL;
 	strcpy(slash, "/../../templates");
-	return xstrdup(buf);
+	return realpath(buf, NULL);
 }
 
 /* Find the executable of an external template: a path, or cove-X in the template dirs. */

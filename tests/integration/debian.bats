@@ -1,0 +1,270 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The debian template and systemd in a container: cove-create -t debian
+# (debootstrap from the host's apt mirror, cached), systemd booting to
+# running/degraded, journald, systemctl start/stop, clean halt through
+# systemd (SIGRTMIN+3), reboot, a login-like attach, and bad input.
+#
+# The Debian rootfs is cached under $COVE_DEBIAN_CACHE (default
+# /var/cache/cove/debian) and kept between runs: only the very first create
+# debootstraps (about a minute); every test copies the cache (seconds).
+# Without debootstrap or a reachable mirror (and no cache) the tests skip.
+
+load helpers
+
+RELEASE=${COVE_TEST_DEBIAN_RELEASE:-bookworm}
+ARCH=$(dpkg --print-architecture 2>/dev/null || echo amd64)
+DEB_CACHE=${COVE_DEBIAN_CACHE:-/var/cache/cove/debian}
+
+setup() {
+	common_setup
+	command -v debootstrap >/dev/null || skip "debootstrap is not installed"
+}
+
+# deb_create NAME [template options]: a Debian container (from the cache, or it builds it)
+deb_create() {
+	local n=$1
+	shift
+	if [ ! -d "$DEB_CACHE/${RELEASE}_$ARCH" ]; then
+		echo "# building the Debian cache (debootstrap, once)" >&3
+	fi
+	cove-create -n "$n" -t debian -- --release "$RELEASE" "$@" >"$TESTDIR/create.out" 2>&1 || {
+		cat "$TESTDIR/create.out" >&2
+		if grep -q "Cannot reach" "$TESTDIR/create.out"; then
+			skip "the Debian mirror is not reachable and there is no cache"
+		fi
+		return 1
+	}
+}
+
+# deb_wait_running NAME: until systemctl is-system-running answers running or degraded
+deb_wait_running() {
+	local i out
+	for ((i = 0; i < HANG * 10; i++)); do
+		# --wait blocks until the boot is over, but fails while systemd's socket is not there yet
+		out=$(timeout 60 cove-attach -n "$1" -- systemctl is-system-running --wait 2>/dev/null) || true
+		case "$out" in
+		running | degraded)
+			echo "$out"
+			return 0
+			;;
+		esac
+		sleep 0.1
+	done
+	echo "systemd did not come up: '$out'" >&2
+	return 1
+}
+
+# deb_started NAME: create, start (monitor log in TESTDIR/NAME.log), wait for systemd
+deb_started() {
+	deb_create "$1" || return 1
+	cove-start -n "$1" -o "$TESTDIR/$1.log" -l info || return 1
+	deb_wait_running "$1" >/dev/null
+}
+
+@test "debian: create builds a systemd rootfs with hostname, hosts, DHCP on eth0, locked root" {
+	n=$(ct d)
+	deb_create "$n"
+	r=$(ct_rootfs "$n")
+	[ -x "$r/lib/systemd/systemd" ]
+	# init is systemd (an absolute link, resolved inside the rootfs)
+	[[ "$(readlink "$r/usr/sbin/init" || readlink "$r/sbin/init")" == */lib/systemd/systemd ]]
+	[ "$(cat "$r/etc/hostname")" = "$n" ]
+	grep -q "127.0.1.1[[:space:]]*$n\$" "$r/etc/hosts"
+	grep -q '^Name=eth0' "$r/etc/systemd/network/eth0.network"
+	grep -q '^DHCP=yes' "$r/etc/systemd/network/eth0.network"
+	[ -L "$r/etc/systemd/system/multi-user.target.wants/systemd-networkd.service" ]
+	run grep '^root:' "$r/etc/shadow"
+	[[ "$output" == 'root:!'* ]]
+	[ ! -s "$r/etc/machine-id" ]
+	# the config lines systemd needs
+	c=$LXCPATH/$n/config
+	grep -Eq '^lxc.signal.halt = SIGRTMIN\+3$' "$c"
+	grep -q '^lxc.mount.auto = proc:mixed sys:mixed cgroup:mixed$' "$c"
+	grep -q '^lxc.tty.max = ' "$c"
+	grep -q '^lxc.pty.max = ' "$c"
+	grep -q "^lxc.uts.name = $n\$" "$c"
+}
+
+@test "debian: a second create of the same release copies the cache, no download" {
+	n=$(ct a)
+	deb_create "$n"
+	deb_create "$(ct b)"
+	run cat "$TESTDIR/create.out"
+	refute_output --partial "Downloading"
+	[ -d "$LXCPATH/$(ct b)/rootfs/usr/lib/systemd" ]
+}
+
+@test "debian: systemd boots to running with no failed unit, as PID 1" {
+	n=$(ct s)
+	deb_create "$n"
+	cove-start -n "$n" -o "$TESTDIR/$n.log" -l info
+	run deb_wait_running "$n"
+	assert_success
+	echo "state: $output" >&3
+	run ct_exec "$n" systemctl --failed --no-legend --plain
+	assert_success
+	if [ -n "$output" ]; then
+		echo "failed units: $output" >&3
+	fi
+	run ct_exec "$n" cat /proc/1/comm
+	assert_output systemd
+	# systemd got a writable name=systemd hierarchy (hybrid v1) or cgroup2
+	run ct_exec "$n" sh -c 'cat /proc/1/cgroup'
+	assert_output --partial "init.scope"
+	run ct_exec "$n" hostname
+	assert_output "$n"
+}
+
+@test "debian: journald records messages" {
+	n=$(ct j)
+	deb_started "$n"
+	run ct_exec "$n" systemctl is-active systemd-journald
+	assert_output active
+	ct_exec "$n" systemd-cat -t cove-test echo "hello from $n"
+	run ct_exec "$n" journalctl -t cove-test --no-pager -o cat
+	assert_success
+	assert_output --partial "hello from $n"
+}
+
+@test "debian: systemctl starts and stops a service" {
+	n=$(ct u)
+	deb_create "$n"
+	cat >"$(ct_rootfs "$n")/etc/systemd/system/cove-test.service" <<EOF
+[Unit]
+Description=cove test service
+[Service]
+ExecStart=/bin/sleep infinity
+EOF
+	cove-start -n "$n"
+	deb_wait_running "$n"
+	run ct_exec "$n" systemctl start cove-test
+	assert_success
+	run ct_exec "$n" systemctl is-active cove-test
+	assert_output active
+	run ct_exec "$n" systemctl stop cove-test
+	assert_success
+	run ct_exec "$n" systemctl is-active cove-test
+	assert_output inactive
+}
+
+@test "debian: cove-stop halts it cleanly through systemd (SIGRTMIN+3), nothing killed" {
+	n=$(ct h)
+	deb_started "$n"
+	run cove-stop -n "$n" -t 30
+	assert_success
+	[ "$(ct_state "$n")" = STOPPED ]
+	# the monitor sent SIGRTMIN+3 (34 + 3 on Linux) and never had to kill
+	grep -q "Sent signal $(($(kill -l RTMIN) + 3)) to init" "$TESTDIR/$n.log"
+	! grep -q "killing it" "$TESTDIR/$n.log"
+	# and systemd went through its shutdown (the journal of the next boot shows it)
+	cove-start -n "$n"
+	deb_wait_running "$n"
+	run ct_exec "$n" journalctl -b -1 --no-pager -o cat
+	assert_output --partial "System is powering down"
+}
+
+@test "debian: cove-stop -r reboots it: a new init that boots systemd again" {
+	n=$(ct r)
+	deb_started "$n"
+	pid=$(ct_pid "$n")
+	run cove-stop -n "$n" -r
+	assert_success
+	run cove-wait -n "$n" -s RUNNING -t 60
+	assert_success
+	for i in $(seq 1 100); do
+		p=$(ct_pid "$n")
+		[ -n "$p" ] && [ "$p" != "$pid" ] && break
+		sleep 0.1
+	done
+	[ "$p" != "$pid" ]
+	run deb_wait_running "$n"
+	assert_success
+	grep -q "rebooting" "$TESTDIR/$n.log"
+	# a second reboot works too (the console pty survives systemd hanging it up)
+	pid=$p
+	cove-stop -n "$n" -r
+	for i in $(seq 1 100); do
+		p=$(ct_pid "$n")
+		[ -n "$p" ] && [ "$p" != "$pid" ] && break
+		sleep 0.1
+	done
+	[ "$p" != "$pid" ]
+	deb_wait_running "$n"
+	[ "$(ct_state "$n")" = RUNNING ]
+}
+
+@test "debian: cove-attach gives a root shell with a working pty" {
+	n=$(ct t)
+	deb_started "$n"
+	tm_start 100 30 "cove-attach -n $n"
+	tm_wait_screen '#'
+	tm send-keys -t t "tty; id -un; stty size; echo done-\$((6*7))" Enter
+	tm_wait_screen "done-42"
+	run tm_screen
+	assert_output --partial "/dev/pts/"
+	assert_output --partial "root"
+	assert_output --partial "30 100"
+	tm send-keys -t t "exit" Enter
+}
+
+@test "debian: --packages installs more packages in the container" {
+	n=$(ct p)
+	deb_create "$n" --packages=hello
+	[ -x "$(ct_rootfs "$n")/usr/bin/hello" ]
+	# not in the cache: only in this container
+	[ ! -e "$DEB_CACHE/${RELEASE}_$ARCH/usr/bin/hello" ]
+}
+
+@test "debian: copy -s of a Debian container (overlay) boots systemd" {
+	n=$(ct o)
+	deb_create "$n"
+	cove-copy -n "$n" -N "$(ct o2)" -s
+	cove-start -n "$(ct o2)"
+	run deb_wait_running "$(ct o2)"
+	assert_success
+	run ct_exec "$(ct o2)" hostname
+	assert_output "$(ct o2)"
+	cove-stop -n "$(ct o2)"
+}
+
+@test "debian: an unreachable mirror fails with one line and leaves nothing" {
+	n=$(ct m)
+	before=$(disk_state)
+	COVE_DEBIAN_CACHE=$TESTDIR/cache run_fail_one_line cove-create -n "$n" -t debian -- \
+		--release "$RELEASE" --mirror http://127.0.0.1:1/debian
+	[[ "$stderr" == *"Cannot reach the Debian mirror"* ]]
+	assert_unchanged "$before"
+	[ ! -e "$TESTDIR/cache/${RELEASE}_$ARCH" ]
+}
+
+@test "debian: an unknown release fails with one line and leaves nothing" {
+	n=$(ct k)
+	before=$(disk_state)
+	run --separate-stderr cove-create -n "$n" -t debian -- --release nosuchrelease
+	if [[ "$stderr" == *"Cannot reach"* ]]; then
+		skip "the Debian mirror is not reachable"
+	fi
+	[ "$status" -ne 0 ]
+	[ "$(printf '%s\n' "$stderr" | grep -c .)" -eq 1 ]
+	[[ "$stderr" == *"Unknown release 'nosuchrelease'"* ]]
+	assert_unchanged "$before"
+	[ ! -e "$DEB_CACHE/nosuchrelease_$ARCH" ]
+}
+
+@test "debian: bad template options fail with one line and leave nothing" {
+	before=$(disk_state)
+	for args in "--release ../x" "--arch a/b" "--no-such-option" "--mirror ftp://x" "--packages=a;b"; do
+		# shellcheck disable=SC2086
+		run_fail_one_line cove-create -n "$(ct b)" -t debian -- $args
+		assert_unchanged "$before"
+	done
+}
+
+@test "debian: --clear-cache removes the cache of one release" {
+	mkdir -p "$TESTDIR/cache/testrel_$ARCH/etc"
+	COVE_DEBIAN_CACHE=$TESTDIR/cache run "$COVE_BUILD_DIR/templates/cove-debian" \
+		--clear-cache --release testrel --arch "$ARCH"
+	assert_success
+	[ ! -e "$TESTDIR/cache/testrel_$ARCH" ]
+}
