@@ -19,6 +19,11 @@ COVE_BUILD_PKGS+=(libcurl4-openssl-dev libjansson-dev libfyaml-dev)
 # container networking: netlink; cove-net and its tests need dnsmasq, nft, ip
 COVE_BUILD_PKGS+=(libnl-3-dev libnl-route-3-dev)
 COVE_TEST_PKGS+=(dnsmasq-base nftables iproute2 iputils-ping)
+# coved (src/daemon): lws needs its libuv event-lib plugin at run time
+COVE_BUILD_PKGS+=(libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libjansson-dev
+	libsqlite3-dev libssl-dev)
+# the daemon-*.bats suites: curl on the socket, jq, and LXD's real client
+COVE_TEST_PKGS+=(curl jq lxd-client)
 COVE_BENCH_PKGS=(lxc hyperfine)
 
 need_root() {

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# daemon-helpers.bash - loaded by the daemon-*.bats suites (`load daemon-helpers`).
+#
+# Each test runs its own coved on a fresh COVE_DIR inside TESTDIR (so its
+# unix.socket, database, images and instances are the test's only), with
+# LXD_DIR pointing there for Debian's `lxc` client and HOME inside TESTDIR
+# for the client's config. Instance names come from `ct` (they carry the
+# test's unique tag, so helpers.bash's leak checks find their cgroups and
+# processes). teardown kills coved, then helpers.bash's common_teardown
+# stops and destroys every instance directory (cove-stop -k, cove-destroy)
+# and checks for leaks.
+
+load helpers
+
+COVED=$COVE_BUILD_DIR/src/daemon/coved
+
+daemon_setup() {
+	common_setup
+	[ -x "$COVED" ] || skip "coved is not built ($COVED)"
+	export COVE_DIR=$TESTDIR/cove
+	mkdir -p "$COVE_DIR"
+	export LXCPATH=$COVE_DIR/containers
+	export COVE_LXCPATH=$LXCPATH
+	export LXD_DIR=$COVE_DIR
+	export HOME=$TESTDIR/home
+	mkdir -p "$HOME"
+	coved_start
+}
+
+setup() {
+	daemon_setup
+}
+
+teardown() {
+	coved_stop
+	common_teardown
+}
+
+# coved_start: start the daemon in the background and wait until it answers
+coved_start() {
+	"$COVED" >>"$TESTDIR/coved.log" 2>&1 &
+	COVED_PID=$!
+	BG_PIDS="${BG_PIDS:-} $COVED_PID"
+	"$COVED" waitready --timeout 10
+}
+
+coved_stop() {
+	[ -n "${COVED_PID:-}" ] || return 0
+	kill "$COVED_PID" 2>/dev/null
+	wait "$COVED_PID" 2>/dev/null
+	COVED_PID=
+}
+
+# api METHOD PATH [BODY]: the JSON answer on stdout
+api() {
+	curl -s --max-time 60 --unix-socket "$COVE_DIR/unix.socket" -X "$1" \
+		${3:+-H 'Content-Type: application/json' --data-binary "$3"} "http://cove$2"
+}
+
+# api_code METHOD PATH [BODY]: the HTTP status only
+api_code() {
+	curl -s --max-time 60 -o /dev/null -w '%{http_code}' --unix-socket "$COVE_DIR/unix.socket" \
+		-X "$1" ${3:+--data-binary "$3"} "http://cove$2"
+}
+
+# api_wait JSON: wait for the async operation of an answer; prints the final operation
+api_wait() {
+	local op
+	op=$(jq -r .operation <<<"$1")
+	[ -n "$op" ] && [ "$op" != null ] || return 1
+	api GET "$op/wait?timeout=60" | jq -c .metadata
+}
+
+# daemon_init_image: coved init --auto and the busybox image (alias busybox)
+daemon_init_image() {
+	"$COVED" init --auto
+	local r
+	r=$(api POST /1.0/images '{"source":{"type":"cove-build","template":"busybox"},"aliases":[{"name":"busybox"}]}')
+	[ "$(api_wait "$r" | jq -r .status)" = Success ]
+}
+
+# launch NAME: create from the busybox image and start, through the API
+launch() {
+	local r
+	r=$(api POST /1.0/instances "{\"name\":\"$1\",\"source\":{\"type\":\"image\",\"alias\":\"busybox\"}}")
+	[ "$(api_wait "$r" | jq -r .status)" = Success ] || return 1
+	r=$(api PUT "/1.0/instances/$1/state" '{"action":"start","timeout":30}')
+	[ "$(api_wait "$r" | jq -r .status)" = Success ]
+}
+
+# status_of NAME: Running, Stopped, ...
+status_of() {
+	api GET "/1.0/instances/$1" | jq -r .metadata.status
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Debian's real LXD client (lxd-client's `lxc`, LXD_DIR pointed at coved)
+# against coved: the tutorial's commands with the same results as on LXD.
+
+load daemon-helpers
+
+setup() {
+	daemon_setup
+	command -v lxc >/dev/null || skip "lxd-client is not installed"
+	daemon_init_image
+	# the client's first run prints a hint on stderr: get it out of the way
+	lxc list >/dev/null 2>&1
+}
+
+@test "lxc list, launch, list shows RUNNING" {
+	local n=$(ct a)
+	run lxc list
+	assert_success
+	run lxc launch busybox "$n"
+	assert_success
+	run lxc list --format csv -c ns
+	assert_output "$n,RUNNING"
+	run lxc list --format json
+	[ "$(jq -r '.[0].state.status' <<<"$output")" = Running ]
+}
+
+@test "lxc exec: output, exit codes, stdin, env and cwd, command not found" {
+	local n=$(ct a)
+	lxc launch busybox "$n"
+	run lxc exec "$n" -- echo hi
+	assert_success
+	assert_output hi
+	run lxc exec "$n" -- sh -c 'exit 3'
+	[ "$status" = 3 ]
+	run bash -c "printf 'a\nb\n' | lxc exec $n -- wc -l"
+	assert_output 2
+	run lxc exec "$n" --env FOO=bar --cwd /tmp -- sh -c 'echo $FOO $(pwd)'
+	assert_output "bar /tmp"
+	run lxc exec "$n" -- hostname
+	assert_output "$n"
+	run -127 lxc exec "$n" -- nosuchcmd
+	assert_output --partial "Command not found"
+}
+
+@test "lxc exec interactive on a pty: tty, window size, exit code" {
+	local n=$(ct a)
+	lxc launch busybox "$n"
+	run timeout 30 script -qec "stty cols 101 rows 31; lxc exec $n -- sh -c 'tty; stty size; exit 7'" /dev/null
+	[ "$status" = 7 ]
+	assert_output --partial /dev/pts/
+	assert_output --partial "31 101"
+}
+
+@test "lxc stop, start, restart, stop -f, delete" {
+	local n=$(ct a)
+	lxc launch busybox "$n"
+	run lxc stop "$n"
+	assert_success
+	run lxc list --format csv -c s
+	assert_output STOPPED
+	run lxc start "$n"
+	assert_success
+	run lxc restart "$n"
+	assert_success
+	run lxc stop -f "$n"
+	assert_success
+	run lxc delete "$n"
+	assert_success
+	run lxc list --format csv
+	assert_output ""
+}
+
+@test "lxc delete -f of a running instance" {
+	local n=$(ct a)
+	lxc launch busybox "$n"
+	run lxc delete "$n"
+	assert_failure
+	run lxc delete -f "$n"
+	assert_success
+	[ ! -e "$COVE_DIR/containers/$n" ]
+}
+
+@test "lxc info, config set/show, unknown key refused, info of a missing instance" {
+	local n=$(ct a)
+	lxc launch busybox "$n"
+	run lxc info "$n"
+	assert_success
+	assert_output --partial "Status: RUNNING"
+	run lxc config set "$n" user.foo bar
+	assert_success
+	run lxc config show "$n"
+	assert_output --partial "user.foo: bar"
+	run lxc config set "$n" foo.bar 1
+	assert_failure
+	assert_output --partial "Unknown configuration key: foo.bar"
+	run lxc info nosuch
+	assert_failure
+	assert_output "Error: Instance not found"
+}
+
+@test "lxc profile list/show, image list, storage list, network list" {
+	run lxc profile show default
+	assert_output --partial "pool: default"
+	run lxc profile list
+	assert_success
+	run lxc image list --format csv -c l
+	assert_output busybox
+	run lxc storage list
+	assert_success
+	run lxc network list --format csv
+	assert_success
+	for i in /sys/class/net/*; do
+		[ "${i##*/}" = lo ] && continue
+		assert_output --partial "${i##*/},"
+	done
+}
