@@ -20,6 +20,7 @@
 #include "alloc.h"
 #include "hooks.h"
 #include "log.h"
+#include "net.h"
 #include "start.h"
 #include "storage.h"
 #include "strutil.h"
@@ -78,6 +79,7 @@ void cove_run_done(struct cove_run *run)
 	run->cg = cove_cgroup_free(run->cg);
 	run->con = cove_console_free(run->con);
 	run->pidfd = safe_close(run->pidfd);
+	run->net = cove_net_destroy(run->net);
 }
 
 static int not_supported(struct cove_error *err, const char *key)
@@ -87,14 +89,6 @@ static int not_supported(struct cove_error *err, const char *key)
 
 int cove_run_check(const struct cove_conf *c, struct cove_error *err)
 {
-	for (size_t i = 0; i < c->n_nets; i++) {
-		const struct cove_net *n = &c->nets[i];
-
-		if (n->type != COVE_NET_EMPTY && n->type != COVE_NET_NONE && n->type >= 0)
-			return cove_err(err, -EOPNOTSUPP,
-					"Configuration key 'lxc.net.%u.type' is not supported yet (type '%s')",
-					n->index, cove_net_type_to_string(n->type));
-	}
 	if (c->n_cgroup > 0) {
 		_cleanup_free_ char *k = xasprintf("lxc.cgroup.%s", c->cgroup[0].key);
 		return not_supported(err, k);
@@ -227,6 +221,17 @@ static int step_pre_start(struct cove_run *run, struct cove_error *err)
 	return cove_hooks_run(run->conf, COVE_HOOK_PRE_START, &ctx, err);
 }
 
+/* lxc.net.N: the monitor makes the netns and its interfaces; the clone enters it. */
+static int step_network(struct cove_run *run, struct cove_error *err)
+{
+	struct cove_net_ctx ctx = { .name = run->name, .config_path = run->config_path,
+				    .log_fd = run->log_fd };
+
+	if (run->share_net || !cove_net_wanted(run->conf))
+		return 0;
+	return cove_net_create(run->conf, &ctx, &run->net, err);
+}
+
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
@@ -257,7 +262,7 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 	};
 	long pid;
 
-	if (!run->share_net)
+	if (!run->share_net && !run->net)
 		args.flags |= CLONE_NEWNET;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return cove_err(err, -errno, "Failed to create a socket pair: %m");
@@ -273,7 +278,14 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 	r = cove_cgroup_open_enter_fds(run->cg, &run->cg_fds, &run->n_cg_fds, err);
 	if (r < 0)
 		return r;
+	r = cove_net_enter(run->net, err); /* the child is born in it; we leave at once */
+	if (r < 0) {
+		close_cg_fds(run);
+		return r;
+	}
 	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid != 0)
+		cove_net_leave(run->net);
 	if (pid < 0 && (args.flags & CLONE_INTO_CGROUP)) {
 		args.flags &= ~CLONE_INTO_CGROUP;
 		run->cg->cloned_into = false;
@@ -281,7 +293,14 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 		r = cove_cgroup_open_enter_fds(run->cg, &run->cg_fds, &run->n_cg_fds, err);
 		if (r < 0)
 			return r;
+		r = cove_net_enter(run->net, err);
+		if (r < 0) {
+			close_cg_fds(run);
+			return r;
+		}
 		pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid != 0)
+			cove_net_leave(run->net);
 	}
 	if (pid < 0) {
 		r = -errno;
@@ -336,6 +355,7 @@ static const struct {
 	{ "console", step_console },
 	{ "cgroup", step_cgroup },
 	{ "pre-start", step_pre_start },
+	{ "network", step_network },
 	{ "clone", step_clone },
 };
 
@@ -360,6 +380,7 @@ int cove_run_start(struct cove_run *run, struct cove_error *err)
 		if (r < 0) {
 			log_debug("Start step '%s' failed: %s", steps[i].name, cove_err_msg(err, r));
 			kill_child(run);
+			run->net = cove_net_destroy(run->net);
 			return r;
 		}
 	}
@@ -379,6 +400,7 @@ int cove_run_stopped(struct cove_run *run, const char *target, struct cove_error
 	r = cove_hooks_run(run->conf, COVE_HOOK_STOP, &ctx, err);
 	if (r < 0)
 		ret = r;
+	run->net = cove_net_destroy(run->net); /* a reboot makes them anew */
 	r = cove_hooks_run(run->conf, COVE_HOOK_POST_STOP, &ctx, ret < 0 ? NULL : err);
 	if (r < 0 && ret == 0)
 		ret = r;

@@ -51,6 +51,7 @@ struct cove_run {
 	pid_t pid;		  /* init, host pid; 0 when not running */
 	int pidfd;		  /* owned */
 	bool share_net;		  /* lxc.net.N.type = none */
+	struct cove_netns *net;	  /* owned: lxc.net.N interfaces and their netns (net/net.h) */
 	int *cg_fds;		  /* owned during a start: files the child enters its cgroup by */
 	size_t n_cg_fds;
 };
