@@ -74,7 +74,7 @@ bad_start() {
 
 @test "lxc.include of a good file is followed" {
 	printf 'lxc.uts.name = included-name\n' >"$TESTDIR/inc.conf"
-	ct_conf "$N" "lxc.include = $TESTDIR/inc.conf"
+	ct_conf "$N" "lxc.include = $TESTDIR/inc.conf" "lxc.init.cmd = /bin/sleep 100000"
 	run cove-start -n "$N" -d
 	assert_success
 	run ct_exec "$N" hostname

@@ -231,3 +231,22 @@ check_evil() {
 @test "create -t local refuses a hard link to a file outside (..)" {
 	check_evil hardlink-dotdot
 }
+
+@test "the busybox container boots: its boot script keeps what cove set up" {
+	n=$(ct a)
+	ct_create "$n"
+	run cove-start -n "$n" -d
+	assert_success
+	# wait (hang guard) until the boot script (rcS) has finished
+	for i in $(seq 1 300); do
+		cove-attach -n "$n" -- ps | grep -q rcS || break
+		sleep 0.1
+	done
+	run cove-attach -n "$n" -- ps
+	refute_output --partial rcS
+	# proc:mixed stays: /proc/sys read-only, not shadowed by a second /proc
+	run cove-attach -n "$n" -- sh -c 'echo 1 > /proc/sys/kernel/ns_last_pid'
+	assert_failure
+	run cove-attach -n "$n" -- sh -c "awk '\$2 == \"/proc\"' /proc/mounts | wc -l"
+	assert_output 1
+}

@@ -11,6 +11,9 @@ setup() {
 	N=$(ct a)
 	ct_create "$N"
 	R=$(ct_rootfs "$N")
+	# a neutral init: what the container sees is then what cove set up, not
+	# what the template's boot script changed afterwards (create.bats boots that)
+	ct_conf "$N" "lxc.init.cmd = /bin/sleep 100000"
 }
 
 # mnt_line TARGET: the container's /proc/mounts line for TARGET

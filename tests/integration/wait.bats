@@ -62,8 +62,10 @@ setup() {
 	assert_success
 }
 
-@test "wait with an unknown state fails with one line" {
-	run_fail_one_line cove-wait -n "$N" -s SLEEPY -t 1
+@test "wait with an unknown state fails and names it" {
+	run --separate-stderr cove-wait -n "$N" -s SLEEPY -t 1
+	assert_failure
+	[[ "$(echo "$stderr" | head -1)" == *SLEEPY* ]]
 }
 
 @test "wait on a missing container fails" {
