@@ -207,6 +207,20 @@ int link_add_vlan(struct nl_sock *sk, int lower, unsigned id, const struct link_
 	return nl_to_errno(rtnl_link_add(sk, l, NLM_F_CREATE | NLM_F_EXCL));
 }
 
+int link_add_bridge(struct nl_sock *sk, const struct link_attrs *a)
+{
+	_cleanup_(linkp) struct rtnl_link *l = rtnl_link_alloc();
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	r = rtnl_link_set_type(l, "bridge");
+	if (r < 0)
+		return nl_to_errno(r);
+	apply(l, a);
+	return nl_to_errno(rtnl_link_add(sk, l, NLM_F_CREATE | NLM_F_EXCL));
+}
+
 int link_change(struct nl_sock *sk, int ifindex, const struct link_attrs *a)
 {
 	_cleanup_(linkp) struct rtnl_link *orig = NULL, *chg = rtnl_link_alloc();

@@ -46,6 +46,8 @@ int link_add_veth(struct nl_sock *sk, const struct link_attrs *host, const struc
 int link_add_macvlan(struct nl_sock *sk, int lower, const char *mode, const struct link_attrs *a);
 /* Make a vlan with id on lower. */
 int link_add_vlan(struct nl_sock *sk, int lower, unsigned id, const struct link_attrs *a);
+/* Make a Linux bridge (cove-net). */
+int link_add_bridge(struct nl_sock *sk, const struct link_attrs *a);
 int link_change(struct nl_sock *sk, int ifindex, const struct link_attrs *a);
 int link_delete(struct nl_sock *sk, int ifindex);
 
