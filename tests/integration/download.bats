@@ -236,3 +236,15 @@ fails_clean() {
 	assert_output "$n"
 	cove-stop -n "$n"
 }
+
+@test "download: --clear-cache removes one cached image, or the whole cache" {
+	cove-create -n "$(ct a)" -t download -- -d busybox -r 1.36 -a "$ARCH" --server "$URL/good"
+	cove-create -n "$(ct b)" -t download -- -d busybox -r nosums -a "$ARCH" --server "$URL/good"
+	run "$COVE_BUILD_DIR/templates/cove-download" --clear-cache -d busybox -r 1.36 -a "$ARCH"
+	assert_success
+	[ ! -e "$COVE_DOWNLOAD_CACHE/busybox/1.36/$ARCH/default" ]
+	[ -e "$COVE_DOWNLOAD_CACHE/busybox/nosums/$ARCH/default/rootfs.tar.xz" ]
+	run "$COVE_BUILD_DIR/templates/cove-download" --clear-cache
+	assert_success
+	[ ! -e "$COVE_DOWNLOAD_CACHE" ]
+}
