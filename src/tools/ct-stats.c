@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <inttypes.h>
+#include <linux/if_link.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -26,6 +27,7 @@ void ct_net_done(struct ct_net *n)
 	strv_free(n->ipv4);
 	strv_free(n->ipv6);
 	strv_free(n->ifnames);
+	free(n->ifstats);
 	*n = (struct ct_net){};
 }
 
@@ -44,7 +46,17 @@ static void collect(struct ifaddrs *ifa, struct ct_net *n)
 			strv_push_dup(&n->ifnames, i->ifa_name);
 		if (!i->ifa_addr || lo)
 			continue;
-		if (i->ifa_addr->sa_family == AF_INET) {
+		if (i->ifa_addr->sa_family == AF_PACKET && i->ifa_data) {
+			/* one AF_PACKET entry per interface, with the link's counters */
+			const struct rtnl_link_stats *st = i->ifa_data;
+			struct ct_ifstat *is;
+
+			n->ifstats = xrealloc(n->ifstats, (n->n_ifstats + 1) * sizeof(*n->ifstats));
+			is = &n->ifstats[n->n_ifstats++];
+			snprintf(is->name, sizeof(is->name), "%s", i->ifa_name);
+			is->rx_bytes = st->rx_bytes;
+			is->tx_bytes = st->tx_bytes;
+		} else if (i->ifa_addr->sa_family == AF_INET) {
 			struct sockaddr_in *sin = (struct sockaddr_in *)i->ifa_addr;
 
 			if (inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof(buf)))

@@ -10,10 +10,18 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Byte counters of one interface, as the container sees it (its TX is what it sent). */
+struct ct_ifstat {
+	char name[16];
+	uint64_t rx_bytes, tx_bytes;
+};
+
 struct ct_net {
 	char **ipv4;	/* owned strv: addresses of interfaces other than lo */
 	char **ipv6;	/* owned strv: global-scope addresses, other than lo */
 	char **ifnames; /* owned strv: every interface, lo included, sorted */
+	struct ct_ifstat *ifstats; /* owned: interfaces other than lo, in kernel order */
+	size_t n_ifstats;
 };
 
 void ct_net_done(struct ct_net *n);

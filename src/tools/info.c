@@ -71,34 +71,20 @@ static void print_cgroup_stats(const struct cove_status *st)
 		size_field("KMem use:", v);
 }
 
-static int read_stat(const char *ifname, const char *what, uint64_t *ret)
+/* Per-interface byte counters, read inside the container (lxc-info's Link lines). */
+static void print_net_stats(int pidfd, pid_t pid)
 {
-	_cleanup_free_ char *p = xasprintf("/sys/class/net/%s/statistics/%s", ifname, what);
-	_cleanup_free_ char *s = NULL;
-	int r;
+	struct ct_net n = {};
 
-	r = read_one_line(p, &s);
-	if (r < 0)
-		return r;
-	return safe_atou64(strstrip(s), ret);
-}
-
-/* Host-side veth figures, for the interfaces whose host name the config fixes. */
-static void print_net_stats(const struct cove_conf *c)
-{
-	for (size_t i = 0; c && i < c->n_nets; i++) {
-		const char *ifname = c->nets[i].veth_pair;
-		uint64_t tx, rx;
-
-		if (c->nets[i].type != COVE_NET_VETH || isempty(ifname) || strchr(ifname, '/'))
-			continue;
-		if (read_stat(ifname, "tx_bytes", &tx) < 0 || read_stat(ifname, "rx_bytes", &rx) < 0)
-			continue;
-		field("Link:", ifname);
-		size_field(" TX bytes:", tx);
-		size_field(" RX bytes:", rx);
-		size_field(" Total bytes:", tx + rx);
+	if (ct_net_read(pidfd, pid, &n) < 0)
+		return;
+	for (size_t i = 0; i < n.n_ifstats; i++) {
+		field("Link:", n.ifstats[i].name);
+		size_field(" TX bytes:", n.ifstats[i].tx_bytes);
+		size_field(" RX bytes:", n.ifstats[i].rx_bytes);
+		size_field(" Total bytes:", n.ifstats[i].tx_bytes + n.ifstats[i].rx_bytes);
 	}
+	ct_net_done(&n);
 }
 
 /* Print the -c keys. Returns 1 if one failed (reported here), else 0. */
@@ -171,7 +157,7 @@ static int info(struct cove_container *ct, struct cove_error *err)
 		print_ips(pidfd, st.init_pid);
 	if (running && arg_stats) {
 		print_cgroup_stats(&st);
-		print_net_stats(ct->conf);
+		print_net_stats(pidfd, st.init_pid);
 	}
 	fflush(stdout);
 	return print_keys(ct, err);
