@@ -99,6 +99,7 @@ setup() {
 @test "interactive attach: a shell with job control and the window size" {
 	r=$(ct_rootfs "$N")
 	tm_start 91 33 "cove-attach -n $N"
+	tm_send_until "shell-is-2up" 'echo shell-is-$((1+1))up' Enter
 	tm send-keys -t t "tty > /tty.out; stty size > /size1.out" Enter
 	wait_for_file "$r/size1.out"
 	wait_for_grep . "$r/size1.out"
@@ -128,10 +129,14 @@ setup() {
 @test "interactive attach: Ctrl-C reaches the container's process, not the client" {
 	r=$(ct_rootfs "$N")
 	tm_start 80 24 "cove-attach -n $N"
+	tm_send_until "shell-is-2up" 'echo shell-is-$((1+1))up' Enter
 	tm send-keys -t t "sleep 1000" Enter
-	sleep 1
-	run ct_exec "$N" pgrep -x sleep
-	assert_success
+	for i in $(seq 1 100); do
+		ct_exec "$N" ps | grep -q '[s]leep 1000' && break
+		sleep 0.1
+	done
+	run ct_exec "$N" ps
+	assert_output --partial "sleep 1000"
 	tm send-keys -t t C-c
 	# an interactive shell drops the rest of a line whose command got SIGINT:
 	# ask for the status on a new line

@@ -36,9 +36,7 @@ EOF2
 
 @test "interactive console: output shows, Ctrl+a q leaves, the container keeps running" {
 	tm_start 100 30 "cove-console -n $N -t 0"
-	sleep 0.5
-	tm send-keys -t t "typed-on-console" Enter
-	tm_wait_screen "console-echo:typed-on-console"
+	tm_send_until "console-echo:typed-on-console" "typed-on-console" Enter
 	tm send-keys -t t C-a q
 	wait_for_file "$TESTDIR/tmux.exit"
 	run cat "$TESTDIR/tmux.exit"
@@ -49,9 +47,7 @@ EOF2
 	tm kill-server
 	sleep 0.2
 	tm_start 100 30 "cove-console -n $N -t 0"
-	sleep 0.5
-	tm send-keys -t t "second-time" Enter
-	tm_wait_screen "console-echo:second-time"
+	tm_send_until "console-echo:second-time" "second-time" Enter
 	tm send-keys -t t C-a q
 	wait_for_file "$TESTDIR/tmux.exit"
 }
@@ -59,21 +55,17 @@ EOF2
 @test "console -t 1 attaches to tty1 (lxc.tty.max)" {
 	[ -e "$R/dev/tty1" ] || ct_exec "$N" test -c /dev/tty1
 	tm_start 100 30 "cove-console -n $N -t 1"
-	sleep 0.5
-	tm send-keys -t t "on-tty1" Enter
-	tm_wait_screen "tty1-echo:on-tty1"
+	tm_send_until "tty1-echo:on-tty1" "on-tty1" Enter
 	tm send-keys -t t C-a q
 	wait_for_file "$TESTDIR/tmux.exit"
 	run cat "$R/tty1.log"
-	assert_output on-tty1
+	assert_line on-tty1
 	! grep -q on-tty1 "$R/console.log" 2>/dev/null
 }
 
 @test "console -e sets another escape character" {
 	tm_start 100 30 "cove-console -n $N -t 0 -e '^b'"
-	sleep 0.5
-	tm send-keys -t t "with-escape-b" Enter
-	tm_wait_screen "console-echo:with-escape-b"
+	tm_send_until "console-echo:with-escape-b" "with-escape-b" Enter
 	tm send-keys -t t C-b q
 	wait_for_file "$TESTDIR/tmux.exit"
 	run cat "$TESTDIR/tmux.exit"

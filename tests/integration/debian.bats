@@ -86,7 +86,7 @@ deb_wait_running() {
 # deb_started NAME: clone, start (monitor log in TESTDIR/NAME.log), wait for systemd
 deb_started() {
 	deb_clone "$1" || return 1
-	cove-start -n "$1" -o "$TESTDIR/$1.log" -l info || return 1
+	cove-start -n "$1" -o "$TESTDIR/$1.log" -l debug || return 1
 	deb_wait_running "$1" >/dev/null
 }
 

@@ -342,6 +342,24 @@ tm_screen() {
 	tm capture-pane -p -t t
 }
 
+# tm_send_until PATTERN KEYS...: send KEYS (tmux send-keys syntax) until
+# PATTERN shows on the pane: what is typed before the client switched its
+# terminal to raw mode may be flushed, so type again (hang guard: HANG s)
+tm_send_until() {
+	local pat=$1 i j
+	shift
+	for ((i = 0; i < HANG / 2; i++)); do
+		tm send-keys -t t "$@"
+		for ((j = 0; j < 20; j++)); do
+			tm_screen | grep -q -- "$pat" && return 0
+			sleep 0.1
+		done
+	done
+	echo "timed out waiting for '$pat' on the terminal; it shows:" >&2
+	tm_screen >&2
+	return 1
+}
+
 # tm_wait_screen PATTERN: poll the pane until PATTERN shows (hang guard)
 tm_wait_screen() {
 	local i
