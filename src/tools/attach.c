@@ -183,6 +183,9 @@ int main(int argc, char **argv)
 		return 1;
 	tool_common_setup(&a.tc, "cove-attach");
 	ct = tool_container(&a.tc, argc, argv, usage);
+	/* "cove-attach NAME -- CMD": getopt stopped at NAME, so "--" is still there. */
+	if (optind < argc && streq(argv[optind], "--"))
+		optind++;
 	if (optind < argc)
 		a.o.argv = argv + optind;
 	if (a.pty_log) {
