@@ -176,15 +176,17 @@ int main(int argc, char **argv)
 	_cleanup_close_ int log_fd = -EBADF;
 	struct cove_error err = {};
 	int r, code = 1;
+	bool positional;
 
 	stdio_fill();
 	tool_common_setup(&a.tc, "cove-attach"); /* names us in usage errors */
 	if (parse_args(&a, argc, argv) != 0)
 		return 1;
 	tool_common_setup(&a.tc, "cove-attach");
+	positional = !a.tc.name;
 	ct = tool_container(&a.tc, argc, argv, usage);
 	/* "cove-attach NAME -- CMD": getopt stopped at NAME, so "--" is still there. */
-	if (optind < argc && streq(argv[optind], "--"))
+	if (positional && optind < argc && streq(argv[optind], "--"))
 		optind++;
 	if (optind < argc)
 		a.o.argv = argv + optind;
