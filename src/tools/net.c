@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <ifaddrs.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -228,6 +229,7 @@ static int read_routes(struct route4 **ret, size_t *ret_n)
 	_cleanup_free_ char *text = NULL;
 	_cleanup_strv_free_ char **lines = NULL;
 	struct route4 *l = NULL;
+	struct ifaddrs *ifa = NULL;
 	size_t n = 0;
 	int r = read_full_file("/proc/net/route", 1 << 22, &text, NULL);
 
@@ -247,6 +249,20 @@ static int read_routes(struct route4 **ret, size_t *ret_n)
 		l[n].dst = ntohl(dst);
 		l[n].mask = ntohl(mask);
 		n++;
+	}
+	/* addresses on interfaces that are down have no route yet, but they use the subnet */
+	if (getifaddrs(&ifa) == 0) {
+		for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+			if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !i->ifa_netmask)
+				continue;
+			l = xrealloc(l, (n + 1) * sizeof(*l));
+			snprintf(l[n].dev, sizeof(l[n].dev), "%s", i->ifa_name);
+			l[n].mask = ntohl(((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr);
+			l[n].dst = ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr) &
+				   l[n].mask;
+			n++;
+		}
+		freeifaddrs(ifa);
 	}
 	*ret = l;
 	*ret_n = n;
@@ -311,7 +327,7 @@ static int pick_subnet(struct svc *s)
 
 		inet_ntop(AF_INET, &d, buf, sizeof(buf));
 		return fail("Refusing ipv4.address '%s' in '%s': the subnet is already in use "
-			    "(route %s/%d dev %s)", s->addr4, s->conf_path, buf,
+			    "(%s/%d on %s)", s->addr4, s->conf_path, buf,
 			    __builtin_popcount(c->mask), c->dev);
 	}
 	return 0;
