@@ -184,6 +184,7 @@ struct create {
 	char *base;	 /* owned: base config text */
 	bool base_utsname, unpriv;
 	bool dir_made;	 /* ct->dir is ours to remove on failure */
+	bool lxcpath_made; /* so was the lxcpath (when it is still empty) */
 };
 
 static char *config_header(const struct create *cr)
@@ -278,6 +279,7 @@ static int make_dir(struct create *cr, struct cove_error *err)
 {
 	int r;
 
+	cr->lxcpath_made = access(cr->ct->lxcpath, F_OK) < 0;
 	r = mkdir_p(cr->ct->lxcpath, 0755);
 	if (r < 0)
 		return cove_err(err, r, "Failed to create lxcpath '%s': %s", cr->ct->lxcpath,
@@ -478,6 +480,8 @@ int main(int argc, char **argv)
 fail:
 	if (r < 0 && cr.dir_made)
 		cleanup_dir(ct->dir, &err);
+	if (r < 0 && cr.lxcpath_made)
+		(void)rmdir(ct->lxcpath); /* only if empty: its parents may be someone's */
 	free(cr.script);
 	free(cr.base);
 	if (r < 0)
