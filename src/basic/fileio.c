@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -117,18 +118,39 @@ int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-static int rm_rf_at(int dfd, const char *name, dev_t dev)
+/* The mount id of dfd/name (not following a final symlink), or a negative errno. */
+static int mount_id_at(int dfd, const char *name, uint64_t *ret)
+{
+	struct statx sx;
+
+	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_MNT_ID, &sx) < 0)
+		return -errno;
+	if (!(sx.stx_mask & STATX_MNT_ID))
+		return -EOPNOTSUPP;
+	*ret = sx.stx_mnt_id;
+	return 0;
+}
+
+/*
+ * Remove dfd/name. A directory whose mount id differs from mnt_id is a mount
+ * point (a bind mount of the same filesystem included): never descend into it.
+ */
+static int rm_rf_at(int dfd, const char *name, uint64_t mnt_id)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	struct stat st;
+	uint64_t id = 0;
 	int fd, r = 0;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISDIR(st.st_mode))
 		return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
-	if (st.st_dev != dev)
-		return -EXDEV; /* a mount point: never descend into it */
+	r = mount_id_at(dfd, name, &id);
+	if (r < 0)
+		return r;
+	if (id != mnt_id)
+		return -EXDEV;
 	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -143,7 +165,7 @@ static int rm_rf_at(int dfd, const char *name, dev_t dev)
 
 		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;
-		k = rm_rf_at(dirfd(d), de->d_name, dev);
+		k = rm_rf_at(dirfd(d), de->d_name, mnt_id);
 		if (k < 0 && r == 0)
 			r = k;
 	}
@@ -154,11 +176,15 @@ static int rm_rf_at(int dfd, const char *name, dev_t dev)
 
 int rm_rf(const char *path)
 {
-	struct stat st;
+	uint64_t id = 0;
+	int r;
 
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	return rm_rf_at(AT_FDCWD, path, st.st_dev);
+	r = mount_id_at(AT_FDCWD, path, &id);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	return rm_rf_at(AT_FDCWD, path, id);
 }
 
 ssize_t loop_read(int fd, void *buf, size_t n)

@@ -16,7 +16,10 @@ int write_string_file(const char *path, const char *s);
 /* Write a file atomically: temp file in the same directory, fsync-free rename. */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
 int mkdir_p(const char *path, mode_t mode);
-/* Remove a tree without crossing into other mounts or following links. */
+/*
+ * Remove a tree without following links and without descending into any mount
+ * point below it (bind mounts of the same filesystem included: -EXDEV).
+ */
 int rm_rf(const char *path);
 /* Full read/write loops; loop_read returns bytes read (short only at EOF). */
 ssize_t loop_read(int fd, void *buf, size_t n);
