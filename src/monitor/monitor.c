@@ -416,16 +416,29 @@ static void accept_clients(struct monitor *m)
 	}
 }
 
-static void relay_console(struct monitor *m)
+static ssize_t relay_console(struct monitor *m)
 {
 	char buf[4096];
 	ssize_t n = cove_console_read(m->run.con, buf, sizeof(buf));
 
 	if (n <= 0)
-		return;
+		return n;
 	for (size_t i = 0; i < m->n_peers; i++)
 		/* A slow reader loses output rather than stalling the container. */
 		(void)!write(m->peers[i].out, buf, (size_t)n);
+	return n;
+}
+
+/* What the container wrote last is still in the pty: pass it on before going. */
+static void drain_console(struct monitor *m)
+{
+	if (m->run.con->master < 0)
+		return;
+	(void)fd_nonblock(m->run.con->master, true);
+	for (int i = 0; i < 256 && relay_console(m) > 0; i++)
+		;
+	for (size_t i = 0; i < m->n_peers; i++)
+		(void)fd_nonblock(m->peers[i].out, false);
 }
 
 static void relay_peer(struct monitor *m, size_t i)
@@ -449,6 +462,7 @@ static _noreturn_ void finish(struct monitor *m, int code)
 
 	if (m->state != COVE_STATE_ABORTING)
 		set_state(m, COVE_STATE_STOPPING);
+	drain_console(m);
 	r = cove_run_stopped(&m->run, "stop", &err);
 	if (r < 0)
 		log_error("Failed to tear down container '%s': %s", m->name, cove_err_msg(&err, r));
@@ -563,12 +577,12 @@ static _noreturn_ void loop(struct monitor *m)
 			(void)send_signal(m, SIGKILL);
 		}
 		check_deadline(m);
+		if (p[P_CONSOLE].revents & POLLIN)
+			(void)relay_console(m);
 		if (p[P_INIT].revents)
 			init_exited(m);
 		if (p[P_SIGNAL].revents)
 			handle_signal(m);
-		if (p[P_CONSOLE].revents & POLLIN)
-			relay_console(m);
 		/* Walk backwards: dropping swaps the last entry into the slot. */
 		for (size_t i = npeers; i-- > 0;)
 			if (p[peer0 + i].revents)
