@@ -90,6 +90,13 @@ struct cove_start_opts {
 	const char *const *defines; /* -s KEY=VAL overrides */
 	const char *rcfile;   /* -f: use this config file instead */
 	const char *pidfile;  /* -p: write the monitor's pid there once RUNNING */
+	/*
+	 * Spawn the monitor as our own child (one process creation less). Only
+	 * for short-lived, single-threaded callers (cove-start): a long-lived
+	 * caller would collect a zombie when the monitor exits. Default: the
+	 * monitor is nobody's child (double fork).
+	 */
+	bool spawn_direct;
 };
 
 /*

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -167,6 +168,28 @@ static char **monitor_argv(const struct cove_container *ct, const struct cove_st
 	return l;
 }
 
+/* posix_spawn (vfork semantics): the caller sleeps only until the exec. */
+static int spawn_direct(const struct cove_container *ct, const struct cove_start_opts *o,
+			int sync_fd, struct cove_error *err)
+{
+	_cleanup_strv_free_ char **argv = NULL;
+	_cleanup_close_ int in = -EBADF, out = -EBADF;
+	pid_t pid;
+	int r;
+
+	if (o->foreground) {
+		in = fcntl(0, F_DUPFD, 3);
+		out = fcntl(1, F_DUPFD, 3);
+	}
+	argv = monitor_argv(ct, o, sync_fd, in, out);
+	(void)fd_cloexec(sync_fd, false);
+	r = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
+	(void)fd_cloexec(sync_fd, true);
+	if (r != 0)
+		return cove_err(err, -r, "Failed to run '%s': %s", argv[0], strerror(r));
+	return 0;
+}
+
 /*
  * Fork twice so that the monitor is nobody's child (a long-lived caller such
  * as the daemon would otherwise collect zombies); only sync_fd and, in
@@ -179,6 +202,8 @@ static int spawn_monitor(const struct cove_container *ct, const struct cove_star
 	int status;
 	pid_t pid;
 
+	if (o->spawn_direct)
+		return spawn_direct(ct, o, sync_fd, err);
 	pid = fork();
 	if (pid < 0)
 		return cove_err(err, -errno, "Failed to fork: %m");

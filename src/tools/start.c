@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		arg_opts.init_argv = (const char *const *)argv + optind;
 	arg_opts.defines = (const char *const *)arg_defines;
+	arg_opts.spawn_direct = true; /* we exit right away: the monitor is reparented */
 	arg_opts.logfile = tc.logfile;
 	arg_opts.loglevel = tc.loglevel;
 	r = cove_container_start(ct, &arg_opts, &err);
