@@ -77,10 +77,10 @@ int main(int argc, char **argv)
 		return r;
 	tool_common_setup(&tc, "cove-stop");
 	ct = tool_container(&tc, argc, argv, usage);
-	r = cove_container_require(ct, &err);
-	if (r < 0)
-		return tool_fail(r, &err);
+	/* A container started with -f has no config in the lxcpath: ask its monitor first. */
 	r = cove_container_stop(ct, arg_mode, arg_timeout, arg_nokill, arg_nowait, &err);
+	if (r == -ENOTCONN && cove_container_require(ct, &err) < 0)
+		return tool_fail(-ENOENT, &err);
 	if (r == -ENOTCONN) {
 		tool_fail(r, &err);
 		return 2;
