@@ -59,6 +59,7 @@ struct peer {
 
 struct monitor {
 	const char *name;
+	const char *rcfile;
 	const char *lxcpath;
 	char *config_path;
 	struct cove_conf *conf;
@@ -468,6 +469,15 @@ static _noreturn_ void finish(struct monitor *m, int code)
 		log_error("Failed to tear down container '%s': %s", m->name, cove_err_msg(&err, r));
 	/* The socket goes first: a start right after our reply must not find us. */
 	remove_socket(m);
+	if (m->conf->ephemeral && !m->rcfile) {
+		_cleanup_free_ char *dir = path_join(m->lxcpath, m->name);
+
+		/* lxc.ephemeral: the container goes with its stop (rm_rf never crosses mounts). */
+		r = rm_rf(dir);
+		if (r < 0)
+			log_error_errno(r, "Failed to remove ephemeral container '%s': %s", m->name,
+					strerror(-r));
+	}
 	set_state(m, COVE_STATE_STOPPED);
 	for (size_t i = 0; i < m->n_clients; i++) {
 		struct client *c = &m->clients[i];
@@ -776,6 +786,7 @@ int main(int argc, char **argv)
 	m.name = a.name;
 	m.lxcpath = a.lxcpath;
 	m.sync_fd = a.sync_fd;
+	m.rcfile = a.rcfile;
 	m.foreground = a.foreground;
 	r = prepare(&m, &a, &err);
 	if (r < 0) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -75,6 +76,15 @@ int cove_console_new(const struct cove_conf *c, const char *extra_log, struct co
 		/* Untouched pages cost nothing: the buffer fills as the container writes. */
 		con->ring = xmalloc(con->ring_size);
 		r = open_log(c->console_logfile, &con->log_fds[0]);
+		if (r >= 0 && con->log_fds[0] >= 0) {
+			struct stat st;
+
+			con->log_path = xstrdup(c->console_logfile);
+			con->log_max = c->console_size;
+			con->log_rotate = c->console_rotate;
+			if (fstat(con->log_fds[0], &st) == 0)
+				con->log_written = (uint64_t)st.st_size;
+		}
 		if (r < 0)
 			return cove_err(err, r, "Failed to open console log '%s': %s",
 					c->console_logfile, strerror(-r));
@@ -142,6 +152,7 @@ struct cove_console *cove_console_free(struct cove_console *con)
 	free(con->tty_master);
 	free(con->tty_slave);
 	free(con->slave_path);
+	free(con->log_path);
 	strv_free(con->tty_path);
 	free(con->ring);
 	free(con);
@@ -171,6 +182,28 @@ static void ring_append(struct cove_console *con, const char *p, size_t n)
 	}
 }
 
+/* lxc.console.size reached: keep one old log (lxc.console.rotate) or start over. */
+static void log_limit(struct cove_console *con)
+{
+	_cleanup_free_ char *old = NULL;
+	int fd;
+
+	if (!con->log_max || con->log_written < con->log_max || con->log_fds[0] < 0)
+		return;
+	con->log_written = 0;
+	if (!con->log_rotate) {
+		(void)ftruncate(con->log_fds[0], 0);
+		return;
+	}
+	old = xasprintf("%s.1", con->log_path);
+	(void)rename(con->log_path, old);
+	fd = open(con->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd >= 0) {
+		safe_close(con->log_fds[0]);
+		con->log_fds[0] = fd;
+	}
+}
+
 ssize_t cove_console_read(struct cove_console *con, char *buf, size_t size)
 {
 	ssize_t n = RETRY_EINTR(read(con->master, buf, size));
@@ -181,5 +214,7 @@ ssize_t cove_console_read(struct cove_console *con, char *buf, size_t size)
 	for (size_t i = 0; i < ELEMENTSOF(con->log_fds); i++)
 		if (con->log_fds[i] >= 0)
 			(void)loop_write(con->log_fds[i], buf, (size_t)n);
+	con->log_written += (uint64_t)n;
+	log_limit(con);
 	return n;
 }

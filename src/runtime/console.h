@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cove/conf.h"
 #include "cove/error.h"
@@ -26,6 +27,10 @@ struct cove_console {
 	char *ring;		/* owned, ring_size bytes */
 	size_t ring_size, ring_start, ring_len;
 	int log_fds[2];		/* lxc.console.logfile, cove-start -c; -EBADF when unset */
+	char *log_path;		/* owned: lxc.console.logfile, for rotation */
+	uint64_t log_max;	/* lxc.console.size: rotate or truncate beyond; 0: no limit */
+	bool log_rotate;	/* lxc.console.rotate */
+	uint64_t log_written;
 };
 
 int cove_console_new(const struct cove_conf *c, const char *extra_log, struct cove_console **ret,
