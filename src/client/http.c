@@ -74,6 +74,10 @@ static size_t header_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 		dst = &r->etag;
 	else if (strcasecmp(line, "location") == 0)
 		dst = &r->location;
+	else if (strcasecmp(line, "x-lxd-type") == 0)
+		dst = &r->lxd_type;
+	else if (strcasecmp(line, "x-lxd-mode") == 0)
+		dst = &r->lxd_mode;
 	if (dst) {
 		free(*dst);
 		*dst = xstrdup(strstrip(colon + 1));
@@ -194,6 +198,8 @@ void http_response_done(struct http_response *r)
 	free(r->body);
 	free(r->etag);
 	free(r->location);
+	free(r->lxd_type);
+	free(r->lxd_mode);
 	*r = (struct http_response){};
 }
 

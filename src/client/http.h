@@ -29,6 +29,8 @@ struct http_response {
 	size_t len;
 	char *etag;     /* owned, quotes kept; NULL when absent */
 	char *location; /* owned; NULL when absent */
+	char *lxd_type; /* owned: X-LXD-type of file downloads; NULL when absent */
+	char *lxd_mode; /* owned: X-LXD-mode */
 };
 
 /* The socket: $COVE_SOCKET, else $COVE_DIR/unix.socket, else

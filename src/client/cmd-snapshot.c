@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cove snapshot NAME [SNAP] [--stateful] and cove restore NAME SNAP, with
+ * the requests of `lxc snapshot` (POST .../snapshots {"name","stateful",
+ * "expires_at"}) and `lxc restore` (PUT the instance with "restore").
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "alloc.h"
+#include "api.h"
+#include "client.h"
+
+int cmd_snapshot(int argc, char **argv, struct cove_error *err)
+{
+	static const struct option opts[] = {
+		{ "stateful", no_argument, NULL, 's' },
+		{ "reuse", no_argument, NULL, 'r' },
+		{ "no-expiry", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	_cleanup_free_ char *path = NULL, *spath = NULL;
+	bool stateful = false;
+	const char *name;
+	json_t *req;
+	int r;
+
+	client_opt_reset();
+	while ((r = client_getopt(argc, argv, "h", opts, err)) != -1) {
+		if (r < 0)
+			return r;
+		stateful = stateful || r == 's';
+	}
+	r = client_check_args(argc - optind, 1, 2,
+			      "cove snapshot [<remote>:]<instance> [<snapshot name>] [flags]", err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	r = client_local_name(argv[optind], &name, err);
+	if (r < 0)
+		return r;
+	path = api_instance_path(name);
+	spath = xasprintf("%s/snapshots", path);
+	req = json_pack("{ss sb sn}", "name", optind + 1 < argc ? argv[optind + 1] : "", "stateful",
+			stateful, "expires_at");
+	r = api_async("POST", spath, req, NULL, NULL, NULL, err);
+	json_decref(req);
+	return r;
+}
+
+int cmd_restore(int argc, char **argv, struct cove_error *err)
+{
+	_cleanup_free_ char *path = NULL, *restore = NULL;
+	const char *name;
+	json_t *req;
+	int r;
+
+	client_opt_reset();
+	while ((r = client_getopt(argc, argv, "h", (const struct option[]){
+		{ "stateful", no_argument, NULL, 's' }, {} }, err)) != -1)
+		if (r < 0)
+			return r;
+	r = client_check_args(argc - optind, 2, 2,
+			      "cove restore [<remote>:]<instance> <snapshot>", err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	r = client_local_name(argv[optind], &name, err);
+	if (r < 0)
+		return r;
+	path = api_instance_path(name);
+	restore = xasprintf("%s/%s", name, argv[optind + 1]);
+	req = json_pack("{ss sn sn sb sn ss sb ss}", "architecture", "", "config", "devices",
+			"ephemeral", 0, "profiles", "restore", restore, "stateful", 0,
+			"description", "");
+	r = api_async("PUT", path, req, NULL, NULL, NULL, err);
+	json_decref(req);
+	return r;
+}
