@@ -135,7 +135,7 @@ client_teardown_file() {
 skip_if_unsupported() {
 	case "$output" in
 	*"method not allowed"* | *"not supported yet"* | *"not implemented"* | *"Not implemented"* | \
-		*"not enforced yet"* | *"Error: not found"*)
+		*"not enforced yet"* | *"Error: not found"* | *"Unknown source type"*)
 		skip "coved cannot do this yet: $(echo "$output" | grep -m1 Error:)"
 		;;
 	esac
