@@ -231,8 +231,8 @@ static const char rcs_text[] =
 	"ip link set lo up 2>/dev/null\n"
 	"# DHCP on eth0 when there is one and it has no address yet, in the background\n"
 	"if [ -e /sys/class/net/eth0 ] && ! ip -4 addr show dev eth0 | grep -q inet; then\n"
-	"\tudhcpc -b -S -i eth0 -p /run/udhcpc.eth0.pid -s /usr/share/udhcpc/default.script "
-	">/dev/null 2>&1 &\n"
+	"\tudhcpc -b -S -i eth0 -x \"hostname:$(hostname)\" -p /run/udhcpc.eth0.pid "
+	"-s /usr/share/udhcpc/default.script >/dev/null 2>&1 &\n"
 	"fi\n"
 	"exit 0\n";
 
