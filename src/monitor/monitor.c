@@ -49,6 +49,7 @@ struct client {
 	bool stop_pending;  /* STOP waiting for STOPPED */
 	bool halt_pending;  /* a HALT whose timeout this client waits for (NOKILL) */
 	bool reboot_pending;
+	int64_t reboot_deadline; /* ms (CLOCK_MONOTONIC) for reboot_pending, 0: none */
 	int tty;	    /* tty (1..N) this connection holds, 0: none */
 };
 
@@ -364,9 +365,11 @@ static void start_stop(struct monitor *m, struct client *c, const struct cove_mo
 	}
 	if (q->flags & COVE_MON_F_NOWAIT)
 		return reply(m, c, 0, NULL, -EBADF, 0);
-	if (q->arg == COVE_STOP_REBOOT)
+	if (q->arg == COVE_STOP_REBOOT) {
 		c->reboot_pending = true;
-	else
+		if (q->timeout >= 0)
+			c->reboot_deadline = now_ms() + (int64_t)q->timeout * 1000;
+	} else
 		c->stop_pending = true;
 }
 
@@ -519,9 +522,34 @@ static void init_exited(struct monitor *m)
 	set_state(m, COVE_STATE_RUNNING);
 }
 
+/* The earliest deadline of the halt timeout and of clients waiting for a reboot; 0: none. */
+static int64_t next_deadline(const struct monitor *m)
+{
+	int64_t d = m->kill_deadline;
+
+	for (size_t i = 0; i < m->n_clients; i++) {
+		int64_t r = m->clients[i].reboot_pending ? m->clients[i].reboot_deadline : 0;
+
+		if (r && (!d || r < d))
+			d = r;
+	}
+	return d;
+}
+
 static void check_deadline(struct monitor *m)
 {
-	if (m->kill_deadline == 0 || now_ms() < m->kill_deadline)
+	int64_t now = now_ms();
+
+	for (size_t i = 0; i < m->n_clients; i++) {
+		struct client *c = &m->clients[i];
+
+		if (c->reboot_pending && c->reboot_deadline && now >= c->reboot_deadline) {
+			c->reboot_pending = false;
+			reply(m, c, -ETIMEDOUT, "Timed out waiting for the container to reboot",
+			      -EBADF, 0);
+		}
+	}
+	if (m->kill_deadline == 0 || now < m->kill_deadline)
 		return;
 	m->kill_deadline = 0;
 	for (size_t i = 0; i < m->n_clients; i++) {
@@ -577,8 +605,8 @@ static _noreturn_ void loop(struct monitor *m)
 			p[np++] = (struct pollfd){ .fd = m->clients[i].fd, .events = POLLIN };
 		npeers = m->n_peers;
 		nclients = m->n_clients;
-		if (m->kill_deadline) {
-			int64_t d = m->kill_deadline - now_ms();
+		if (next_deadline(m)) {
+			int64_t d = next_deadline(m) - now_ms();
 
 			timeout = d < 0 ? 0 : (int)MIN(d, 1 << 30);
 		}

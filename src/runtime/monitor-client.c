@@ -390,9 +390,12 @@ int cove_container_wait(const struct cove_container *ct, unsigned mask, int time
 				goto timeout;
 			continue;
 		}
-		r = send_req(fd, COVE_MON_WAIT, (int)mask, 0, 0);
+		/* No time left (-t 0): only look at the state now. */
+		r = send_req(fd, ms == 0 ? COVE_MON_STATUS : COVE_MON_WAIT, (int)mask, 0, 0);
 		if (r >= 0)
-			r = recv_resp(fd, &resp, NULL, ms);
+			r = recv_resp(fd, &resp, NULL, ms == 0 ? -1 : ms);
+		if (r > 0 && ms == 0 && resp.ret >= 0 && !(mask & (1u << resp.state)))
+			goto timeout;
 		if (r == -ETIMEDOUT)
 			goto timeout;
 		if (r == 0 || r == -EPIPE || r == -ECONNRESET) {
