@@ -29,6 +29,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "mount.h"
+#include "net.h"
 #include "start.h"
 #include "storage.h"
 #include "strutil.h"
@@ -267,7 +268,9 @@ static int step_start_host_sync(struct child *ch, struct cove_error *err)
 {
 	int r;
 
-	if (!cove_hooks_any(ch->c, COVE_HOOK_START_HOST))
+	/* the monitor runs start-host hooks, and makes lxc.net.N interfaces meanwhile */
+	if (!cove_hooks_any(ch->c, COVE_HOOK_START_HOST) &&
+	    (ch->run->share_net || !cove_net_wanted(ch->c)))
 		return 0;
 	r = sync_send(ch->sync, SYNC_READY_EXEC, NULL);
 	if (r < 0)

@@ -221,15 +221,19 @@ static int step_pre_start(struct cove_run *run, struct cove_error *err)
 	return cove_hooks_run(run->conf, COVE_HOOK_PRE_START, &ctx, err);
 }
 
-/* lxc.net.N: the monitor makes the netns and its interfaces; the clone enters it. */
-static int step_network(struct cove_run *run, struct cove_error *err)
+/*
+ * lxc.net.N: right after the clone, the monitor makes the interfaces in the
+ * child's netns while the child sets up its mounts; the child waits for
+ * SYNC_EXEC before it execs init (net.h).
+ */
+static int clone_network(struct cove_run *run, struct cove_error *err)
 {
 	struct cove_net_ctx ctx = { .name = run->name, .config_path = run->config_path,
 				    .log_fd = run->log_fd };
 
 	if (run->share_net || !cove_net_wanted(run->conf))
 		return 0;
-	return cove_net_create(run->conf, &ctx, &run->net, err);
+	return cove_net_create(run->conf, &ctx, run->pid, &run->net, err);
 }
 
 #ifndef CLONE_INTO_CGROUP
@@ -262,7 +266,7 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 	};
 	long pid;
 
-	if (!run->share_net && !run->net)
+	if (!run->share_net)
 		args.flags |= CLONE_NEWNET;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return cove_err(err, -errno, "Failed to create a socket pair: %m");
@@ -278,14 +282,7 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 	r = cove_cgroup_open_enter_fds(run->cg, &run->cg_fds, &run->n_cg_fds, err);
 	if (r < 0)
 		return r;
-	r = cove_net_enter(run->net, err); /* the child is born in it; we leave at once */
-	if (r < 0) {
-		close_cg_fds(run);
-		return r;
-	}
 	pid = syscall(SYS_clone3, &args, sizeof(args));
-	if (pid != 0)
-		cove_net_leave(run->net);
 	if (pid < 0 && (args.flags & CLONE_INTO_CGROUP)) {
 		args.flags &= ~CLONE_INTO_CGROUP;
 		run->cg->cloned_into = false;
@@ -293,14 +290,7 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 		r = cove_cgroup_open_enter_fds(run->cg, &run->cg_fds, &run->n_cg_fds, err);
 		if (r < 0)
 			return r;
-		r = cove_net_enter(run->net, err);
-		if (r < 0) {
-			close_cg_fds(run);
-			return r;
-		}
 		pid = syscall(SYS_clone3, &args, sizeof(args));
-		if (pid != 0)
-			cove_net_leave(run->net);
 	}
 	if (pid < 0) {
 		r = -errno;
@@ -317,7 +307,10 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 	run->pidfd = pidfd;
 	log_debug("Container process is PID %ld", pid);
 
-	if (cove_hooks_any(run->conf, COVE_HOOK_START_HOST)) {
+	r = clone_network(run, err);
+	if (r < 0)
+		return r;
+	if (cove_hooks_any(run->conf, COVE_HOOK_START_HOST) || run->net) {
 		struct cove_hook_ctx ctx;
 
 		r = sync_wait(ours, SYNC_READY_EXEC, err);
@@ -355,7 +348,6 @@ static const struct {
 	{ "console", step_console },
 	{ "cgroup", step_cgroup },
 	{ "pre-start", step_pre_start },
-	{ "network", step_network },
 	{ "clone", step_clone },
 };
 

@@ -16,6 +16,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -60,9 +61,15 @@ static bool type_made(int t)
 
 bool cove_net_wanted(const struct cove_conf *c)
 {
-	for (size_t i = 0; i < c->n_nets; i++)
-		if (c->nets[i].type != COVE_NET_EMPTY && type_made(c->nets[i].type))
+	for (size_t i = 0; i < c->n_nets; i++) {
+		const struct cove_net *n = &c->nets[i];
+
+		if (n->type == COVE_NET_NONE)
+			return false; /* the host's netns: nothing to make */
+		if (n->type == COVE_NET_EMPTY ? !isempty(n->script_up) || !isempty(n->script_down)
+					      : type_made(n->type))
 			return true;
+	}
 	return false;
 }
 
@@ -513,30 +520,29 @@ script:
 
 /* ---- the netns ---- */
 
-static int new_netns(struct cove_netns *ns, struct cove_error *err)
+static int open_netns(struct cove_netns *ns, pid_t pid, struct cove_error *err)
 {
+	char p[64];
+
 	ns->self_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (ns->self_fd < 0)
 		return cove_err(err, -errno, "Failed to open the monitor's network namespace: %m");
-	if (unshare(CLONE_NEWNET) < 0)
-		return cove_err(err, -errno, "Failed to create a network namespace: %m");
-	ns->ns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	/* pid is our unreaped child: the number cannot have been reused */
+	snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
+	ns->ns_fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (ns->ns_fd < 0)
-		log_debug("Failed to open the new network namespace: %m");
-	if (setns(ns->self_fd, CLONE_NEWNET) < 0) {
-		log_error_errno(-errno, "Failed to return to the monitor's network namespace");
-		abort();
-	}
-	if (ns->ns_fd < 0)
-		return cove_err(err, -EIO, "Failed to open the new network namespace");
+		return cove_err(err, -errno, "Failed to open the container's network namespace: %m");
 	return 0;
 }
 
-int cove_net_create(struct cove_conf *c, const struct cove_net_ctx *ctx, struct cove_netns **ret,
-		    struct cove_error *err)
+int cove_net_create(struct cove_conf *c, const struct cove_net_ctx *ctx, pid_t pid,
+		    struct cove_netns **ret, struct cove_error *err)
 {
 	_cleanup_(cove_net_destroyp) struct cove_netns *ns = xnew0(struct cove_netns, 1);
+	struct timespec t0, t2;
 	int r;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	ns->self_fd = ns->ns_fd = -EBADF;
 	ns->conf = c;
@@ -544,7 +550,7 @@ int cove_net_create(struct cove_conf *c, const struct cove_net_ctx *ctx, struct 
 	ns->config_path = ctx->config_path ? xstrdup(ctx->config_path) : NULL;
 	ns->log_fd = ctx->log_fd;
 	fill_hwaddrs(c, ctx->config_path);
-	r = new_netns(ns, err);
+	r = open_netns(ns, pid, err);
 	if (r < 0)
 		return r;
 	r = netlink_open(&ns->host);
@@ -562,23 +568,11 @@ int cove_net_create(struct cove_conf *c, const struct cove_net_ctx *ctx, struct 
 		if (r < 0)
 			return r; /* ns and all it made so far go */
 	}
+	(void)clock_gettime(CLOCK_MONOTONIC, &t2);
+	log_debug("Network of '%s': %zu interfaces in %.2f ms", ctx->name, ns->n_devs,
+		  (double)(t2.tv_sec - t0.tv_sec) * 1e3 + (double)(t2.tv_nsec - t0.tv_nsec) / 1e6);
 	*ret = TAKE_PTR(ns);
 	return 0;
-}
-
-int cove_net_enter(struct cove_netns *ns, struct cove_error *err)
-{
-	if (ns && setns(ns->ns_fd, CLONE_NEWNET) < 0)
-		return cove_err(err, -errno, "Failed to enter the container's network namespace: %m");
-	return 0;
-}
-
-void cove_net_leave(struct cove_netns *ns)
-{
-	if (ns && setns(ns->self_fd, CLONE_NEWNET) < 0) {
-		log_error_errno(-errno, "Failed to return to the monitor's network namespace");
-		abort();
-	}
 }
 
 static void teardown_dev(struct cove_netns *ns, struct netdev *d)
