@@ -75,6 +75,7 @@ cleanup() {
 	rm -rf "/run/lxc/lock$LXP" "/run/lxc/lock$WORK"
 	if [ -n "${BENCH_OUT:-}" ]; then
 		rm -rf --one-file-system "$LXP" "$CVP"
+		rmdir "$WORK" 2>/dev/null
 	else
 		rm -rf --one-file-system "$WORK"
 	fi
