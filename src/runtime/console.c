@@ -65,7 +65,14 @@ int cove_console_new(const struct cove_conf *c, const char *extra_log, struct co
 	con->log_fds[0] = con->log_fds[1] = -EBADF;
 	if (c->tty_max > 1024)
 		return cove_err(err, -EINVAL, "Invalid lxc.tty.max %u: at most 1024", c->tty_max);
-	if (!streq_ptr(c->console_path, "none")) {
+	if (!isempty(c->console_path) && !streq(c->console_path, "none")) {
+		/* A device of the host (lxc.console.path = /dev/ttyS0): init's console, no relay. */
+		con->slave = open(c->console_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (con->slave < 0)
+			return cove_err(err, -errno, "Failed to open lxc.console.path '%s': %m",
+					c->console_path);
+		con->slave_path = xstrdup(c->console_path);
+	} else if (!streq_ptr(c->console_path, "none")) {
 		r = open_pty(&con->master, &con->slave, &con->slave_path);
 		if (r < 0)
 			return cove_err(err, r, "Failed to allocate the console pty: %s", strerror(-r));
