@@ -317,9 +317,14 @@ static int open_streams(struct session *s, struct cove_error *err)
 {
 	int r;
 
-	r = connect_fd(s, "control", &s->control, err);
-	if (r < 0)
-		return r;
+	json_t *fds = json_object_get(json_object_get(s->op.op, "metadata"), "fds");
+
+	/* The control socket is optional for non-interactive sessions. */
+	if (s->interactive || json_object_get(fds, "control")) {
+		r = connect_fd(s, "control", &s->control, err);
+		if (r < 0)
+			return r;
+	}
 	for (int i = 0; i < (s->interactive ? 1 : 3); i++) {
 		char key[2] = { (char)('0' + i), 0 };
 		r = connect_fd(s, key, &s->ws[i], err);

@@ -229,3 +229,57 @@ teardown() { client_teardown; }
 	run cove list -f csv -c n "$UNIQ-r"
 	assert_output ""
 }
+
+@test "cove config device add/set/show/remove (the tutorial's disk limits)" {
+	c=$(inst d1); made "$c"
+	cove init busybox "$c"
+	mkdir -p "$BATS_TEST_TMPDIR/share"
+	run cove config device add "$c" shared disk source="$BATS_TEST_TMPDIR/share" path=/shared
+	skip_if_unsupported
+	assert_success
+	assert_output "Device shared added to $c"
+	run cove config device show "$c"
+	assert_line "shared:"
+	assert_line "  path: /shared"
+	assert_line "  type: disk"
+	run cove config device set "$c" shared readonly true
+	assert_success
+	run cove config device get "$c" shared readonly
+	assert_output "true"
+	run cove config device list "$c"
+	assert_line "shared"
+	run --separate-stderr cove config device add "$c" shared disk path=/x
+	assert_failure 1
+	[ "$stderr" = "Error: The device already exists" ]
+	run cove config device remove "$c" shared
+	assert_success
+	assert_output "Device shared removed from $c"
+	run --separate-stderr cove config device remove "$c" shared
+	assert_failure 1
+}
+
+@test "cove config edit on a terminal runs \$EDITOR" {
+	command -v tmux >/dev/null || skip "tmux is not installed"
+	c=$(inst ed); made "$c"
+	cove init busybox "$c"
+	ed=$BATS_TEST_TMPDIR/editor.sh
+	printf '#!/bin/sh\nsed -i "s/^config:$/config:\\n  user.viaeditor: done/" "$1"\n' >"$ed"
+	chmod +x "$ed"
+	TMUX_SOCK=$BATS_TEST_TMPDIR/tmux.sock
+	tmux -S "$TMUX_SOCK" new-session -d "EDITOR=$ed COVE_DIR=$COVE_DIR $(command -v cove) config edit $c; echo RC=\$? >$BATS_TEST_TMPDIR/rc; sleep 5"
+	for i in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/rc" ] && break; sleep 0.1; done
+	tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
+	run cat "$BATS_TEST_TMPDIR/rc"
+	assert_output "RC=0"
+	run cove config get "$c" user.viaeditor
+	assert_output "done"
+}
+
+@test "cove info --show-log" {
+	c=$(inst lg); made "$c"
+	cove launch busybox "$c"
+	run cove info "$c" --show-log
+	skip_if_unsupported
+	assert_success
+	assert_line "Log:"
+}
