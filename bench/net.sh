@@ -15,7 +15,9 @@
 # Every hyperfine run is a start, its --prepare a stop -k of the previous.
 #
 # Environment: SKIP_BUILD=1, RUNS=20, COVE_BUILD_DIR (default build-bench),
-# BENCH_OUT (keep the table and hyperfine's JSON there).
+# BENCH_OUT (keep the table and hyperfine's JSON there), SETTLE=SECONDS (a
+# pause after each stop -k, untimed: the kernel tears a dead netns down
+# asynchronously, under the same lock that creating a veth takes; default 0).
 set -u
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$BENCH_DIR/../scripts/lib.sh"
@@ -110,8 +112,8 @@ for i in 1 2; do
 	if [ "$i" = 1 ]; then key=start_empty label="start -d until RUNNING (no network)"; else
 		key=start_veth label="start -d until RUNNING (one veth on a bridge)"; fi
 	pair "$key" "$label" "" \
-		"lxc-stop $L -k >/dev/null 2>&1; true" "lxc-start $L -d && lxc-wait $L -s RUNNING -t 30" \
-		"cove-stop $C -k >/dev/null 2>&1; true" "cove-start $C -d"
+		"lxc-stop $L -k >/dev/null 2>&1; sleep ${SETTLE:-0}; true" "lxc-start $L -d && lxc-wait $L -s RUNNING -t 30" \
+		"cove-stop $C -k >/dev/null 2>&1; sleep ${SETTLE:-0}; true" "cove-start $C -d"
 	# a check that the veth really was there: the address inside
 	if [ "$i" = 2 ]; then
 		cove-start $C -d 2>/dev/null
