@@ -34,7 +34,9 @@
 
 #include "alloc.h"
 #include "attach-internal.h"
+#include "caps.h"
 #include "fileio.h"
+#include "seccomp-policy.h"
 #include "strutil.h"
 #include "strv.h"
 
@@ -188,6 +190,23 @@ static int step_pty(struct attach_child *c, struct cove_error *err)
 	return 0;
 }
 
+/* The container's capability drops and seccomp filter, while we still may load it (before ids). */
+static int step_security(struct attach_child *c, struct cove_error *err)
+{
+	_cleanup_(cove_conf_freep) struct cove_conf *none = NULL;
+	const struct cove_conf *conf = c->conf;
+	int r;
+
+	if (!conf)
+		conf = none = cove_conf_new(); /* the defaults */
+	if (!(c->o->elevated & COVE_ATTACH_ELEVATE_CAP)) {
+		r = cove_caps_apply(conf, err);
+		if (r < 0)
+			return r;
+	}
+	return cove_seccomp_apply(conf, err);
+}
+
 static int step_ids(struct attach_child *c, struct cove_error *err)
 {
 	/* Drop the host's supplementary groups; a userns with setgroups=deny refuses. */
@@ -319,7 +338,7 @@ static const struct {
     {"cgroup", step_cgroup},   {"namespaces", step_setns},
     {"remount", step_remount}, {"personality", step_personality},
     {"user", step_user},       {"pty", step_pty},
-    {"ids", step_ids},	       {"environment", step_env},
+    {"security", step_security}, {"ids", step_ids},	       {"environment", step_env},
     {"cwd", step_cwd},	       {"stdio", step_stdio},
     {"signals", step_signals},
 };

@@ -76,6 +76,22 @@ static int mount_sub(int devfd, const char *name, const char *type, unsigned lon
 	return 0;
 }
 
+static int bind_host_node(int rootfd, const char *name, struct cove_error *err)
+{
+	_cleanup_free_ char *host = path_join("/dev", name), *rel = path_join("dev", name);
+	_cleanup_close_ int tfd = -EBADF;
+	int r;
+
+	r = root_touch(rootfd, rel, 0666);
+	if (r >= 0)
+		r = root_open(rootfd, rel, O_PATH | O_NOFOLLOW, &tfd);
+	if (r >= 0)
+		r = mount_bind_fd(AT_FDCWD, host, false, tfd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0);
+	if (r < 0)
+		return cove_err(err, r, "Failed to bind '%s' on '/%s': %s", host, rel, strerror(-r));
+	return 0;
+}
+
 int cove_dev_populate(int rootfd, const struct cove_conf *c, struct cove_error *err)
 {
 	_cleanup_close_ int devfd = -EBADF;
@@ -86,10 +102,19 @@ int cove_dev_populate(int rootfd, const struct cove_conf *c, struct cove_error *
 	if (r < 0)
 		return cove_err(err, r, "Failed to open '/dev' in the rootfs: %s", strerror(-r));
 	for (size_t i = 0; i < ELEMENTSOF(nodes); i++) {
-		if (mknodat(devfd, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) <
-			    0 &&
-		    errno != EEXIST)
-			return cove_err(err, -errno, "Failed to create '/dev/%s': %m", nodes[i].name);
+		if (mknodat(devfd, nodes[i].name, S_IFCHR | 0666,
+			    makedev(nodes[i].maj, nodes[i].min)) < 0) {
+			if (errno != EPERM && errno != EEXIST)
+				return cove_err(err, -errno, "Failed to create '/dev/%s': %m",
+						nodes[i].name);
+			if (errno == EPERM) {
+				/* In a user namespace: bind the host's node instead (idmap.h). */
+				r = bind_host_node(rootfd, nodes[i].name, err);
+				if (r < 0)
+					return r;
+				continue;
+			}
+		}
 		(void)fchmodat(devfd, nodes[i].name, 0666, 0);
 	}
 	pts = c->pty_max ? xasprintf("newinstance,ptmxmode=0666,mode=0620,gid=5,max=%u", c->pty_max)

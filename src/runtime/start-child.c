@@ -24,12 +24,15 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "caps.h"
 #include "dev.h"
 #include "fileio.h"
 #include "hooks.h"
+#include "idmap.h"
 #include "log.h"
 #include "mount.h"
 #include "net.h"
+#include "seccomp-policy.h"
 #include "start.h"
 #include "storage.h"
 #include "strutil.h"
@@ -45,6 +48,7 @@ struct child {
 	int null_fd;  /* the host's /dev/null, for init's stdio without a console */
 	char **argv;  /* owned */
 	char **env;   /* owned: init's environment */
+	int idmap_fd; /* the idmapped rootfs mount from the monitor (unprivileged), or -EBADF */
 };
 
 static void ctx_of(const struct child *ch, struct cove_hook_ctx *ctx, const char *rootfs)
@@ -59,6 +63,12 @@ static int run_hooks(struct child *ch, int type, const char *rootfs, struct cove
 
 	ctx_of(ch, &ctx, rootfs);
 	return cove_hooks_run(ch->c, type, &ctx, err);
+}
+
+/* Unprivileged: wait until the monitor has written our id maps (idmap.h). */
+static int step_idmap(struct child *ch, struct cove_error *err)
+{
+	return cove_idmap_child(ch->run, ch->sync, &ch->idmap_fd, err);
 }
 
 static int step_cgroup(struct child *ch, struct cove_error *err)
@@ -124,7 +134,14 @@ static int step_rootfs(struct child *ch, struct cove_error *err)
 	r = cove_rootfs_spec_parse(ch->c->rootfs_path, &spec, err);
 	if (r < 0)
 		return r;
-	if (spec.kind == COVE_STORAGE_OVERLAY) {
+	if (ch->idmap_fd >= 0) {
+		/* the monitor's idmapped clone of the rootfs goes where the rootfs is */
+		if (move_mount(ch->idmap_fd, "", AT_FDCWD, rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return cove_err(err, -errno,
+					"Failed to mount the idmapped rootfs on '%s': %m%s", rootfs,
+					errno == EACCES ? " (container root cannot search a directory above it)" : "");
+		ch->idmap_fd = safe_close(ch->idmap_fd);
+	} else if (spec.kind == COVE_STORAGE_OVERLAY) {
 		/* in our own mount namespace: the overlay never shows on the host */
 		r = cove_overlay_mount(&spec, err);
 		if (r < 0)
@@ -328,6 +345,14 @@ static int step_environment(struct child *ch, struct cove_error *err)
 	return 0;
 }
 
+/* Capabilities (bounding, inheritable, ambient) and seccomp, last before the ids change. */
+static int step_security(struct child *ch, struct cove_error *err)
+{
+	int r = cove_caps_apply(ch->c, err);
+
+	return r < 0 ? r : cove_seccomp_apply(ch->c, err);
+}
+
 static int step_process(struct child *ch, struct cove_error *err)
 {
 	const struct cove_conf *c = ch->c;
@@ -393,6 +418,7 @@ static const struct {
 	const char *name;
 	int (*fn)(struct child *ch, struct cove_error *err);
 } steps[] = {
+	{ "idmap", step_idmap },
 	{ "cgroup", step_cgroup },
 	{ "hostname", step_hostname },
 	{ "loopback", step_loopback },
@@ -412,6 +438,7 @@ static const struct {
 	{ "start-hooks", step_start_hooks },
 	{ "stdio", step_stdio },
 	{ "environment", step_environment },
+	{ "security", step_security },
 	{ "process", step_process },
 	{ "exec", step_exec },
 };
@@ -419,7 +446,7 @@ static const struct {
 _Noreturn void start_child(struct cove_run *run, int sync_fd)
 {
 	struct child ch = { .run = run, .c = run->conf, .sync = sync_fd, .rootfd = -EBADF,
-			    .null_fd = -EBADF };
+			    .null_fd = -EBADF, .idmap_fd = -EBADF };
 	struct cove_error err = {};
 	sigset_t none;
 

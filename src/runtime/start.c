@@ -18,9 +18,12 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "cgroup-limits.h"
 #include "hooks.h"
+#include "idmap.h"
 #include "log.h"
 #include "net.h"
+#include "seccomp-policy.h"
 #include "start.h"
 #include "storage.h"
 #include "strutil.h"
@@ -82,29 +85,18 @@ void cove_run_done(struct cove_run *run)
 	run->net = cove_net_destroy(run->net);
 }
 
-static int not_supported(struct cove_error *err, const char *key)
-{
-	return cove_err(err, -EOPNOTSUPP, "Configuration key '%s' is not supported yet", key);
-}
-
 int cove_run_check(const struct cove_conf *c, struct cove_error *err)
 {
-	if (c->n_cgroup > 0) {
-		_cleanup_free_ char *k = xasprintf("lxc.cgroup.%s", c->cgroup[0].key);
-		return not_supported(err, k);
-	}
-	if (c->n_cgroup2 > 0) {
-		_cleanup_free_ char *k = xasprintf("lxc.cgroup2.%s", c->cgroup2[0].key);
-		return not_supported(err, k);
-	}
-	if (c->n_idmaps > 0)
-		return not_supported(err, "lxc.idmap");
-	if (c->cap_drop && c->cap_drop[0])
-		return not_supported(err, "lxc.cap.drop");
-	if (c->cap_keep && c->cap_keep[0])
-		return not_supported(err, "lxc.cap.keep");
-	if (!isempty(c->seccomp_profile))
-		return not_supported(err, "lxc.seccomp.profile");
+	int r;
+
+	/* Isolation settings: checked before anything is made (nothing to undo). */
+	r = cove_cgroup_limits_check(c, err);
+	if (r >= 0)
+		r = cove_idmap_check(c, err);
+	if (r >= 0)
+		r = cove_seccomp_check(c, err);
+	if (r < 0)
+		return r;
 	if (!isempty(c->apparmor_profile)) {
 		if (!streq(c->apparmor_profile, "unconfined") && !streq(c->apparmor_profile, "generated"))
 			return cove_err(err, -EOPNOTSUPP,
@@ -206,6 +198,12 @@ static int step_cgroup(struct cove_run *run, struct cove_error *err)
 	return cove_cgroup_create(run->cg, run->name, err);
 }
 
+/* lxc.cgroup.* / lxc.cgroup2.* and the device list, before the child exists. */
+static int step_cgroup_limits(struct cove_run *run, struct cove_error *err)
+{
+	return cove_cgroup_apply_limits(run->cg, run->conf, err);
+}
+
 static void hook_ctx(const struct cove_run *run, struct cove_hook_ctx *ctx)
 {
 	*ctx = (struct cove_hook_ctx){ .name = run->name, .config_path = run->config_path,
@@ -268,6 +266,8 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 
 	if (!run->share_net)
 		args.flags |= CLONE_NEWNET;
+	if (cove_conf_is_unprivileged(run->conf))
+		args.flags |= CLONE_NEWUSER; /* maps written below by cove_idmap_parent() */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return cove_err(err, -errno, "Failed to create a socket pair: %m");
 	ours = sv[0];
@@ -306,6 +306,9 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 	run->pid = (pid_t)pid;
 	run->pidfd = pidfd;
 	log_debug("Container process is PID %ld", pid);
+	r = cove_idmap_parent(run, ours, err); /* the child waits for its ids first */
+	if (r < 0)
+		return r;
 
 	r = clone_network(run, err);
 	if (r < 0)
@@ -347,6 +350,7 @@ static const struct {
 	{ "rootfs", step_rootfs },
 	{ "console", step_console },
 	{ "cgroup", step_cgroup },
+	{ "cgroup-limits", step_cgroup_limits },
 	{ "pre-start", step_pre_start },
 	{ "clone", step_clone },
 };

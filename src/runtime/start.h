@@ -23,6 +23,7 @@ enum cove_sync_step {
 	SYNC_READY_EXEC,  /* child -> parent: set up; run start-host hooks (only if any) */
 	SYNC_EXEC,	  /* parent -> child: go on and exec */
 	SYNC_ERROR,	  /* child -> parent: failed, with a message */
+	SYNC_IDMAP,	  /* parent -> child: ids mapped; may carry the idmapped rootfs (idmap.h) */
 	_SYNC_STEP_MAX,
 	_SYNC_STEP_INVALID = -22,
 };

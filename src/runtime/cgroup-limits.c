@@ -1,0 +1,633 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Limits, freezing and usage figures of a container's cgroup (see
+ * cgroup-limits.h). A key names its controller by its first component
+ * ("memory.max" -> memory); on v1 the file is written in the hierarchy that
+ * carries that controller, on v2 in the one unified directory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "cgroup-limits.h"
+#include "fileio.h"
+#include "log.h"
+#include "strutil.h"
+#include "strv.h"
+
+LOG_MODULE("cgroup-limits");
+
+/* The usual allow-list of a container's devices (what LXC's common.conf allows). */
+static const char *const default_devices[] = {
+	"c *:* m", "b *:* m",				  /* mknod, not use */
+	"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",		  /* null zero full */
+	"c 1:8 rwm", "c 1:9 rwm",			  /* random urandom */
+	"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",		  /* tty console ptmx */
+	"c 136:* rwm",					  /* pts */
+	"c 10:229 rwm", "c 10:200 rwm",			  /* fuse tun */
+};
+
+static bool key_valid(const char *key)
+{
+	if (isempty(key) || strchr(key, '/') || strstr(key, "..") || !strchr(key, '.'))
+		return false;
+	for (const char *s = key; *s; s++)
+		if (*s <= ' ' || *s >= 127)
+			return false;
+	return true;
+}
+
+static int check_kv(const char *family, const struct cove_kv *kv, struct cove_error *err)
+{
+	if (!key_valid(kv->key))
+		return cove_err(err, -EINVAL, "Invalid cgroup key '%s.%s'", family, kv->key);
+	if (!kv->value || strpbrk(kv->value, "\n\r"))
+		return cove_err(err, -EINVAL, "Invalid value for %s.%s: '%s' (contains a newline)",
+				family, kv->key, kv->value ? kv->value : "");
+	return 0;
+}
+
+int cove_cgroup_limits_check(const struct cove_conf *c, struct cove_error *err)
+{
+	int r;
+
+	for (size_t i = 0; i < c->n_cgroup; i++)
+		if ((r = check_kv("lxc.cgroup", &c->cgroup[i], err)) < 0)
+			return r;
+	for (size_t i = 0; i < c->n_cgroup2; i++)
+		if ((r = check_kv("lxc.cgroup2", &c->cgroup2[i], err)) < 0)
+			return r;
+	return 0;
+}
+
+static bool is_pure_v2(const struct cove_cgroup *cg)
+{
+	return cg->ops == &cgroup_v2_ops;
+}
+
+/* The hierarchy carrying a v1 controller, or NULL. */
+static const struct cgroup_hier *v1_hier(const struct cove_cgroup *cg, const char *ctrl)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		_cleanup_strv_free_ char **l = NULL;
+
+		if (cg->h[i].v2)
+			continue;
+		l = strv_split(cg->h[i].controllers, ",");
+		if (strv_contains(l, ctrl))
+			return &cg->h[i];
+	}
+	return NULL;
+}
+
+static const struct cgroup_hier *v2_hier(const struct cove_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].v2)
+			return &cg->h[i];
+	return NULL;
+}
+
+static char *controller_of(const char *key)
+{
+	return xstrndup(key, strcspn(key, "."));
+}
+
+/* Path of file in our group of hierarchy h. */
+static char *group_file(const struct cove_cgroup *cg, const struct cgroup_hier *h, const char *file)
+{
+	_cleanup_free_ char *d = cgroup_hier_path(h, cg->name);
+
+	return path_join(d, file);
+}
+
+static int write_existing(const char *path, const char *value)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	size_t n = strlen(value);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, n) != (ssize_t)n)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+/* Write one file of a v1 controller (the controller is the file's prefix). */
+static int v1_write(struct cove_cgroup *cg, const char *what, const char *file, const char *value,
+		    struct cove_error *err)
+{
+	_cleanup_free_ char *ctrl = controller_of(file), *p = NULL;
+	const struct cgroup_hier *h = v1_hier(cg, ctrl);
+	int r;
+
+	if (!h)
+		return cove_err(err, -ENOENT, "Cannot set %s = '%s': the host has no '%s' cgroup controller",
+				what, value, ctrl);
+	p = group_file(cg, h, file);
+	r = write_existing(p, value);
+	if (r == -ENOENT)
+		return cove_err(err, r, "Cannot set %s = '%s': the host's %s controller has no '%s'",
+				what, value, ctrl, file);
+	if (r < 0)
+		return cove_err(err, r, "Failed to set %s = '%s' (%s): %s", what, value, p, strerror(-r));
+	log_debug("%s = %s -> %s", what, value, p);
+	return 0;
+}
+
+static int v2_write(struct cove_cgroup *cg, const char *what, const char *file, const char *value,
+		    struct cove_error *err)
+{
+	const struct cgroup_hier *h = v2_hier(cg);
+	_cleanup_free_ char *p = NULL, *ctrl = controller_of(file);
+	int r;
+
+	if (!h)
+		return cove_err(err, -ENOENT, "Cannot set %s = '%s': the host has no cgroup2 hierarchy",
+				what, value);
+	p = group_file(cg, h, file);
+	r = write_existing(p, value);
+	if (r == -ENOENT)
+		return cove_err(err, r, "Cannot set %s = '%s': the host has no '%s' cgroup2 controller (no '%s')",
+				what, value, ctrl, file);
+	if (r < 0)
+		return cove_err(err, r, "Failed to set %s = '%s' (%s): %s", what, value, p, strerror(-r));
+	log_debug("%s = %s -> %s", what, value, p);
+	return 0;
+}
+
+/* "max" -> "-1", a size -> bytes. */
+static int v1_bytes(const char *what, const char *v, char **ret, struct cove_error *err)
+{
+	uint64_t b;
+
+	if (streq(v, "max")) {
+		*ret = xstrdup("-1");
+		return 0;
+	}
+	if (parse_size(v, &b) < 0)
+		return cove_err(err, -EINVAL, "Invalid value for %s: '%s' (a size or 'max')", what, v);
+	*ret = xasprintf("%llu", (unsigned long long)b);
+	return 0;
+}
+
+/* v2 "memory.swap.max" is swap alone; v1 memsw is memory + swap. */
+static int v1_swap(struct cove_cgroup *cg, const struct cove_conf *c, const char *what,
+		   const char *v, struct cove_error *err)
+{
+	_cleanup_free_ char *mem = NULL, *cur = NULL, *path = NULL;
+	const struct cgroup_hier *h = v1_hier(cg, "memory");
+	uint64_t swap, limit;
+	int r;
+
+	if (streq(v, "max"))
+		return v1_write(cg, what, "memory.memsw.limit_in_bytes", "-1", err);
+	if (parse_size(v, &swap) < 0)
+		return cove_err(err, -EINVAL, "Invalid value for %s: '%s' (a size or 'max')", what, v);
+	if (!h)
+		return cove_err(err, -ENOENT, "Cannot set %s = '%s': the host has no memory controller",
+				what, v);
+	path = group_file(cg, h, "memory.limit_in_bytes");
+	r = read_one_line(path, &cur);
+	if (r < 0 || safe_atou64(cur, &limit) < 0 || limit >= (UINT64_MAX >> 2))
+		return cove_err(err, -EINVAL,
+				"Cannot set %s = '%s' on cgroup v1: swap is limited together with memory, set lxc.cgroup2.memory.max first",
+				what, v);
+	mem = xasprintf("%llu", (unsigned long long)(limit + swap));
+	return v1_write(cg, what, "memory.memsw.limit_in_bytes", mem, err);
+}
+
+/* cpu.max "QUOTA [PERIOD]" -> cfs_period_us, then cfs_quota_us. */
+static int v1_cpu_max(struct cove_cgroup *cg, const char *what, const char *v, struct cove_error *err)
+{
+	_cleanup_strv_free_ char **l = strv_split(v, " ");
+	unsigned quota = 0, period = 100000;
+	int r;
+
+	if (!l || !l[0] || (l[1] && l[2]) || (!streq(l[0], "max") && safe_atou(l[0], &quota) < 0) ||
+	    (l[1] && safe_atou(l[1], &period) < 0) || period < 1000 || period > 1000000 ||
+	    (!streq(l[0], "max") && quota < 1000))
+		return cove_err(err, -EINVAL, "Invalid value for %s: '%s' (QUOTA|max [PERIOD], in us)",
+				what, v);
+	_cleanup_free_ char *p = xasprintf("%u", period);
+	_cleanup_free_ char *q = streq(l[0], "max") ? xstrdup("-1") : xasprintf("%u", quota);
+	r = v1_write(cg, what, "cpu.cfs_period_us", p, err);
+	if (r < 0)
+		return r;
+	return v1_write(cg, what, "cpu.cfs_quota_us", q, err);
+}
+
+/* cpu.weight 1..10000 (default 100) -> cpu.shares 2..262144 (default 1024). */
+static int v1_cpu_weight(struct cove_cgroup *cg, const char *what, const char *v,
+			 struct cove_error *err)
+{
+	unsigned w;
+	unsigned long long s;
+
+	if (safe_atou(v, &w) < 0 || w < 1 || w > 10000)
+		return cove_err(err, -EINVAL, "Invalid value for %s: '%s' (1..10000)", what, v);
+	s = (unsigned long long)w * 1024 / 100;
+	if (s < 2)
+		s = 2;
+	if (s > 262144)
+		s = 262144;
+	_cleanup_free_ char *b = xasprintf("%llu", s);
+	return v1_write(cg, what, "cpu.shares", b, err);
+}
+
+/* io.max "MAJ:MIN rbps=N wbps=N riops=N wiops=N" -> blkio.throttle.*_device "MAJ:MIN N". */
+static int v1_io_max(struct cove_cgroup *cg, const char *what, const char *v, struct cove_error *err)
+{
+	static const struct {
+		const char *k, *file;
+	} map[] = {
+		{ "rbps", "blkio.throttle.read_bps_device" },
+		{ "wbps", "blkio.throttle.write_bps_device" },
+		{ "riops", "blkio.throttle.read_iops_device" },
+		{ "wiops", "blkio.throttle.write_iops_device" },
+	};
+	_cleanup_strv_free_ char **l = strv_split(v, " ");
+	unsigned maj, min;
+	int r;
+
+	if (!l || !l[0] || !l[1] || sscanf(l[0], "%u:%u", &maj, &min) != 2)
+		return cove_err(err, -EINVAL, "Invalid value for %s: '%s' (MAJ:MIN rbps=N ...)", what, v);
+	for (char **t = l + 1; *t; t++) {
+		char *eq = strchr(*t, '=');
+		size_t i;
+		uint64_t n = 0;
+
+		for (i = 0; eq && i < ELEMENTSOF(map); i++)
+			if (strlen(map[i].k) == (size_t)(eq - *t) && startswith(*t, map[i].k))
+				break;
+		if (!eq || i == ELEMENTSOF(map) || (!streq(eq + 1, "max") && safe_atou64(eq + 1, &n) < 0))
+			return cove_err(err, -EINVAL, "Invalid value for %s: '%s' (unknown '%s')", what,
+					v, *t);
+		_cleanup_free_ char *w = xasprintf("%u:%u %llu", maj, min, (unsigned long long)n);
+		r = v1_write(cg, what, map[i].file, w, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* A v2 key on a v1 host: its v1 equivalent, or a clear refusal. */
+static int v2_on_v1(struct cove_cgroup *cg, const struct cove_conf *c, const char *key,
+		    const char *v, struct cove_error *err)
+{
+	_cleanup_free_ char *what = xasprintf("lxc.cgroup2.%s", key), *b = NULL;
+	int r;
+
+	if (streq(key, "memory.max") || streq(key, "memory.high")) {
+		r = v1_bytes(what, v, &b, err);
+		if (r < 0)
+			return r;
+		return v1_write(cg, what,
+				streq(key, "memory.max") ? "memory.limit_in_bytes"
+							 : "memory.soft_limit_in_bytes",
+				b, err);
+	}
+	if (streq(key, "memory.swap.max"))
+		return v1_swap(cg, c, what, v, err);
+	if (streq(key, "cpu.max"))
+		return v1_cpu_max(cg, what, v, err);
+	if (streq(key, "cpu.weight"))
+		return v1_cpu_weight(cg, what, v, err);
+	if (streq(key, "io.max"))
+		return v1_io_max(cg, what, v, err);
+	if (streq(key, "io.weight"))
+		return v1_write(cg, what, "blkio.weight", v, err);
+	if (streq(key, "pids.max") || streq(key, "cpuset.cpus") || streq(key, "cpuset.mems"))
+		return v1_write(cg, what, key, v, err);
+	/* Only controllers that live in the hybrid unified mount (hugetlb here). */
+	if (v2_hier(cg)) {
+		_cleanup_free_ char *p = group_file(cg, v2_hier(cg), key);
+
+		if (access(p, F_OK) == 0)
+			return v2_write(cg, what, key, v, err);
+	}
+	return cove_err(err, -EOPNOTSUPP,
+			"Cannot set %s = '%s': this host has cgroup v1 and the key has no v1 equivalent",
+			what, v);
+}
+
+static int apply_devices(struct cove_cgroup *cg, struct cove_error *err)
+{
+	int r;
+
+	if (is_pure_v2(cg) || !v1_hier(cg, "devices"))
+		return 0; /* cgroup2 needs an eBPF device program: not done (yet) */
+	r = v1_write(cg, "the default device list", "devices.deny", "a", err);
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(default_devices); i++)
+		r = v1_write(cg, "the default device list", "devices.allow", default_devices[i], err);
+	return r;
+}
+
+int cove_cgroup_apply_limits(struct cove_cgroup *cg, const struct cove_conf *c,
+			     struct cove_error *err)
+{
+	int r;
+
+	r = cove_cgroup_limits_check(c, err);
+	if (r < 0)
+		return r;
+	r = apply_devices(cg, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c->n_cgroup; i++) {
+		const struct cove_kv *kv = &c->cgroup[i];
+		_cleanup_free_ char *what = xasprintf("lxc.cgroup.%s", kv->key);
+
+		if (is_pure_v2(cg)) {
+			log_info("Ignoring %s: the host has no cgroup v1", what);
+			continue;
+		}
+		r = v1_write(cg, what, kv->key, kv->value, err);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < c->n_cgroup2; i++) {
+		const struct cove_kv *kv = &c->cgroup2[i];
+
+		if (is_pure_v2(cg)) {
+			_cleanup_free_ char *what = xasprintf("lxc.cgroup2.%s", kv->key);
+
+			r = v2_write(cg, what, kv->key, kv->value, err);
+		} else
+			r = v2_on_v1(cg, c, kv->key, kv->value, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int cove_cgroup_open_existing(const char *path, struct cove_cgroup **ret, struct cove_error *err)
+{
+	_cleanup_(cove_cgroup_freep) struct cove_cgroup *cg = NULL;
+	const char *name = strrchr(path ? path : "", '/');
+	int r;
+
+	if (!name || isempty(name + 1) || !startswith(name + 1, "cove.payload."))
+		return cove_err(err, -EINVAL, "Invalid container cgroup '%s'", path ? path : "");
+	r = cove_cgroup_new(&cg, err);
+	if (r < 0)
+		return r;
+	cg->name = xstrdup(name + 1);
+	cg->path = xstrdup(path);
+	*ret = TAKE_PTR(cg);
+	return 0;
+}
+
+int cove_cgroup_set(struct cove_cgroup *cg, const char *key, const char *value,
+		    struct cove_error *err)
+{
+	struct cove_kv kv = { .key = (char *)key, .value = (char *)value };
+	struct cove_conf c = {};
+	int r;
+
+	r = check_kv("cgroup", &kv, err);
+	if (r < 0)
+		return r;
+	if (is_pure_v2(cg))
+		return v2_write(cg, key, key, value, err);
+	{
+		_cleanup_free_ char *ctrl = controller_of(key);
+		_cleanup_free_ char *p = NULL;
+
+		if (v1_hier(cg, ctrl)) {
+			p = group_file(cg, v1_hier(cg, ctrl), key);
+			if (access(p, F_OK) == 0)
+				return v1_write(cg, key, key, value, err);
+		}
+	}
+	return v2_on_v1(cg, &c, key, value, err);
+}
+
+static int read_group_file(struct cove_cgroup *cg, const struct cgroup_hier *h, const char *file,
+			   char **ret)
+{
+	_cleanup_free_ char *p = group_file(cg, h, file), *buf = NULL;
+	int r = read_full_file(p, 1 << 20, &buf, NULL);
+
+	if (r < 0)
+		return r;
+	/* One trailing newline goes; multi-line files keep their lines. */
+	size_t n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+/* The v1 file a v2 key reads from, when the value needs no conversion. */
+static const char *v1_read_equiv(const char *key)
+{
+	if (streq(key, "memory.max"))
+		return "memory.limit_in_bytes";
+	if (streq(key, "memory.high"))
+		return "memory.soft_limit_in_bytes";
+	if (streq(key, "memory.current"))
+		return "memory.usage_in_bytes";
+	if (streq(key, "memory.peak"))
+		return "memory.max_usage_in_bytes";
+	if (streq(key, "cpu.weight"))
+		return "cpu.shares";
+	return NULL;
+}
+
+int cove_cgroup_get(struct cove_cgroup *cg, const char *key, char **ret_value,
+		    struct cove_error *err)
+{
+	struct cove_kv kv = { .key = (char *)key, .value = (char *)"" };
+	_cleanup_free_ char *ctrl = controller_of(key);
+	const struct cgroup_hier *h;
+	int r;
+
+	r = check_kv("cgroup", &kv, err);
+	if (r < 0)
+		return r;
+	h = is_pure_v2(cg) ? v2_hier(cg) : v1_hier(cg, ctrl);
+	if (h) {
+		r = read_group_file(cg, h, key, ret_value);
+		if (r != -ENOENT) {
+			if (r < 0)
+				return cove_err(err, r, "Failed to read cgroup key '%s': %s", key,
+						strerror(-r));
+			return 0;
+		}
+	}
+	if (!is_pure_v2(cg)) {
+		if (streq(key, "cpu.max") && (h = v1_hier(cg, "cpu"))) {
+			_cleanup_free_ char *q = NULL, *p = NULL;
+
+			if (read_group_file(cg, h, "cpu.cfs_quota_us", &q) >= 0 &&
+			    read_group_file(cg, h, "cpu.cfs_period_us", &p) >= 0) {
+				*ret_value = xasprintf("%s %s", streq(q, "-1") ? "max" : q, p);
+				return 0;
+			}
+		}
+		if (v1_read_equiv(key) && (h = v1_hier(cg, ctrl)) &&
+		    read_group_file(cg, h, v1_read_equiv(key), ret_value) >= 0)
+			return 0;
+		if ((h = v2_hier(cg)) && read_group_file(cg, h, key, ret_value) >= 0)
+			return 0;
+	}
+	return cove_err(err, -ENOENT, "Cannot read cgroup key '%s': no such file in the container's cgroup",
+			key);
+}
+
+int cove_cgroup_is_frozen(struct cove_cgroup *cg)
+{
+	_cleanup_free_ char *v = NULL;
+	const struct cgroup_hier *h;
+	int r;
+
+	if (is_pure_v2(cg)) {
+		_cleanup_free_ char *ev = NULL;
+
+		r = read_group_file(cg, v2_hier(cg), "cgroup.events", &ev);
+		if (r < 0)
+			return r;
+		return strstr(ev, "frozen 1") != NULL;
+	}
+	h = v1_hier(cg, "freezer");
+	if (!h)
+		return -EOPNOTSUPP;
+	r = read_group_file(cg, h, "freezer.state", &v);
+	if (r < 0)
+		return r;
+	return streq(v, "FROZEN");
+}
+
+int cove_cgroup_freeze(struct cove_cgroup *cg, bool freeze, int timeout_ms, struct cove_error *err)
+{
+	const char *what = freeze ? "freeze" : "thaw";
+	int r;
+
+	if (is_pure_v2(cg))
+		r = v2_write(cg, what, "cgroup.freeze", freeze ? "1" : "0", err);
+	else if (!v1_hier(cg, "freezer"))
+		return cove_err(err, -EOPNOTSUPP, "Cannot %s: the host has no freezer cgroup controller",
+				what);
+	else
+		r = v1_write(cg, what, "freezer.state", freeze ? "FROZEN" : "THAWED", err);
+	if (r < 0)
+		return r;
+	for (int waited = 0;; waited++) {
+		struct timespec ts = { 0, 1000 * 1000 };
+
+		r = cove_cgroup_is_frozen(cg);
+		if (r < 0)
+			return cove_err(err, r, "Failed to read the freezer state: %s", strerror(-r));
+		if ((r > 0) == freeze)
+			return 0;
+		if (waited >= timeout_ms)
+			return cove_err(err, -ETIMEDOUT, "Timed out waiting for the container to %s",
+					what);
+		(void)nanosleep(&ts, NULL);
+		/* v1 may stay FREEZING when a task is busy in the kernel: ask again. */
+		if (freeze && !is_pure_v2(cg) && waited % 100 == 99)
+			(void)v1_write(cg, what, "freezer.state", "FROZEN", NULL);
+	}
+}
+
+static int64_t read_i64(struct cove_cgroup *cg, const struct cgroup_hier *h, const char *file)
+{
+	_cleanup_free_ char *v = NULL;
+	uint64_t n;
+
+	if (!h || read_group_file(cg, h, file, &v) < 0)
+		return -1;
+	if (streq(v, "max"))
+		return -1;
+	if (safe_atou64(v, &n) < 0)
+		return -1;
+	return (int64_t)n;
+}
+
+/* "KEY VALUE" lines: the value of key, or -1. */
+static int64_t read_keyed(struct cove_cgroup *cg, const struct cgroup_hier *h, const char *file,
+			  const char *key)
+{
+	_cleanup_free_ char *v = NULL;
+	size_t kl = strlen(key);
+
+	if (!h || read_group_file(cg, h, file, &v) < 0)
+		return -1;
+	for (char *save = NULL, *l = strtok_r(v, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (startswith(l, key) && l[kl] == ' ')
+			return strtoll(l + kl + 1, NULL, 10);
+	return -1;
+}
+
+/* Sum the per-device lines "MAJ:MIN Op N" (v1) or "MAJ:MIN rbytes=N wbytes=N ..." (v2). */
+static void blk_sum(struct cove_cgroup *cg, const struct cgroup_hier *h, const char *file, bool v2,
+		    struct cove_cgroup_stats *s)
+{
+	_cleanup_free_ char *v = NULL;
+
+	if (!h || read_group_file(cg, h, file, &v) < 0)
+		return;
+	s->blkio_read = s->blkio_write = 0;
+	for (char *save = NULL, *l = strtok_r(v, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char op[16];
+		unsigned long long n;
+		char *p;
+
+		if (v2) {
+			if ((p = strstr(l, "rbytes=")))
+				s->blkio_read += strtoll(p + 7, NULL, 10);
+			if ((p = strstr(l, "wbytes=")))
+				s->blkio_write += strtoll(p + 7, NULL, 10);
+		} else if (sscanf(l, "%*u:%*u %15s %llu", op, &n) == 2) {
+			if (streq(op, "Read"))
+				s->blkio_read += (int64_t)n;
+			else if (streq(op, "Write"))
+				s->blkio_write += (int64_t)n;
+		}
+	}
+}
+
+int cove_cgroup_stats(struct cove_cgroup *cg, struct cove_cgroup_stats *s)
+{
+	const struct cgroup_hier *h;
+
+	*s = (struct cove_cgroup_stats){ -1, -1, -1, -1, -1, -1, -1, -1, -1 };
+	if (is_pure_v2(cg)) {
+		h = v2_hier(cg);
+		int64_t us = read_keyed(cg, h, "cpu.stat", "usage_usec");
+		s->cpu_ns = us < 0 ? -1 : us * 1000;
+		s->mem_bytes = read_i64(cg, h, "memory.current");
+		s->mem_peak = read_i64(cg, h, "memory.peak");
+		s->mem_limit = read_i64(cg, h, "memory.max");
+		s->swap_bytes = read_i64(cg, h, "memory.swap.current");
+		s->pids = read_i64(cg, h, "pids.current");
+		s->pids_max = read_i64(cg, h, "pids.max");
+		blk_sum(cg, h, "io.stat", true, s);
+		return 0;
+	}
+	s->cpu_ns = read_i64(cg, v1_hier(cg, "cpuacct"), "cpuacct.usage");
+	h = v1_hier(cg, "memory");
+	s->mem_bytes = read_i64(cg, h, "memory.usage_in_bytes");
+	s->mem_peak = read_i64(cg, h, "memory.max_usage_in_bytes");
+	s->mem_limit = read_i64(cg, h, "memory.limit_in_bytes");
+	if (s->mem_limit >= INT64_MAX / 4)
+		s->mem_limit = -1;
+	{
+		int64_t memsw = read_i64(cg, h, "memory.memsw.usage_in_bytes");
+
+		s->swap_bytes = memsw >= 0 && s->mem_bytes >= 0 && memsw >= s->mem_bytes
+					? memsw - s->mem_bytes : read_keyed(cg, h, "memory.stat", "swap");
+	}
+	h = v1_hier(cg, "pids");
+	s->pids = read_i64(cg, h, "pids.current");
+	s->pids_max = read_i64(cg, h, "pids.max");
+	blk_sum(cg, v1_hier(cg, "blkio"), "blkio.throttle.io_service_bytes", false, s);
+	return 0;
+}

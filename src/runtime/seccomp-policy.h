@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Seccomp filters (libseccomp) from lxc.seccomp.profile files in LXC's text
+ * format, or the default policy when no profile is set.
+ *
+ * Version 1: a line "1", a line "whitelist" (or "allowlist"), then syscall
+ * numbers, one per line: everything else is killed.
+ * Version 2: a line "2", then the policy "denylist"/"blacklist" or
+ * "allowlist"/"whitelist", optionally followed by the default action for
+ * syscalls not listed; then syscall lines "NAME [ACTION] [ARG]...", where
+ * ACTION is kill, allow, trap, log or "errno N" and ARG is
+ * "[INDEX,VALUE,OP]" or "[INDEX,VALUE,SCMP_CMP_MASKED_EQ,MASK]" (OP is
+ * SCMP_CMP_EQ/NE/LT/LE/GT/GE/MASKED_EQ or ==, !=, <, <=, >, >=, &=);
+ * "[ARCH]" lines start a section for one architecture ([all], [x86_64],
+ * [x86], [i386], [x32], [arm64], ...): sections for other architectures
+ * than the host's are skipped; "reject_force_umount" denies umount2 with
+ * MNT_FORCE. Listed syscalls without an action are killed in a denylist
+ * and allowed in an allowlist. '#' starts a comment.
+ *
+ * The default policy denies (EPERM) kexec_load, kexec_file_load,
+ * open_by_handle_at, init_module, finit_module, delete_module, iopl,
+ * ioperm, swapon, swapoff and forced umount (EACCES), for the native and
+ * compat (x86, x32) architectures.
+ */
+#pragma once
+
+#include "cove/conf.h"
+#include "cove/error.h"
+
+/* Parse the profile (or the default) without loading it: errors name the file and line. */
+int cove_seccomp_check(const struct cove_conf *c, struct cove_error *err);
+/* Load the filter into the calling process (before exec; needs CAP_SYS_ADMIN or no_new_privs). */
+int cove_seccomp_apply(const struct cove_conf *c, struct cove_error *err);
