@@ -78,3 +78,4 @@ int cmd_snapshot(int argc, char **argv, struct cove_error *err);
 int cmd_restore(int argc, char **argv, struct cove_error *err);
 int cmd_copy(int argc, char **argv, struct cove_error *err);
 int cmd_file(int argc, char **argv, struct cove_error *err);
+int cmd_console(int argc, char **argv, struct cove_error *err);

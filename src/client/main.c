@@ -14,6 +14,7 @@
 
 static const struct cmd commands[] = {
 	{ "config", cmd_config, "Manage instance and server configuration options" },
+	{ "console", cmd_console, "Attach to instance consoles" },
 	{ "copy", cmd_copy, "Copy instances within or in between LXD servers" },
 	{ "delete", cmd_delete, "Delete instances and snapshots" },
 	{ "exec", cmd_exec, "Execute commands in instances" },

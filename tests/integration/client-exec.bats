@@ -104,3 +104,21 @@ teardown() {
 	run cat "$rc"
 	assert_output "EXIT=7"
 }
+
+@test "cove console --show-log and an attached console (<ctrl>+a q detaches)" {
+	run cove console "$CT" --show-log
+	skip_if_unsupported
+	assert_success
+	command -v tmux >/dev/null || skip "tmux is not installed"
+	TMUX_SOCK=$BATS_TEST_TMPDIR/tmux.sock
+	rc=$BATS_TEST_TMPDIR/rc
+	tmux -S "$TMUX_SOCK" new-session -d -x 80 -y 24 \
+		"COVE_DIR=$COVE_DIR $(command -v cove) console $CT; echo EXIT=\$? >$rc; sleep 30"
+	sleep 1
+	run tmux -S "$TMUX_SOCK" capture-pane -p
+	assert_line "To detach from the console, press: <ctrl>+a q"
+	tmux -S "$TMUX_SOCK" send-keys C-a q
+	for i in $(seq 50); do [ -s "$rc" ] && break; sleep 0.1; done
+	run cat "$rc"
+	assert_output "EXIT=0"
+}

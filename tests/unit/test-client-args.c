@@ -22,6 +22,7 @@
 #include "api.h"
 #include "client.h"
 #include "client-internal.h"
+#include "session.h"
 #include "strv.h"
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
@@ -221,6 +222,18 @@ static void test_local_name(void **state)
 	assert_string_equal(err.msg, "The remote \"srv2\" doesn't exist");
 }
 
+static void test_detach_keys(void **state)
+{
+	struct session s = {};
+
+	assert_false(session_detach_seen(&s, "abc q", 5));
+	assert_false(session_detach_seen(&s, "x\001", 2));
+	assert_true(session_detach_seen(&s, "q", 1)); /* split across reads */
+	s.saw_ctrl_a = false;
+	assert_false(session_detach_seen(&s, "\001\001x q", 5));
+	assert_true(session_detach_seen(&s, "ls\001q", 4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_exec),		cmocka_unit_test(test_exec_errors),
 		cmocka_unit_test(test_check_args),	cmocka_unit_test(test_envelopes),
 		cmocka_unit_test(test_config_writable), cmocka_unit_test(test_local_name),
+		cmocka_unit_test(test_detach_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
