@@ -102,14 +102,14 @@ static int set_key(struct svc *s, const char *k, const char *v)
 		const char *key;
 		size_t off;
 	} strs[] = {
-		{ "bridge", offsetof(struct svc, bridge) },
-		{ "ipv4.address", offsetof(struct svc, addr4) },
-		{ "ipv4.dhcp_range", offsetof(struct svc, range) },
-		{ "ipv6.address", offsetof(struct svc, addr6) },
-		{ "dns.domain", offsetof(struct svc, domain) },
-		{ "state_dir", offsetof(struct svc, state_dir) },
-		{ "nft.table", offsetof(struct svc, table) },
-		{ "dnsmasq.user", offsetof(struct svc, user) },
+	    {"bridge", offsetof(struct svc, bridge)},
+	    {"ipv4.address", offsetof(struct svc, addr4)},
+	    {"ipv4.dhcp_range", offsetof(struct svc, range)},
+	    {"ipv6.address", offsetof(struct svc, addr6)},
+	    {"dns.domain", offsetof(struct svc, domain)},
+	    {"state_dir", offsetof(struct svc, state_dir)},
+	    {"nft.table", offsetof(struct svc, table)},
+	    {"dnsmasq.user", offsetof(struct svc, user)},
 	};
 
 	if (streq(k, "ipv4.nat"))
@@ -138,7 +138,7 @@ static int load_conf(struct svc *s, const char *path, bool must_exist)
 	if (r < 0)
 		return fail("Failed to read '%s': %s", path, strerror(-r));
 	lines = strv_split(text, "\n");
-	STRV_FOREACH(l, lines) {
+	STRV_FOREACH (l, lines) {
 		char *line = strstrip(*l), *eq;
 
 		no++;
@@ -195,8 +195,8 @@ static int check_conf(struct svc *s)
 		if (inet_pton(AF_INET6, a, b) != 1 || !strchr(s->addr6, '/'))
 			why = "expected ADDR/PREFIX";
 		if (why)
-			return fail("Invalid ipv6.address '%s' in '%s': %s", s->addr6,
-				    s->conf_path, why);
+			return fail("Invalid ipv6.address '%s' in '%s': %s", s->addr6, s->conf_path,
+				    why);
 	}
 	return 0;
 }
@@ -236,12 +236,13 @@ static int read_routes(struct route4 **ret, size_t *ret_n)
 	if (r < 0)
 		return r;
 	lines = strv_split(text, "\n");
-	STRV_FOREACH(line, lines) {
+	STRV_FOREACH (line, lines) {
 		char dev[IFNAMSIZ + 1];
 		unsigned dst, gw, flags, refcnt, use, metric, mask;
 
-		if (sscanf(*line, "%16s %x %x %x %u %u %u %x", dev, &dst, &gw, &flags, &refcnt, &use,
-			   &metric, &mask) != 8 || mask == 0)
+		if (sscanf(*line, "%16s %x %x %x %u %u %u %x", dev, &dst, &gw, &flags, &refcnt,
+			   &use, &metric, &mask) != 8 ||
+		    mask == 0)
 			continue; /* the header, and default routes: they collide with nothing */
 		l = xrealloc(l, (n + 1) * sizeof(*l));
 		memcpy(l[n].dev, dev, sizeof(l[n].dev) - 1);
@@ -258,8 +259,8 @@ static int read_routes(struct route4 **ret, size_t *ret_n)
 			l = xrealloc(l, (n + 1) * sizeof(*l));
 			snprintf(l[n].dev, sizeof(l[n].dev), "%s", i->ifa_name);
 			l[n].mask = ntohl(((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr);
-			l[n].dst = ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr) &
-				   l[n].mask;
+			l[n].dst =
+			    ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr) & l[n].mask;
 			n++;
 		}
 		freeifaddrs(ifa);
@@ -282,7 +283,7 @@ static const struct route4 *collides(const struct route4 *l, size_t n, uint32_t 
 
 static void set_subnet(struct svc *s, uint32_t addr, unsigned prefix)
 {
-	struct in_addr in = { htonl(addr) };
+	struct in_addr in = {htonl(addr)};
 
 	s->prefix = prefix;
 	s->mask = ~0U << (32 - prefix);
@@ -311,7 +312,8 @@ static int pick_subnet(struct svc *s)
 			}
 		}
 		return fail("Failed to find a free subnet for '%s' in 10.0.4.0 to 10.0.254.0/24: "
-			    "set ipv4.address in '%s'", s->bridge, s->conf_path);
+			    "set ipv4.address in '%s'",
+			    s->bridge, s->conf_path);
 	}
 	if (parse_subnet(s->addr4, &addr, &prefix) < 0)
 		return fail("Invalid ipv4.address '%s' in '%s': expected A.B.C.D/PREFIX (8 to 30)",
@@ -322,20 +324,20 @@ static int pick_subnet(struct svc *s)
 			    s->conf_path);
 	c = collides(routes, n, s->net, s->mask);
 	if (c) {
-		struct in_addr d = { htonl(c->dst) };
+		struct in_addr d = {htonl(c->dst)};
 		char buf[INET_ADDRSTRLEN];
 
 		inet_ntop(AF_INET, &d, buf, sizeof(buf));
 		return fail("Refusing ipv4.address '%s' in '%s': the subnet is already in use "
-			    "(%s/%d on %s)", s->addr4, s->conf_path, buf,
-			    __builtin_popcount(c->mask), c->dev);
+			    "(%s/%d on %s)",
+			    s->addr4, s->conf_path, buf, __builtin_popcount(c->mask), c->dev);
 	}
 	return 0;
 }
 
 static void range_default(struct svc *s)
 {
-	struct in_addr a = { htonl(s->net + 2) }, b = { htonl((s->net | ~s->mask) - 1) };
+	struct in_addr a = {htonl(s->net + 2)}, b = {htonl((s->net | ~s->mask) - 1)};
 	char x[INET_ADDRSTRLEN], y[INET_ADDRSTRLEN];
 
 	if (s->range)
@@ -378,7 +380,7 @@ static int nft_run(const char *script, bool quiet)
 
 static int nft_add(struct svc *s)
 {
-	struct in_addr n = { htonl(s->net) };
+	struct in_addr n = {htonl(s->net)};
 	char net[INET_ADDRSTRLEN];
 	_cleanup_free_ char *nat = NULL, *script = NULL;
 
@@ -466,8 +468,8 @@ static int dnsmasq_start(struct svc *s)
 	strv_push_dup(&argv, "--expand-hosts");
 	if (s->addr6) {
 		strv_push_dup(&argv, "--enable-ra");
-		strv_push(&argv, xasprintf("--dhcp-range=::,constructor:%s,ra-stateless",
-					   s->bridge));
+		strv_push(&argv,
+			  xasprintf("--dhcp-range=::,constructor:%s,ra-stateless", s->bridge));
 	}
 	(void)unlink(pidfile);
 	pid = fork();
@@ -501,7 +503,7 @@ static void dnsmasq_stop(const struct svc *s)
 	if (is_our_dnsmasq(pid, pidfile) && kill(pid, SIGTERM) == 0)
 		/* it is not our child: wait until it is gone, 2 s at most */
 		for (int i = 0; i < 200 && kill(pid, 0) == 0; i++)
-			(void)nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+			(void)nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
 	(void)unlink(pidfile);
 }
 
@@ -513,7 +515,7 @@ static int bridge_add(struct svc *s, struct nl_sock *sk)
 	_cleanup_free_ char *fwd = xasprintf("/proc/sys/net/ipv4/conf/%s/forwarding", s->bridge);
 	int r, idx;
 
-	r = link_add_bridge(sk, &(struct link_attrs){ .name = s->bridge, .ns_fd = -EBADF });
+	r = link_add_bridge(sk, &(struct link_attrs){.name = s->bridge, .ns_fd = -EBADF});
 	if (r == -EEXIST)
 		return fail("Failed to create bridge '%s': an interface of that name exists",
 			    s->bridge);
@@ -532,7 +534,7 @@ static int bridge_add(struct svc *s, struct nl_sock *sk)
 			return fail("Failed to add '%s' to '%s': %s", s->addr6, s->bridge,
 				    strerror(-r));
 	}
-	r = link_change(sk, idx, &(struct link_attrs){ .up = true, .ns_fd = -EBADF });
+	r = link_change(sk, idx, &(struct link_attrs){.up = true, .ns_fd = -EBADF});
 	if (r < 0)
 		return fail("Failed to bring up '%s': %s", s->bridge, strerror(-r));
 	(void)write_string_file(fwd, "1");
@@ -553,9 +555,8 @@ static int write_state(const struct svc *s)
 {
 	_cleanup_free_ char *p = state_file(s, "", ".state");
 	_cleanup_free_ char *text =
-		xasprintf("bridge=%s\naddress=%s/%u\ntable=%s\nforward=%d\ndnsmasq=%d\n",
-			  s->bridge, s->gw, s->prefix, s->table, s->set_forward ? 1 : 0,
-			  (int)s->dnsmasq);
+	    xasprintf("bridge=%s\naddress=%s/%u\ntable=%s\nforward=%d\ndnsmasq=%d\n", s->bridge,
+		      s->gw, s->prefix, s->table, s->set_forward ? 1 : 0, (int)s->dnsmasq);
 
 	return write_file_atomic(p, text, strlen(text), 0644);
 }
@@ -568,7 +569,7 @@ static char *state_get(const struct svc *s, const char *key)
 	if (read_full_file(p, 1 << 16, &text, NULL) < 0)
 		return NULL;
 	lines = strv_split(text, "\n");
-	STRV_FOREACH(l, lines) {
+	STRV_FOREACH (l, lines) {
 		const char *v = startswith(*l, key);
 
 		if (v && *v == '=')
@@ -601,7 +602,8 @@ static int do_start(struct svc *s, struct nl_sock *sk)
 	}
 	if (link_ifindex(sk, s->bridge) > 0)
 		return fail("Refusing to start: an interface '%s' exists and cove-net did not make "
-			    "it", s->bridge);
+			    "it",
+			    s->bridge);
 	r = pick_subnet(s);
 	if (r < 0)
 		return r;
@@ -678,11 +680,11 @@ static int do_status(struct svc *s, struct nl_sock *sk)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
+	    {"config", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
 	};
-	_cleanup_(svc_done) struct svc s = { .nat = true };
+	_cleanup_(svc_done) struct svc s = {.nat = true};
 	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
 	const char *path = getenv("COVE_NET_CONF"), *cmd;
 	bool explicit = path != NULL;

@@ -58,12 +58,22 @@ int nl_to_errno(int e)
 	static const struct {
 		int nle, err;
 	} map[] = {
-		{ NLE_EXIST, EEXIST },	     { NLE_NODEV, ENODEV },	     { NLE_OBJ_NOTFOUND, ENODEV },
-		{ NLE_PERM, EPERM },	     { NLE_INVAL, EINVAL },	     { NLE_OPNOTSUPP, EOPNOTSUPP },
-		{ NLE_BUSY, EBUSY },	     { NLE_RANGE, ERANGE },	     { NLE_NOMEM, ENOMEM },
-		{ NLE_NOADDR, EADDRNOTAVAIL }, { NLE_AF_NOSUPPORT, EAFNOSUPPORT },
-		{ NLE_NOACCESS, EACCES },    { NLE_AGAIN, EAGAIN },	     { NLE_INTR, EINTR },
-		{ NLE_MSGSIZE, EMSGSIZE },   { NLE_BAD_SOCK, EBADF },
+	    {NLE_EXIST, EEXIST},
+	    {NLE_NODEV, ENODEV},
+	    {NLE_OBJ_NOTFOUND, ENODEV},
+	    {NLE_PERM, EPERM},
+	    {NLE_INVAL, EINVAL},
+	    {NLE_OPNOTSUPP, EOPNOTSUPP},
+	    {NLE_BUSY, EBUSY},
+	    {NLE_RANGE, ERANGE},
+	    {NLE_NOMEM, ENOMEM},
+	    {NLE_NOADDR, EADDRNOTAVAIL},
+	    {NLE_AF_NOSUPPORT, EAFNOSUPPORT},
+	    {NLE_NOACCESS, EACCES},
+	    {NLE_AGAIN, EAGAIN},
+	    {NLE_INTR, EINTR},
+	    {NLE_MSGSIZE, EMSGSIZE},
+	    {NLE_BAD_SOCK, EBADF},
 	};
 
 	if (e >= 0)
@@ -375,8 +385,8 @@ int parse_mac(const char *s, unsigned char mac[6])
 	unsigned v[6];
 	char end;
 
-	if (strlen(s) != 17 ||
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6)
+	if (strlen(s) != 17 || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3],
+				      &v[4], &v[5], &end) != 6)
 		return -EINVAL;
 	for (int i = 0; i < 6; i++)
 		mac[i] = (unsigned char)v[i];

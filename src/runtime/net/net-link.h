@@ -36,8 +36,8 @@ struct link_attrs {
 	const unsigned char *mac; /* 6 bytes */
 	unsigned mtu;
 	bool up, down;
-	int ns_fd;		  /* >= 0: move into this netns */
-	int master;		  /* > 0: enslave to this bridge */
+	int ns_fd;  /* >= 0: move into this netns */
+	int master; /* > 0: enslave to this bridge */
 };
 
 /* Make a veth pair: host side in the caller's netns, peer in peer->ns_fd. */

@@ -30,21 +30,21 @@
 LOG_MODULE("network");
 
 struct netdev {
-	struct cove_net *n;	 /* borrowed from the conf */
-	char host[IFNAMSIZ];	 /* veth: host side */
-	int host_ifindex;	 /* veth: host side, > 0 once made */
-	int link_ifindex;	 /* lxc.net.N.link on the host, 0 if none */
-	char ct[IFNAMSIZ];	 /* name in the container */
-	int ct_ifindex;		 /* > 0 once it exists in the container */
-	char phys_orig[IFNAMSIZ];/* phys: its host name, to give it back */
-	bool up_ran;		 /* script.up ran: script.down is due */
+	struct cove_net *n;	  /* borrowed from the conf */
+	char host[IFNAMSIZ];	  /* veth: host side */
+	int host_ifindex;	  /* veth: host side, > 0 once made */
+	int link_ifindex;	  /* lxc.net.N.link on the host, 0 if none */
+	char ct[IFNAMSIZ];	  /* name in the container */
+	int ct_ifindex;		  /* > 0 once it exists in the container */
+	char phys_orig[IFNAMSIZ]; /* phys: its host name, to give it back */
+	bool up_ran;		  /* script.up ran: script.down is due */
 };
 
 struct cove_netns {
-	int self_fd;		 /* the monitor's own netns */
-	int ns_fd;		 /* the container's */
-	struct nl_sock *host;	 /* netlink in self_fd */
-	struct nl_sock *ct;	 /* netlink in ns_fd */
+	int self_fd;	      /* the monitor's own netns */
+	int ns_fd;	      /* the container's */
+	struct nl_sock *host; /* netlink in self_fd */
+	struct nl_sock *ct;   /* netlink in ns_fd */
 	struct netdev *devs;
 	size_t n_devs;
 	const struct cove_conf *conf; /* borrowed */
@@ -76,8 +76,8 @@ bool cove_net_wanted(const struct cove_conf *c)
 static int net_err(struct cove_error *err, int r, const struct cove_net *n, const char *sub,
 		   const char *what, const char *val)
 {
-	return cove_err(err, r, "Failed to %s '%s' for lxc.net.%u.%s: %s", what, val, n->index,
-			sub, strerror(-r));
+	return cove_err(err, r, "Failed to %s '%s' for lxc.net.%u.%s: %s", what, val, n->index, sub,
+			strerror(-r));
 }
 
 /* ---- script.up / script.down, with LXC's arguments and environment ---- */
@@ -90,7 +90,7 @@ static _noreturn_ void exec_script(const struct cove_netns *ns, const char *scri
 	_cleanup_free_ char *cmd = NULL;
 	char ver[16];
 	sigset_t none;
-	const char *argv[16] = { "sh", "-c" };
+	const char *argv[16] = {"sh", "-c"};
 	size_t k = 2;
 
 	sigemptyset(&none);
@@ -136,7 +136,7 @@ static int run_script(const struct cove_netns *ns, const struct netdev *d, const
 {
 	const struct cove_net *n = d->n;
 	const char *script = streq(hook, "up") ? n->script_up : n->script_down;
-	const char *args[4] = { cove_net_type_to_string(n->type) };
+	const char *args[4] = {cove_net_type_to_string(n->type)};
 	siginfo_t si = {};
 	pid_t pid;
 
@@ -179,7 +179,7 @@ static void fill_hwaddr(char *s)
 			s[i] = "0123456789abcdef"[rnd[i] & 15];
 	/* a random first octet must stay unicast and locally administered */
 	if (first_random && s[0] && s[1]) {
-		unsigned v = (unsigned)strtoul((char[]){ s[0], s[1], 0 }, NULL, 16);
+		unsigned v = (unsigned)strtoul((char[]){s[0], s[1], 0}, NULL, 16);
 
 		v = (v & 0xfe) | 0x02;
 		snprintf(s, 3, "%02x", v);
@@ -296,9 +296,9 @@ static int make_veth(struct cove_netns *ns, struct netdev *d, const unsigned cha
 {
 	const struct cove_net *n = d->n;
 	bool router = streq_ptr(n->veth_mode, "router");
-	struct link_attrs host = { .up = true, .ns_fd = -EBADF, .mtu = n->mtu };
+	struct link_attrs host = {.up = true, .ns_fd = -EBADF, .mtu = n->mtu};
 	/* the peer comes up later: a veth cannot open before its pair is complete */
-	struct link_attrs peer = { .name = d->ct, .mac = mac, .mtu = n->mtu, .ns_fd = ns->ns_fd };
+	struct link_attrs peer = {.name = d->ct, .mac = mac, .mtu = n->mtu, .ns_fd = ns->ns_fd};
 	char kind[32];
 	unsigned mtu;
 	int r;
@@ -326,8 +326,10 @@ static int make_veth(struct cove_netns *ns, struct netdev *d, const unsigned cha
 			break;
 	}
 	if (r == -EEXIST && n->veth_pair)
-		return cove_err(err, r, "Failed to create lxc.net.%u.veth.pair '%s': "
-				"an interface of that name exists", n->index, n->veth_pair);
+		return cove_err(err, r,
+				"Failed to create lxc.net.%u.veth.pair '%s': "
+				"an interface of that name exists",
+				n->index, n->veth_pair);
 	if (r < 0)
 		return cove_err(err, r, "Failed to create the veth pair '%s' for lxc.net.%u: %s",
 				d->host, n->index, strerror(-r));
@@ -341,12 +343,13 @@ static int make_veth(struct cove_netns *ns, struct netdev *d, const unsigned cha
 static int make_dev(struct cove_netns *ns, struct netdev *d, struct cove_error *err)
 {
 	const struct cove_net *n = d->n;
-	struct link_attrs a = { .name = d->ct, .mtu = n->mtu, .ns_fd = ns->ns_fd };
+	struct link_attrs a = {.name = d->ct, .mtu = n->mtu, .ns_fd = ns->ns_fd};
 	unsigned char mac[6];
 	int r;
 
 	if (n->hwaddr && parse_mac(n->hwaddr, mac) < 0)
-		return cove_err(err, -EINVAL, "Invalid lxc.net.%u.hwaddr '%s'", n->index, n->hwaddr);
+		return cove_err(err, -EINVAL, "Invalid lxc.net.%u.hwaddr '%s'", n->index,
+				n->hwaddr);
 	if (n->hwaddr)
 		a.mac = mac;
 	r = find_link(ns, d, err);
@@ -364,16 +367,19 @@ static int make_dev(struct cove_netns *ns, struct netdev *d, struct cove_error *
 	case COVE_NET_VLAN:
 		r = link_add_vlan(ns->host, d->link_ifindex, n->vlan_id, &a);
 		if (r == -EOPNOTSUPP)
-			return cove_err(err, r, "Failed to create a vlan on lxc.net.%u.link '%s': "
-					"the kernel has no 8021q support", n->index, n->link);
+			return cove_err(err, r,
+					"Failed to create a vlan on lxc.net.%u.link '%s': "
+					"the kernel has no 8021q support",
+					n->index, n->link);
 		if (r < 0)
 			return net_err(err, r, n, "link", "create a vlan on", n->link);
 		break;
 	case COVE_NET_PHYS:
 		/* moved and renamed in one request, then set up inside */
 		snprintf(d->phys_orig, sizeof(d->phys_orig), "%s", n->link);
-		r = link_change(ns->host, d->link_ifindex,
-				&(struct link_attrs){ .name = d->ct, .ns_fd = ns->ns_fd, .down = true });
+		r = link_change(
+		    ns->host, d->link_ifindex,
+		    &(struct link_attrs){.name = d->ct, .ns_fd = ns->ns_fd, .down = true});
 		if (r < 0)
 			return net_err(err, r, n, "link", "move", n->link);
 		break;
@@ -389,9 +395,9 @@ static int make_dev(struct cove_netns *ns, struct netdev *d, struct cove_error *
 	d->ct_ifindex = r;
 	if (n->type == COVE_NET_PHYS || n->flags_up) {
 		if (n->type == COVE_NET_PHYS)
-			a = (struct link_attrs){ .mac = a.mac, .mtu = n->mtu, .ns_fd = -EBADF };
+			a = (struct link_attrs){.mac = a.mac, .mtu = n->mtu, .ns_fd = -EBADF};
 		else
-			a = (struct link_attrs){ .ns_fd = -EBADF };
+			a = (struct link_attrs){.ns_fd = -EBADF};
 		a.up = n->flags_up;
 		r = link_change(ns->ct, d->ct_ifindex, &a);
 		if (r < 0)
@@ -406,12 +412,12 @@ static int add_addresses(struct cove_netns *ns, struct netdev *d, struct cove_er
 	const struct cove_net *n = d->n;
 	int r;
 
-	STRV_FOREACH(a, n->ipv4_addresses) {
+	STRV_FOREACH (a, n->ipv4_addresses) {
 		r = addr_add(ns->ct, d->ct_ifindex, AF_INET, *a);
 		if (r < 0)
 			return net_err(err, r, n, "ipv4.address", "add", *a);
 	}
-	STRV_FOREACH(a, n->ipv6_addresses) {
+	STRV_FOREACH (a, n->ipv6_addresses) {
 		r = addr_add(ns->ct, d->ct_ifindex, AF_INET6, *a);
 		if (r < 0)
 			return net_err(err, r, n, "ipv6.address", "add", *a);
@@ -430,21 +436,26 @@ static int add_gateway(struct cove_netns *ns, struct netdev *d, int family, cons
 	if (isempty(gw))
 		return 0;
 	if (!n->flags_up)
-		return cove_err(err, -EINVAL, "Failed to set lxc.net.%u.%s: the interface is not "
-				"up (lxc.net.%u.flags = up)", n->index, sub, n->index);
+		return cove_err(err, -EINVAL,
+				"Failed to set lxc.net.%u.%s: the interface is not "
+				"up (lxc.net.%u.flags = up)",
+				n->index, sub, n->index);
 	if (streq(gw, "dev")) {
 		r = route_add(ns->ct, family, NULL, NULL, d->ct_ifindex, false);
 		return r < 0 ? net_err(err, r, n, sub, "add the default route for", gw) : 0;
 	}
 	if (streq(gw, "auto")) {
 		/* the address the link (the bridge) has on the host */
-		r = d->link_ifindex > 0 ? addr_first(ns->host, d->link_ifindex, family, buf,
-						     sizeof(buf)) : 0;
+		r = d->link_ifindex > 0
+			? addr_first(ns->host, d->link_ifindex, family, buf, sizeof(buf))
+			: 0;
 		if (r < 0)
 			return net_err(err, r, n, sub, "find an address for", gw);
 		if (r == 0)
-			return cove_err(err, -EADDRNOTAVAIL, "Failed to set lxc.net.%u.%s 'auto': "
-					"lxc.net.%u.link has no address", n->index, sub, n->index);
+			return cove_err(err, -EADDRNOTAVAIL,
+					"Failed to set lxc.net.%u.%s 'auto': "
+					"lxc.net.%u.link has no address",
+					n->index, sub, n->index);
 		gw = buf;
 	}
 	r = route_add(ns->ct, family, NULL, gw, d->ct_ifindex, false);
@@ -463,30 +474,32 @@ static int host_routes(struct cove_netns *ns, struct netdev *d, struct cove_erro
 		return 0;
 	if (streq_ptr(n->veth_mode, "router")) {
 		_cleanup_free_ char *p = xasprintf("/proc/sys/net/ipv4/conf/%s/proxy_arp", d->host);
-		_cleanup_free_ char *p6 = xasprintf("/proc/sys/net/ipv6/conf/%s/proxy_ndp", d->host);
+		_cleanup_free_ char *p6 =
+		    xasprintf("/proc/sys/net/ipv6/conf/%s/proxy_ndp", d->host);
 
 		(void)write_string_file(p, "1");
 		(void)write_string_file(p6, "1");
 		for (int fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0) {
 			char **l = fam == AF_INET ? n->ipv4_addresses : n->ipv6_addresses;
 
-			STRV_FOREACH(a, l) {
+			STRV_FOREACH (a, l) {
 				_cleanup_free_ char *host = xstrndup(*a, strcspn(*a, "/ \t"));
 
 				r = route_add(ns->host, fam, host, NULL, d->host_ifindex, false);
 				if (r < 0)
-					return net_err(err, r, n, fam == AF_INET ? "ipv4.address"
-									       : "ipv6.address",
+					return net_err(err, r, n,
+						       fam == AF_INET ? "ipv4.address"
+								      : "ipv6.address",
 						       "add a host route to", host);
 			}
 		}
 	}
-	STRV_FOREACH(rt, n->veth_ipv4_routes) {
+	STRV_FOREACH (rt, n->veth_ipv4_routes) {
 		r = route_add(ns->host, AF_INET, *rt, NULL, d->host_ifindex, false);
 		if (r < 0)
 			return net_err(err, r, n, "veth.ipv4.route", "add", *rt);
 	}
-	STRV_FOREACH(rt, n->veth_ipv6_routes) {
+	STRV_FOREACH (rt, n->veth_ipv6_routes) {
 		r = route_add(ns->host, AF_INET6, *rt, NULL, d->host_ifindex, false);
 		if (r < 0)
 			return net_err(err, r, n, "veth.ipv6.route", "add", *rt);
@@ -531,7 +544,8 @@ static int open_netns(struct cove_netns *ns, pid_t pid, struct cove_error *err)
 	snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
 	ns->ns_fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (ns->ns_fd < 0)
-		return cove_err(err, -errno, "Failed to open the container's network namespace: %m");
+		return cove_err(err, -errno,
+				"Failed to open the container's network namespace: %m");
 	return 0;
 }
 
@@ -585,14 +599,14 @@ static void teardown_dev(struct cove_netns *ns, struct netdev *d)
 	if (d->n->type == COVE_NET_VETH && d->host_ifindex > 0)
 		r = link_delete(ns->host, d->host_ifindex);
 	else if (d->n->type == COVE_NET_PHYS && d->ct_ifindex > 0)
-		r = link_change(ns->ct, d->ct_ifindex,
-				&(struct link_attrs){ .name = d->phys_orig, .ns_fd = ns->self_fd,
-						      .down = true });
+		r = link_change(
+		    ns->ct, d->ct_ifindex,
+		    &(struct link_attrs){.name = d->phys_orig, .ns_fd = ns->self_fd, .down = true});
 	else if (d->ct_ifindex > 0)
 		r = link_delete(ns->ct, d->ct_ifindex);
 	if (r < 0 && r != -ENODEV)
-		log_debug("Failed to remove the interface of lxc.net.%u: %s, ignoring",
-			  d->n->index, strerror(-r));
+		log_debug("Failed to remove the interface of lxc.net.%u: %s, ignoring", d->n->index,
+			  strerror(-r));
 	d->host_ifindex = d->ct_ifindex = 0;
 	d->up_ran = false;
 }
