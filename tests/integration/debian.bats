@@ -10,7 +10,9 @@
 # debootstraps (about a minute); every test copies the cache (seconds).
 # Without debootstrap or a reachable mirror (and no cache) the tests skip.
 
-load helpers
+# the net helpers: each test has a network namespace of its own as its "host"
+# (the DHCP test runs the monitor and cove-net's bridge there)
+load net-helpers
 
 RELEASE=${COVE_TEST_DEBIAN_RELEASE:-bookworm}
 ARCH=$(dpkg --print-architecture 2>/dev/null || echo amd64)
@@ -33,8 +35,12 @@ teardown_file() {
 }
 
 setup() {
-	common_setup
+	net_setup
 	command -v debootstrap >/dev/null || skip "debootstrap is not installed"
+}
+
+teardown() {
+	net_teardown
 }
 
 # deb_clone NAME: an overlay clone of the file's base Debian container
@@ -315,4 +321,28 @@ EOF
 		--clear-cache --release testrel --arch "$ARCH"
 	assert_success
 	[ ! -e "$TESTDIR/cache/testrel_$ARCH" ]
+}
+
+@test "debian: eth0 gets its DHCP address from the default bridge (cove-net) by systemd-networkd" {
+	command -v dnsmasq >/dev/null || skip "needs dnsmasq"
+	command -v nft >/dev/null || skip "needs nft"
+	n=$(ct net)
+	NETSVC_CONF=$TESTDIR/net.conf
+	printf '%s\n' "bridge = $BR" "ipv4.address = 10.199.$S.1/24" "state_dir = $TESTDIR/netstate" \
+		"dns.domain = cvt$R" >"$NETSVC_CONF"
+	inhost cove-net -f "$NETSVC_CONF" start
+	deb_clone "$n"
+	ct_conf "$n" "lxc.net.0.type = veth" "lxc.net.0.link = $BR" "lxc.net.0.flags = up" \
+		"lxc.net.0.hwaddr = 00:16:3e:xx:xx:xx"
+	net_start "$n"
+	deb_wait_running "$n"
+	wait_for 30 ct_has_ipv4 "$n"
+	run ct_exec "$n" ip -4 addr show dev eth0
+	assert_output --regexp "inet 10\.199\.$S\.[0-9]+/24"
+	run ct_exec "$n" ip route
+	assert_output --partial "default via 10.199.$S.1"
+	# the lease came to systemd-networkd (no dhclient runs)
+	run ct_exec "$n" sh -c 'cat /run/systemd/netif/leases/*'
+	assert_output --partial "ADDRESS=10.199.$S."
+	cove-stop -n "$n"
 }
