@@ -166,7 +166,7 @@ static int run_script(const struct cove_netns *ns, const struct netdev *d, const
 
 /* ---- hwaddr with 'x' digits ---- */
 
-static void fill_hwaddr(char *s)
+void net_fill_hwaddr(char *s)
 {
 	unsigned char rnd[17];
 	bool first_random = strspn(s, "xX") > 0 || (s[0] && (s[1] == 'x' || s[1] == 'X'));
@@ -212,7 +212,7 @@ static void fill_hwaddrs(struct cove_conf *c, const char *config_path)
 		if (!n->hwaddr || !strpbrk(n->hwaddr, "xX"))
 			continue;
 		old = xstrdup(n->hwaddr);
-		fill_hwaddr(n->hwaddr);
+		net_fill_hwaddr(n->hwaddr);
 		save_hwaddr(config_path, n->index, old, n->hwaddr);
 	}
 }

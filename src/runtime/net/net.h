@@ -44,6 +44,11 @@ bool cove_net_wanted(const struct cove_conf *c);
  */
 int cove_net_create(struct cove_conf *c, const struct cove_net_ctx *ctx, pid_t pid,
 		    struct cove_netns **ret, struct cove_error *err);
+/*
+ * Replace the 'x' digits of an hwaddr in place with random ones; a random
+ * first octet is made unicast and locally administered (internal, tested).
+ */
+void net_fill_hwaddr(char *s);
 /* Tear everything down (see above); accepts NULL, returns NULL. */
 struct cove_netns *cove_net_destroy(struct cove_netns *ns);
 static inline void cove_net_destroyp(struct cove_netns **ns)
