@@ -120,6 +120,12 @@ enum cove_stop_mode {
 int cove_container_stop(const struct cove_container *ct, enum cove_stop_mode mode, int timeout,
 			bool nokill, bool nowait, struct cove_error *err);
 
+/*
+ * Freeze (true) or thaw a running container through its monitor (states
+ * FREEZING then FROZEN; THAWED then RUNNING). -ENOTCONN when not running.
+ */
+int cove_container_freeze(const struct cove_container *ct, bool freeze, struct cove_error *err);
+
 /* Wait until the state is one in mask (1 << COVE_STATE_X). timeout_ms < 0: forever. -ETIMEDOUT. */
 int cove_container_wait(const struct cove_container *ct, unsigned mask, int timeout_ms,
 			struct cove_error *err);

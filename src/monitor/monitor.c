@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "cgroup-limits.h"
 #include "cove/container.h"
 #include "fileio.h"
 #include "log.h"
@@ -245,6 +246,11 @@ static int send_signal(struct monitor *m, int sig)
 {
 	if (m->run.pidfd < 0)
 		return -ESRCH;
+	/* A frozen init cannot act on a signal (nor die): thaw it first. */
+	if (m->state == COVE_STATE_FROZEN) {
+		(void)cove_cgroup_freeze(m->run.cg, false, 1000, NULL);
+		m->state = COVE_STATE_RUNNING;
+	}
 	if (syscall(SYS_pidfd_send_signal, m->run.pidfd, sig, NULL, 0) < 0)
 		return -errno;
 	log_debug("Sent signal %d to init (PID %d)", sig, (int)m->run.pid);
@@ -373,6 +379,33 @@ static void start_stop(struct monitor *m, struct client *c, const struct cove_mo
 		c->stop_pending = true;
 }
 
+/* FREEZE / UNFREEZE: FREEZING -> FROZEN, THAWED -> RUNNING (cgroup-limits.h). */
+static void handle_freeze(struct monitor *m, struct client *c, bool freeze)
+{
+	struct cove_error err = {};
+	int r;
+
+	if (m->state != COVE_STATE_RUNNING && m->state != COVE_STATE_FROZEN) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "Container '%s' is %s", m->name,
+			 cove_state_to_string(m->state));
+		return reply(m, c, -EAGAIN, msg, -EBADF, 0);
+	}
+	if (freeze == (m->state == COVE_STATE_FROZEN))
+		return reply(m, c, 0, NULL, -EBADF, 0);
+	set_state(m, freeze ? COVE_STATE_FREEZING : COVE_STATE_THAWED);
+	r = cove_cgroup_freeze(m->run.cg, freeze, 10000, &err);
+	if (r < 0) {
+		if (freeze)
+			(void)cove_cgroup_freeze(m->run.cg, false, 1000, NULL);
+		set_state(m, freeze ? COVE_STATE_RUNNING : COVE_STATE_FROZEN);
+		return reply(m, c, r, cove_err_msg(&err, r), -EBADF, 0);
+	}
+	set_state(m, freeze ? COVE_STATE_FROZEN : COVE_STATE_RUNNING);
+	reply(m, c, 0, NULL, -EBADF, 0);
+}
+
 static void handle_request(struct monitor *m, size_t i)
 {
 	struct client *c = &m->clients[i];
@@ -400,6 +433,9 @@ static void handle_request(struct monitor *m, size_t i)
 		return;
 	case COVE_MON_CONSOLE:
 		return handle_console(m, c, q.arg);
+	case COVE_MON_FREEZE:
+	case COVE_MON_UNFREEZE:
+		return handle_freeze(m, c, q.cmd == COVE_MON_FREEZE);
 	default:
 		return reply(m, c, -EOPNOTSUPP, "Operation not supported yet", -EBADF, 0);
 	}

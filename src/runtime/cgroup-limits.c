@@ -384,6 +384,18 @@ int cove_cgroup_open_existing(const char *path, struct cove_cgroup **ret, struct
 	return 0;
 }
 
+/* The v2 keys that have a v1 translation (v2_on_v1). */
+static bool is_v2_key(const char *key)
+{
+	static const char *const keys[] = { "memory.max", "memory.high", "memory.swap.max",
+					    "cpu.max", "cpu.weight", "io.max", "io.weight" };
+
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+		if (streq(key, keys[i]))
+			return true;
+	return false;
+}
+
 int cove_cgroup_set(struct cove_cgroup *cg, const char *key, const char *value,
 		    struct cove_error *err)
 {
@@ -396,16 +408,8 @@ int cove_cgroup_set(struct cove_cgroup *cg, const char *key, const char *value,
 		return r;
 	if (is_pure_v2(cg))
 		return v2_write(cg, key, key, value, err);
-	{
-		_cleanup_free_ char *ctrl = controller_of(key);
-		_cleanup_free_ char *p = NULL;
-
-		if (v1_hier(cg, ctrl)) {
-			p = group_file(cg, v1_hier(cg, ctrl), key);
-			if (access(p, F_OK) == 0)
-				return v1_write(cg, key, key, value, err);
-		}
-	}
+	if (!is_v2_key(key))
+		return v1_write(cg, key, key, value, err);
 	return v2_on_v1(cg, &c, key, value, err);
 }
 

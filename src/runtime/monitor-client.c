@@ -321,6 +321,32 @@ int cove_container_stop(const struct cove_container *ct, enum cove_stop_mode mod
 	return 0;
 }
 
+int cove_container_freeze(const struct cove_container *ct, bool freeze, struct cove_error *err)
+{
+	_cleanup_close_ int fd = -EBADF;
+	struct cove_mon_resp resp;
+	int r;
+
+	r = monitor_connect(ct, &fd, err);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return cove_err(err, -ENOTCONN, "Container '%s' is not running", ct->name);
+	r = send_req(fd, freeze ? COVE_MON_FREEZE : COVE_MON_UNFREEZE, 0, 0, 0);
+	if (r < 0)
+		return cove_err(err, r == -EPIPE || r == -ECONNRESET ? -ENOTCONN : r,
+				"Failed to ask the monitor of '%s': %s", ct->name, strerror(-r));
+	r = recv_resp(fd, &resp, NULL, -1);
+	if (r == 0)
+		return cove_err(err, -ENOTCONN, "Container '%s' is not running", ct->name);
+	if (r < 0)
+		return cove_err(err, r, "Failed to read from the monitor of '%s': %s", ct->name,
+				strerror(-r));
+	if (resp.ret < 0)
+		return resp_error(&resp, err);
+	return 0;
+}
+
 static int remaining_ms(const struct timespec *deadline, int timeout_ms)
 {
 	struct timespec now;

@@ -20,8 +20,8 @@ enum cove_mon_cmd {
 			     reply once stopped and torn down (or at once with NOWAIT) */
 	COVE_MON_WAIT,	  /* arg = mask of states; reply when the state is in the mask */
 	COVE_MON_CONSOLE, /* arg = tty number (0 console, -1 first free); fd: the tty's stream */
-	COVE_MON_FREEZE,  /* issue 3 */
-	COVE_MON_UNFREEZE,
+	COVE_MON_FREEZE,  /* reply once FROZEN (freezer.state / cgroup.freeze) */
+	COVE_MON_UNFREEZE, /* reply once thawed (RUNNING again) */
 	_COVE_MON_CMD_MAX,
 };
 

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "cgroup-limits.h"
 #include "ct-stats.h"
+#include "idmap.h"
 #include "fileio.h"
 #include "strutil.h"
 #include "strv.h"
@@ -51,6 +53,34 @@ static void print_ips(int pidfd, pid_t pid)
 	ct_net_done(&n);
 }
 
+/* Peak memory, swap, limits and tasks from the container's cgroup (cgroup-limits.h). */
+static void print_more_cgroup_stats(const struct cove_status *st)
+{
+	_cleanup_(cove_cgroup_freep) struct cove_cgroup *cg = NULL;
+	struct cove_cgroup_stats s;
+	char buf[64];
+
+	if (cove_cgroup_open_existing(st->cgroup, &cg, NULL) < 0 || cove_cgroup_stats(cg, &s) < 0)
+		return;
+	if (s.mem_peak >= 0)
+		size_field("Memory peak:", (uint64_t)s.mem_peak);
+	if (s.mem_limit >= 0)
+		size_field("Memory limit:", (uint64_t)s.mem_limit);
+	if (s.swap_bytes >= 0)
+		size_field("Swap use:", (uint64_t)s.swap_bytes);
+	if (s.pids >= 0) {
+		if (s.pids_max >= 0)
+			snprintf(buf, sizeof(buf), "%" PRId64 " (max %" PRId64 ")", s.pids, s.pids_max);
+		else
+			snprintf(buf, sizeof(buf), "%" PRId64, s.pids);
+		field("PIDs:", buf);
+	}
+	if (s.blkio_read >= 0) {
+		size_field("BlkIO read:", (uint64_t)s.blkio_read);
+		size_field("BlkIO write:", (uint64_t)s.blkio_write);
+	}
+}
+
 static void print_cgroup_stats(const struct cove_status *st)
 {
 	uint64_t v;
@@ -69,6 +99,7 @@ static void print_cgroup_stats(const struct cove_status *st)
 		size_field("Memory use:", v);
 	if (ct_kmem_bytes(st->cgroup, &v) >= 0)
 		size_field("KMem use:", v);
+	print_more_cgroup_stats(st);
 }
 
 /* Per-interface byte counters, read inside the container (lxc-info's Link lines). */
@@ -152,6 +183,13 @@ static int info(struct cove_container *ct, struct cove_error *err)
 
 		snprintf(buf, sizeof(buf), "%d", (int)st.init_pid);
 		field("PID:", buf);
+	}
+	if (running && all && ct->conf && cove_conf_is_unprivileged(ct->conf)) {
+		_cleanup_free_ char *how = NULL;
+
+		/* how the rootfs got its owners: idmapped mount, or shifted on disk (idmap.h) */
+		if (cove_idmap_read_method(ct->dir, &how) >= 0)
+			field("Rootfs idmap:", how);
 	}
 	if (running && arg_ips)
 		print_ips(pidfd, st.init_pid);
