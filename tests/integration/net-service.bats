@@ -23,6 +23,12 @@ svc() {
 	inhost cove-net -f "$NETSVC_CONF" "$@"
 }
 
+# the service needs both (COVE_TEST_PKGS installs them)
+need_svc() {
+	command -v dnsmasq >/dev/null || skip "needs dnsmasq (dnsmasq-base)"
+	command -v nft >/dev/null || skip "needs nft (nftables)"
+}
+
 # dhcp_ct NAME: a busybox container on $BR with no address (its rcS runs udhcpc)
 dhcp_ct() {
 	ct_create "$1"
@@ -31,8 +37,7 @@ dhcp_ct() {
 }
 
 @test "start makes the bridge, dnsmasq and the nft table; stop removes exactly those" {
-	command -v dnsmasq >/dev/null || skip "needs dnsmasq"
-	command -v nft >/dev/null || skip "needs nft"
+	need_svc
 	svc_conf
 	# someone else's table in the same host must survive
 	ip netns exec "$HNS" nft add table inet "other$R"
@@ -66,7 +71,7 @@ dhcp_ct() {
 }
 
 @test "a container gets a DHCP lease and its name resolves under the domain" {
-	command -v dnsmasq >/dev/null || skip "needs dnsmasq"
+	need_svc
 	local n
 	n=$(ct a)
 	svc_conf
@@ -86,7 +91,7 @@ dhcp_ct() {
 }
 
 @test "NAT: a container reaches an outside namespace that has no route back" {
-	command -v nft >/dev/null || skip "needs nft"
+	need_svc
 	local n
 	n=$(ct a)
 	ip netns add "$ONS"
@@ -130,6 +135,7 @@ dhcp_ct() {
 }
 
 @test "ipv4.address auto picks a subnet no route covers" {
+	need_svc
 	ip -n "$HNS" link add "cvq$R" type bridge
 	ip -n "$HNS" addr add 10.0.4.1/24 dev "cvq$R"
 	NETSVC_CONF=$TESTDIR/net.conf

@@ -314,3 +314,24 @@ lxc.net.0.veth.pair|"lxc.net.0.type = veth" "lxc.net.0.link = $BR" "lxc.net.0.ve
 lxc.net.0.ipv4.gateway|"lxc.net.0.type = veth" "lxc.net.0.link = $BR" "lxc.net.0.ipv4.address = 10.199.$S.5/24" "lxc.net.0.ipv4.gateway = 10.199.$S.1"
 EOF
 }
+
+@test "an unprivileged container (lxc.idmap) gets its veth configured" {
+	local n
+	n=$(ct a)
+	host_bridge "$BR" "10.199.$S.1/24"
+	ct_create "$n"
+	chmod 755 "$TESTDIR"
+	veth_conf "$n" "10.199.$S.95/24" "lxc.idmap = u 0 100000 65536" "lxc.idmap = g 0 100000 65536"
+	run inhost cove-start -n "$n" -d
+	if [[ "$output" == *"not supported yet"* ]]; then
+		skip "this build cannot run unprivileged containers yet"
+	fi
+	assert_success
+	run ct_exec "$n" cat /proc/self/uid_map
+	assert_output --regexp "0 +100000 +65536"
+	run ct_exec "$n" ping -c 1 -W 2 "10.199.$S.1"
+	assert_success
+	cove-stop -n "$n" -k
+	run host_links
+	refute_output --partial veth
+}
