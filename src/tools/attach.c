@@ -21,6 +21,7 @@
 #include "macro.h"
 #include "strutil.h"
 #include "strv.h"
+#include "rexec.h"
 #include "tool-common.h"
 
 static const char usage[] =
@@ -178,6 +179,8 @@ int main(int argc, char **argv)
 	int r, code = 1;
 	bool positional;
 
+	/* From a sealed copy: nothing in the container can reach our binary (rexec.h). */
+	(void)cove_rexec_sealed(argv);
 	stdio_fill();
 	tool_common_setup(&a.tc, "cove-attach"); /* names us in usage errors */
 	if (parse_args(&a, argc, argv) != 0)

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Re-exec from a sealed memfd copy of ourselves (see rexec.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "rexec.h"
+
+#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+int cove_rexec_sealed(char **argv)
+{
+	_cleanup_close_ int exe = -EBADF, mfd = -EBADF;
+	struct stat st;
+	off_t off = 0;
+
+	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		return -errno;
+	/* Already the sealed copy. */
+	if (fcntl(exe, F_GET_SEALS) == SEALS)
+		return 0;
+	if (fstat(exe, &st) < 0)
+		return -errno;
+	mfd = memfd_create("cove-sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return -errno;
+	while (off < st.st_size) {
+		ssize_t n = sendfile(mfd, exe, NULL, (size_t)(st.st_size - off));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		off += n;
+	}
+	if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
+		return -errno;
+	fexecve(mfd, argv, environ);
+	return -errno;
+}
