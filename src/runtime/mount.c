@@ -427,6 +427,22 @@ static int bind_ro(int rootfd, const char *rel, const char *keep_rw, struct cove
 	return 0;
 }
 
+/* sysfs cannot be mounted from a user namespace that does not own the netns: bind it read-only. */
+static int bind_host_sys(int rootfd, struct cove_error *err)
+{
+	_cleanup_close_ int fd = -EBADF;
+	int r;
+
+	r = root_open(rootfd, "sys", O_PATH | O_DIRECTORY, &fd);
+	if (r >= 0)
+		r = mount_bind_fd(AT_FDCWD, "/sys", true, fd,
+				  MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+					  MOUNT_ATTR_NOEXEC, 0);
+	if (r < 0)
+		return cove_err(err, r, "Failed to bind '/sys' read-only: %s", strerror(-r));
+	return 0;
+}
+
 int cove_mount_auto(int rootfd, unsigned flags, struct cove_error *err)
 {
 	const unsigned long base = MS_NOSUID | MS_NODEV | MS_NOEXEC;
@@ -448,6 +464,8 @@ int cove_mount_auto(int rootfd, unsigned flags, struct cove_error *err)
 		bool rw = flags & COVE_MOUNT_SYS_RW;
 
 		r = mount_fs_at(rootfd, "sys", "sysfs", base | (rw ? 0 : MS_RDONLY), NULL, err);
+		if (r == -EPERM)
+			r = bind_host_sys(rootfd, err); /* a user ns in a netns it does not own */
 		if (r < 0)
 			return r;
 		if (flags & COVE_MOUNT_SYS_MIXED) {
