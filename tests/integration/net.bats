@@ -335,3 +335,21 @@ EOF
 	run host_links
 	refute_output --partial veth
 }
+
+@test "a reboot makes the interfaces anew" {
+	local n
+	n=$(ct a)
+	host_bridge "$BR" "10.199.$S.1/24"
+	ct_create "$n"
+	veth_conf "$n" "10.199.$S.96/24" "lxc.net.0.veth.pair = cvb$R-r"
+	net_start "$n"
+	local pid1
+	pid1=$(ct_pid "$n")
+	cove-stop -n "$n" -r
+	wait_for 10 sh -c "[ \"\$(cove-info -n $n -p | awk '{ print \$NF }')\" != $pid1 ] && cove-info -n $n -s | grep -q RUNNING"
+	wait_for 5 cove-attach -n "$n" -- ip link show dev eth0
+	run ct_exec "$n" ping -c 1 -W 2 "10.199.$S.1"
+	assert_success
+	run host_links
+	assert_equal "$(echo "$output" | grep -c "cvb$R-r")" 1
+}

@@ -596,7 +596,13 @@ static void teardown_dev(struct cove_netns *ns, struct netdev *d)
 
 	if (d->up_ran && run_script(ns, d, "down", &err) < 0)
 		log_debug("%s, ignoring", err.msg);
-	if (d->n->type == COVE_NET_VETH && d->host_ifindex > 0)
+	/*
+	 * The host side by index, if it still has our name: an index is never
+	 * handed out twice in a row, but a name check costs little. (Renamed by
+	 * someone, it goes with its peer when the netns closes.)
+	 */
+	if (d->n->type == COVE_NET_VETH && d->host_ifindex > 0 &&
+	    link_ifindex(ns->host, d->host) == d->host_ifindex)
 		r = link_delete(ns->host, d->host_ifindex);
 	else if (d->n->type == COVE_NET_PHYS && d->ct_ifindex > 0)
 		r = link_change(
