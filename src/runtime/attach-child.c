@@ -190,21 +190,28 @@ static int step_pty(struct attach_child *c, struct cove_error *err)
 	return 0;
 }
 
+/* The container's config, or the defaults; the seccomp filter built on the host side. */
+static struct cove_conf *security_defaults;
+static void *security_filter;
+
+static int prepare_security(struct attach_child *c, struct cove_error *err)
+{
+	if (!c->conf)
+		c->conf = security_defaults = cove_conf_new();
+	return cove_seccomp_prepare(c->conf, &security_filter, err);
+}
+
 /* The container's capability drops and seccomp filter, while we still may load it (before ids). */
 static int step_security(struct attach_child *c, struct cove_error *err)
 {
-	_cleanup_(cove_conf_freep) struct cove_conf *none = NULL;
-	const struct cove_conf *conf = c->conf;
 	int r;
 
-	if (!conf)
-		conf = none = cove_conf_new(); /* the defaults */
 	if (!(c->o->elevated & COVE_ATTACH_ELEVATE_CAP)) {
-		r = cove_caps_apply(conf, err);
+		r = cove_caps_apply(c->conf, err);
 		if (r < 0)
 			return r;
 	}
-	return cove_seccomp_apply(conf, err);
+	return cove_seccomp_load(security_filter, err);
 }
 
 static int step_ids(struct attach_child *c, struct cove_error *err)
@@ -367,6 +374,9 @@ _noreturn_ void attach_child_run(struct attach_child *c)
 		child_fail(c, &e, false);
 	}
 	c->slave = -EBADF;
+	/* The profile is a host path: read it before joining the container. */
+	if (prepare_security(c, &e) < 0)
+		child_fail(c, &e, false);
 	for (size_t i = 0; i < ELEMENTSOF(child_steps); i++)
 		if (child_steps[i].fn(c, &e) < 0)
 			child_fail(c, &e, false);

@@ -361,16 +361,32 @@ int cove_seccomp_check(const struct cove_conf *c, struct cove_error *err)
 	return build(c, &ctx, err);
 }
 
-int cove_seccomp_apply(const struct cove_conf *c, struct cove_error *err)
+int cove_seccomp_prepare(const struct cove_conf *c, void **ret, struct cove_error *err)
 {
-	_cleanup_(ctx_freep) scmp_filter_ctx ctx = NULL;
-	int r;
+	scmp_filter_ctx ctx = NULL;
+	int r = build(c, &ctx, err);
 
-	r = build(c, &ctx, err);
 	if (r < 0)
 		return r;
-	r = seccomp_load(ctx);
+	*ret = ctx;
+	return 0;
+}
+
+int cove_seccomp_load(void *filter, struct cove_error *err)
+{
+	int r;
+
+	if (!filter)
+		return cove_err(err, -EINVAL, "No seccomp filter prepared");
+	r = seccomp_load(filter);
 	if (r < 0)
 		return cove_err(err, r, "Failed to load the seccomp filter: %s", strerror(-r));
 	return 0;
+}
+
+void *cove_seccomp_free(void *filter)
+{
+	if (filter)
+		seccomp_release(filter);
+	return NULL;
 }

@@ -350,7 +350,7 @@ static int step_security(struct child *ch, struct cove_error *err)
 {
 	int r = cove_caps_apply(ch->c, err);
 
-	return r < 0 ? r : cove_seccomp_apply(ch->c, err);
+	return r < 0 ? r : cove_seccomp_load(ch->run->seccomp, err);
 }
 
 static int step_process(struct child *ch, struct cove_error *err)

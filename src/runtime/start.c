@@ -83,6 +83,7 @@ void cove_run_done(struct cove_run *run)
 	run->con = cove_console_free(run->con);
 	run->pidfd = safe_close(run->pidfd);
 	run->net = cove_net_destroy(run->net);
+	run->seccomp = cove_seccomp_free(run->seccomp);
 }
 
 int cove_run_check(const struct cove_conf *c, struct cove_error *err)
@@ -188,14 +189,27 @@ static int step_cgroup(struct cove_run *run, struct cove_error *err)
 {
 	int r;
 
-	if (run->cg && run->cg->name)
-		return 0; /* a reboot keeps its cgroup */
+	if (run->cg && run->cg->name) {
+		/* a reboot keeps its cgroup, emptied of what the old init made in it */
+		r = cove_cgroup_clear_children(run->cg);
+		if (r < 0)
+			log_debug("Failed to remove the old init's cgroups: %s, ignoring", strerror(-r));
+		return 0;
+	}
 	if (!run->cg) {
 		r = cove_cgroup_new(&run->cg, err);
 		if (r < 0)
 			return r;
 	}
 	return cove_cgroup_create(run->cg, run->name, err);
+}
+
+/* The seccomp filter, built from the host's profile file before the child leaves the host's root. */
+static int step_seccomp(struct cove_run *run, struct cove_error *err)
+{
+	if (run->seccomp)
+		return 0;
+	return cove_seccomp_prepare(run->conf, &run->seccomp, err);
 }
 
 /* lxc.cgroup.* / lxc.cgroup2.* and the device list, before the child exists. */
@@ -348,6 +362,7 @@ static const struct {
 	int (*fn)(struct cove_run *run, struct cove_error *err);
 } steps[] = {
 	{ "rootfs", step_rootfs },
+	{ "seccomp", step_seccomp },
 	{ "console", step_console },
 	{ "cgroup", step_cgroup },
 	{ "cgroup-limits", step_cgroup_limits },

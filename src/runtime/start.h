@@ -53,6 +53,7 @@ struct cove_run {
 	int pidfd;		  /* owned */
 	bool share_net;		  /* lxc.net.N.type = none */
 	struct cove_netns *net;	  /* owned: lxc.net.N interfaces and their netns (net/net.h) */
+	void *seccomp;		  /* owned: the filter the child loads before exec (seccomp-policy.h) */
 	int *cg_fds;		  /* owned during a start: files the child enters its cgroup by */
 	size_t n_cg_fds;
 };
