@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * HTTP/1.1 to coved over its unix socket, with libcurl. One request at a
- * time; the curl handle (and so the connection) is reused within a process.
- * Nothing here logs: failures come back as -errno + struct cove_error.
+ * HTTP/1.1 to coved over its unix socket, one connection per request (see
+ * http.c for why this is not libcurl). Nothing here logs: failures come
+ * back as -errno + struct cove_error.
  */
 #pragma once
 

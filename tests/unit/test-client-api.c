@@ -121,7 +121,16 @@ static void *serve_conn(void *arg)
 		pthread_mutex_unlock(&lock);
 		return NULL;
 	}
-	if (strncmp(buf, "GET /1.0/instances/c1 ", 22) == 0)
+	if (strncmp(buf, "GET /1.0/chunked ", 17) == 0) {
+		const char *a = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+				"19\r\n{\"type\":\"sync\",\"metadata\"\r\n"
+				"8;ext=1\r\n:[1,2,3]\r\n1\r\n}\r\n0\r\n\r\n";
+		(void)loop_write(fd, a, strlen(a));
+	} else if (strncmp(buf, "GET /1.0/eof ", 13) == 0) {
+		const char *a = "HTTP/1.1 200 OK\r\nEtag: \"x\"\r\n\r\n"
+				"{\"type\":\"sync\",\"metadata\":\"till eof\"}";
+		(void)loop_write(fd, a, strlen(a));
+	} else if (strncmp(buf, "GET /1.0/instances/c1 ", 22) == 0)
 		reply_sync(fd, "{\"name\":\"c1\"}");
 	else if (strncmp(buf, "GET /1.0/operations/op1/wait", 28) == 0)
 		reply_sync(fd, fail_op ? op_json("Failure", 400, "boom") : op_json("Success", 200, ""));
@@ -217,6 +226,21 @@ static void test_error_envelope(void **state)
 	assert_string_equal(err.msg, "not found");
 }
 
+static void test_chunked_and_eof_bodies(void **state)
+{
+	json_t *meta = NULL;
+	char *etag = NULL;
+
+	assert_int_equal(api_get("/1.0/chunked", &meta, NULL, NULL), 0);
+	assert_int_equal(json_array_size(meta), 3);
+	json_decref(meta);
+	assert_int_equal(api_get("/1.0/eof", &meta, &etag, NULL), 0);
+	assert_string_equal(json_string_value(meta), "till eof");
+	assert_string_equal(etag, "\"x\"");
+	json_decref(meta);
+	free(etag);
+}
+
 static json_t *state_body(void)
 {
 	return json_pack("{ss si sb sb}", "action", "stop", "timeout", -1, "force", 0, "stateful", 0);
@@ -282,7 +306,7 @@ int main(void)
 		cmocka_unit_test(test_socket_path),	  cmocka_unit_test(test_sync_and_etag),
 		cmocka_unit_test(test_error_envelope),	  cmocka_unit_test(test_async_events),
 		cmocka_unit_test(test_async_failure),	  cmocka_unit_test(test_async_wait_fallback),
-		cmocka_unit_test(test_upload),
+		cmocka_unit_test(test_upload),		  cmocka_unit_test(test_chunked_and_eof_bodies),
 	};
 
 	signal(SIGPIPE, SIG_IGN); /* events sent to clients gone */
