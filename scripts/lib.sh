@@ -15,7 +15,7 @@ COVE_TEST_PKGS=(bats bats-assert bats-support bats-file python3 tmux util-linux 
 # the debian/download/copy tests (distributions engineer)
 COVE_TEST_PKGS+=(debootstrap curl xz-utils btrfs-progs)
 # the cove client (src/client)
-COVE_BUILD_PKGS+=(libcurl4-openssl-dev libjansson-dev libfyaml-dev)
+COVE_BUILD_PKGS+=(libjansson-dev libfyaml-dev)
 # container networking: netlink; cove-net and its tests need dnsmasq, nft, ip
 COVE_BUILD_PKGS+=(libnl-3-dev libnl-route-3-dev)
 COVE_TEST_PKGS+=(dnsmasq-base nftables iproute2 iputils-ping)
