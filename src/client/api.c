@@ -21,27 +21,42 @@ void api_response_done(struct api_response *r)
 static const char *reason(long status)
 {
 	switch (status) {
-	case 400: return "Bad Request";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 412: return "Precondition Failed";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return "";
+	case 400:
+		return "Bad Request";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 412:
+		return "Precondition Failed";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "";
 	}
 }
 
 static int status_errno(long status)
 {
 	switch (status) {
-	case 404: return -ENOENT;
-	case 409: return -EEXIST;
-	case 403: return -EACCES;
-	case 412: return -ESTALE;
-	case 400: return -EINVAL;
-	default: return -EIO;
+	case 404:
+		return -ENOENT;
+	case 409:
+		return -EEXIST;
+	case 403:
+		return -EACCES;
+	case 412:
+		return -ESTALE;
+	case 400:
+		return -EINVAL;
+	default:
+		return -EIO;
 	}
 }
 
@@ -71,15 +86,15 @@ int api_parse(long http_status, const char *body, const char *path, struct api_r
 		json_decref(root);
 		return cove_err(err, -EBADMSG, "Unknown response type '%s' for '%s'", type, path);
 	}
-	*ret = (struct api_response){ .http_status = http_status, .root = root,
-				      .metadata = json_object_get(root, "metadata"),
-				      .async = streq(type, "async") };
+	*ret = (struct api_response){.http_status = http_status,
+				     .root = root,
+				     .metadata = json_object_get(root, "metadata"),
+				     .async = streq(type, "async")};
 	return 0;
 }
 
 /* Send req and parse the envelope. */
-static int request_parse(struct http_request *req, struct api_response *ret,
-			 struct cove_error *err)
+static int request_parse(struct http_request *req, struct api_response *ret, struct cove_error *err)
 {
 	struct http_response h = {};
 	int r;
@@ -98,7 +113,7 @@ int api_request(const char *method, const char *path, json_t *body, const char *
 		struct api_response *ret, struct cove_error *err)
 {
 	_cleanup_free_ char *data = NULL;
-	struct http_request req = { .method = method, .path = path, .if_match = if_match };
+	struct http_request req = {.method = method, .path = path, .if_match = if_match};
 
 	if (body) {
 		data = json_dumps(body, JSON_COMPACT);
@@ -171,7 +186,8 @@ static int op_start(struct http_request *req, json_t *body, struct api_op *o,
 		if (!id) {
 			api_response_done(&resp);
 			api_op_done(o);
-			return cove_err(err, -EBADMSG, "Operation without an id from '%s'", req->path);
+			return cove_err(err, -EBADMSG, "Operation without an id from '%s'",
+					req->path);
 		}
 		o->id = xstrdup(id);
 	}
@@ -182,7 +198,7 @@ static int op_start(struct http_request *req, json_t *body, struct api_op *o,
 int api_op_start(const char *method, const char *path, json_t *body, const char *if_match,
 		 struct api_op *o, struct cove_error *err)
 {
-	struct http_request req = { .method = method, .path = path, .if_match = if_match };
+	struct http_request req = {.method = method, .path = path, .if_match = if_match};
 
 	return op_start(&req, body, o, err);
 }
@@ -190,8 +206,8 @@ int api_op_start(const char *method, const char *path, json_t *body, const char 
 int api_upload(const char *path, FILE *f, uint64_t size, char *const *headers,
 	       const char *progress_prefix, json_t **ret_op, struct cove_error *err)
 {
-	struct http_request req = { .method = "POST", .path = path, .upload = f,
-				    .upload_size = size, .headers = headers };
+	struct http_request req = {
+	    .method = "POST", .path = path, .upload = f, .upload_size = size, .headers = headers};
 	struct api_op o = {};
 	int r;
 
@@ -314,7 +330,7 @@ void api_progress_print(json_t *op, void *userdata)
 
 	if (!isatty(STDOUT_FILENO) || !json_is_object(md))
 		return;
-	json_object_foreach(md, key, v) {
+	json_object_foreach (md, key, v) {
 		if (!endswith(key, "_progress") || isempty(json_string_value(v)))
 			continue;
 		n = snprintf(line, sizeof(line), "%s%s", prefix, json_string_value(v));

@@ -21,9 +21,9 @@
 
 struct api_response {
 	long http_status;
-	json_t *root;     /* owned: the whole envelope */
+	json_t *root;	  /* owned: the whole envelope */
 	json_t *metadata; /* borrowed from root */
-	char *etag;       /* owned; NULL when absent */
+	char *etag;	  /* owned; NULL when absent */
 	bool async;
 };
 
@@ -46,8 +46,8 @@ typedef void (*api_progress_cb)(json_t *op, void *userdata);
 
 struct api_op {
 	struct ws_conn *events; /* owned; NULL if it could not be opened */
-	json_t *op;             /* owned: the operation object */
-	char *id;               /* owned */
+	json_t *op;		/* owned: the operation object */
+	char *id;		/* owned */
 };
 void api_op_done(struct api_op *o);
 

@@ -17,7 +17,7 @@ struct launch_args {
 	const char *name;  /* borrowed; NULL: the server picks one */
 	char **profiles;   /* owned */
 	bool no_profiles;
-	json_t *config;  /* owned */
+	json_t *config;	 /* owned */
 	json_t *devices; /* owned */
 	bool ephemeral;
 	bool empty;
@@ -31,7 +31,7 @@ void launch_args_done(struct launch_args *a);
 struct exec_args {
 	const char *name;
 	char **command; /* borrowed from argv */
-	json_t *env;    /* owned */
+	json_t *env;	/* owned */
 	int user, group;
 	const char *cwd;
 	int mode; /* -1 non-interactive, 0 auto, 1 interactive */

@@ -17,19 +17,19 @@
 #include "strv.h"
 
 struct action {
-	const char *command; /* "start" */
-	const char *api;     /* "start", "freeze" */
+	const char *command;	 /* "start" */
+	const char *api;	 /* "start", "freeze" */
 	const char *skip_status; /* --all skips instances already in this state */
 };
 
 static const struct action actions[] = {
-	{ "start", "start", "Running" },     { "stop", "stop", "Stopped" },
-	{ "restart", "restart", "Stopped" }, { "pause", "freeze", "Frozen" },
-	{ "resume", "unfreeze", "Running" },
+    {"start", "start", "Running"},     {"stop", "stop", "Stopped"},
+    {"restart", "restart", "Stopped"}, {"pause", "freeze", "Frozen"},
+    {"resume", "unfreeze", "Running"},
 };
 
-static int do_one(const struct action *a, const char *name, int timeout, bool force,
-		  bool stateful, struct cove_error *err)
+static int do_one(const struct action *a, const char *name, int timeout, bool force, bool stateful,
+		  struct cove_error *err)
 {
 	_cleanup_free_ char *path = api_instance_path(name), *spath = NULL;
 	json_t *req;
@@ -61,7 +61,7 @@ static int all_names(const struct action *a, char ***ret, struct cove_error *err
 	r = api_get("/1.0/instances?recursion=1", &list, NULL, err);
 	if (r < 0)
 		return r;
-	json_array_foreach(list, i, inst) {
+	json_array_foreach (list, i, inst) {
 		const char *st = json_string_value(json_object_get(inst, "status")) ?: "";
 		if (streq(st, a->skip_status))
 			continue;
@@ -71,15 +71,15 @@ static int all_names(const struct action *a, char ***ret, struct cove_error *err
 	return 0;
 }
 
-static int run_many(const struct action *a, char **names, int timeout, bool force,
-		    bool stateful, struct cove_error *err)
+static int run_many(const struct action *a, char **names, int timeout, bool force, bool stateful,
+		    struct cove_error *err)
 {
 	size_t n = strv_length(names), failed = 0;
 	int r;
 
 	if (n == 1)
 		return do_one(a, names[0], timeout, force, stateful, err);
-	STRV_FOREACH(name, names) {
+	STRV_FOREACH (name, names) {
 		struct cove_error e = {};
 		r = do_one(a, *name, timeout, force, stateful, &e);
 		if (r < 0) {
@@ -95,15 +95,10 @@ static int run_many(const struct action *a, char **names, int timeout, bool forc
 static int run(const struct action *a, int argc, char **argv, struct cove_error *err)
 {
 	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "stateful", no_argument, NULL, 's' },
-		{ "stateless", no_argument, NULL, 'S' },
-		{ "console", optional_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	    {"all", no_argument, NULL, 'a'},	       {"force", no_argument, NULL, 'f'},
+	    {"timeout", required_argument, NULL, 't'}, {"stateful", no_argument, NULL, 's'},
+	    {"stateless", no_argument, NULL, 'S'},     {"console", optional_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},	       {}};
 	_cleanup_strv_free_ char **names = NULL;
 	bool all = false, force = false, stateful = false;
 	_cleanup_free_ char *usage = NULL;
@@ -120,8 +115,8 @@ static int run(const struct action *a, int argc, char **argv, struct cove_error 
 		else if (r == 's')
 			stateful = true;
 		else if (r == 't' && safe_atoi(optarg, &timeout) < 0)
-			return cove_err(err, -EINVAL, "invalid argument \"%s\" for \"--timeout\" flag",
-					optarg);
+			return cove_err(err, -EINVAL,
+					"invalid argument \"%s\" for \"--timeout\" flag", optarg);
 	}
 	if (all) {
 		if (optind < argc)

@@ -20,8 +20,8 @@
 
 json_t *config_writable(json_t *inst, bool expanded)
 {
-	static const char *const keys[] = { "architecture", "config", "devices", "ephemeral",
-					    "profiles", "stateful", "description" };
+	static const char *const keys[] = {"architecture", "config",   "devices",    "ephemeral",
+					   "profiles",	   "stateful", "description"};
 	json_t *w = json_object();
 
 	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
@@ -32,8 +32,8 @@ json_t *config_writable(json_t *inst, bool expanded)
 		else if (expanded && streq(k, "devices"))
 			v = json_object_get(inst, "expanded_devices");
 		if (!v)
-			v = streq(k, "config") || streq(k, "devices") ? json_object()
-			    : streq(k, "profiles")		       ? json_array()
+			v = streq(k, "config") || streq(k, "devices")	    ? json_object()
+			    : streq(k, "profiles")			    ? json_array()
 			    : streq(k, "ephemeral") || streq(k, "stateful") ? json_false()
 									    : json_string("");
 		else
@@ -112,8 +112,8 @@ static json_t *target_config(struct target *t)
 
 static int config_show(int argc, char **argv, struct cove_error *err)
 {
-	static const struct option opts[] = { { "expanded", no_argument, NULL, 'e' },
-					      { "help", no_argument, NULL, 'h' }, {} };
+	static const struct option opts[] = {
+	    {"expanded", no_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'}, {}};
 	struct target t;
 	bool expanded = false;
 	json_t *w;
@@ -128,7 +128,8 @@ static int config_show(int argc, char **argv, struct cove_error *err)
 	r = target_load(&t, optind < argc ? argv[optind] : NULL, err);
 	if (r >= 0) {
 		w = t.name ? config_writable(t.obj, expanded)
-			   : json_pack("{sO}", "config", json_object_get(t.obj, "config") ?: json_object());
+			   : json_pack("{sO}", "config",
+				       json_object_get(t.obj, "config") ?: json_object());
 		client_print_yaml(w);
 		json_decref(w);
 	}
@@ -212,9 +213,8 @@ static int config_unset(int argc, char **argv, struct cove_error *err)
 	return r;
 }
 
-static const char edit_header[] =
-	"### This is a YAML representation of the configuration.\n"
-	"### Any line starting with a '# will be ignored.\n###\n";
+static const char edit_header[] = "### This is a YAML representation of the configuration.\n"
+				  "### Any line starting with a '# will be ignored.\n###\n";
 
 int config_edit_text(json_t *current, json_t **ret, struct cove_error *err)
 {
@@ -243,8 +243,9 @@ static int config_edit(int argc, char **argv, struct cove_error *err)
 	r = target_load(&t, argc > 1 ? argv[1] : NULL, err);
 	if (r < 0)
 		goto out;
-	cur = t.name ? config_writable(t.obj, false)
-		     : json_pack("{sO}", "config", json_object_get(t.obj, "config") ?: json_object());
+	cur = t.name
+		  ? config_writable(t.obj, false)
+		  : json_pack("{sO}", "config", json_object_get(t.obj, "config") ?: json_object());
 	r = config_edit_text(cur, &neu, err);
 	json_decref(cur);
 	if (r < 0)
@@ -263,13 +264,12 @@ out:
 int cmd_config(int argc, char **argv, struct cove_error *err)
 {
 	static const struct cmd sub[] = {
-		{ "device", config_device, "Manage devices" },
-		{ "edit", config_edit, "Edit instance or server configurations as YAML" },
-		{ "get", config_get, "Get values for instance or server configuration keys" },
-		{ "set", config_set, "Set instance or server configuration keys" },
-		{ "show", config_show, "Show instance or server configurations" },
-		{ "unset", config_unset, "Unset instance or server configuration keys" },
-		{}
-	};
+	    {"device", config_device, "Manage devices"},
+	    {"edit", config_edit, "Edit instance or server configurations as YAML"},
+	    {"get", config_get, "Get values for instance or server configuration keys"},
+	    {"set", config_set, "Set instance or server configuration keys"},
+	    {"show", config_show, "Show instance or server configurations"},
+	    {"unset", config_unset, "Unset instance or server configuration keys"},
+	    {}};
 	return client_subcommand(sub, "config", argc, argv, err);
 }

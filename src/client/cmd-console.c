@@ -20,7 +20,7 @@
 static int show_log(const char *path, struct cove_error *err)
 {
 	_cleanup_free_ char *url = xasprintf("%s/console", path);
-	struct http_request req = { .method = "GET", .path = url };
+	struct http_request req = {.method = "GET", .path = url};
 	struct http_response h = {};
 	struct api_response ar = {};
 	int r;
@@ -40,7 +40,7 @@ static int show_log(const char *path, struct cove_error *err)
 static int attach(const char *path, struct cove_error *err)
 {
 	_cleanup_free_ char *url = xasprintf("%s/console", path);
-	struct session s = { .sigfd = -EBADF, .interactive = true, .detach_keys = true };
+	struct session s = {.sigfd = -EBADF, .interactive = true, .detach_keys = true};
 	int w, h, r;
 	json_t *req;
 
@@ -49,7 +49,8 @@ static int attach(const char *path, struct cove_error *err)
 	r = api_op_start("POST", url, req, NULL, &s.op, err);
 	json_decref(req);
 	if (r >= 0 && !s.op.op)
-		r = cove_err(err, -EBADMSG, "The server did not start an operation for the console");
+		r = cove_err(err, -EBADMSG,
+			     "The server did not start an operation for the console");
 	if (r >= 0)
 		r = session_open_streams(&s, err);
 	if (r >= 0 && session_setup_signals(&s) < 0)
@@ -69,12 +70,10 @@ static int attach(const char *path, struct cove_error *err)
 
 int cmd_console(int argc, char **argv, struct cove_error *err)
 {
-	static const struct option opts[] = {
-		{ "show-log", no_argument, NULL, 'l' },
-		{ "type", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option opts[] = {{"show-log", no_argument, NULL, 'l'},
+					     {"type", required_argument, NULL, 't'},
+					     {"help", no_argument, NULL, 'h'},
+					     {}};
 	_cleanup_free_ char *path = NULL;
 	bool log = false;
 	const char *name;

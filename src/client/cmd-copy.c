@@ -20,7 +20,7 @@ static json_t *copy_config(json_t *src, json_t *extra)
 	json_t *cfg = json_object(), *v;
 	const char *k;
 
-	json_object_foreach(json_object_get(src, "config"), k, v)
+	json_object_foreach (json_object_get(src, "config"), k, v)
 		if (!startswith(k, "volatile.") || streq(k, "volatile.base_image"))
 			json_object_set(cfg, k, v);
 	json_object_update(cfg, extra);
@@ -31,7 +31,7 @@ static json_t *copy_request(json_t *src, const char *from, const char *to, json_
 			    json_t *profiles, bool ephemeral, bool instance_only)
 {
 	const char *base = json_string_value(
-		json_object_get(json_object_get(src, "config"), "volatile.base_image"));
+	    json_object_get(json_object_get(src, "config"), "volatile.base_image"));
 	bool live = json_integer_value(json_object_get(src, "status_code")) == 103;
 
 	return json_pack("{sO so sO sb sO sb ss ss s{ss ss ss ss sb sb sb} ss ss}",
@@ -48,15 +48,10 @@ static json_t *copy_request(json_t *src, const char *from, const char *to, json_
 int cmd_copy(int argc, char **argv, struct cove_error *err)
 {
 	static const struct option opts[] = {
-		{ "instance-only", no_argument, NULL, 'i' },
-		{ "ephemeral", no_argument, NULL, 'e' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "no-profiles", no_argument, NULL, 'P' },
-		{ "stateless", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	    {"instance-only", no_argument, NULL, 'i'}, {"ephemeral", no_argument, NULL, 'e'},
+	    {"config", required_argument, NULL, 'c'},  {"profile", required_argument, NULL, 'p'},
+	    {"no-profiles", no_argument, NULL, 'P'},   {"stateless", no_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},	       {}};
 	_cleanup_free_ char *path = NULL, *src_name = NULL;
 	json_t *extra = json_object(), *profiles = NULL, *src = NULL, *req;
 	bool ephemeral = false, instance_only = false;
@@ -81,9 +76,9 @@ int cmd_copy(int argc, char **argv, struct cove_error *err)
 				json_array_append_new(profiles, json_string(optarg));
 		}
 	}
-	r = client_check_args(argc - optind, 2, 2,
-			      "cove copy [<remote>:]<source>[/<snapshot>] [[<remote>:]<destination>]",
-			      err);
+	r = client_check_args(
+	    argc - optind, 2, 2,
+	    "cove copy [<remote>:]<source>[/<snapshot>] [[<remote>:]<destination>]", err);
 	if (r != 0)
 		goto out;
 	r = client_local_name(argv[optind], &from, err);

@@ -27,8 +27,8 @@ static int delete_snapshot(const char *name, struct cove_error *err)
 static int stop_force(const char *path, struct cove_error *err)
 {
 	_cleanup_free_ char *spath = xasprintf("%s/state", path);
-	json_t *req = json_pack("{ss si sb sb}", "action", "stop", "timeout", -1, "force", 1,
-				"stateful", 0);
+	json_t *req =
+	    json_pack("{ss si sb sb}", "action", "stop", "timeout", -1, "force", 1, "stateful", 0);
 	int r;
 
 	r = api_async("PUT", spath, req, NULL, NULL, NULL, err);
@@ -53,8 +53,9 @@ static int delete_one(const char *name, bool force, struct cove_error *err)
 	json_decref(inst);
 	if (code != 102 && code != 112) {
 		if (!force)
-			return cove_err(err, -EBUSY, "The instance is currently running, stop it "
-						     "first or pass --force");
+			return cove_err(err, -EBUSY,
+					"The instance is currently running, stop it "
+					"first or pass --force");
 		r = stop_force(path, err);
 		if (r < 0)
 			return r;
@@ -64,12 +65,10 @@ static int delete_one(const char *name, bool force, struct cove_error *err)
 
 int cmd_delete(int argc, char **argv, struct cove_error *err)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "interactive", no_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
+					     {"interactive", no_argument, NULL, 'i'},
+					     {"help", no_argument, NULL, 'h'},
+					     {}};
 	bool force = false;
 	int r;
 

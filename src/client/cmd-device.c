@@ -38,7 +38,7 @@ static int dev_load(struct dev_target *t, const char *arg, bool profile, struct 
 	_cleanup_free_ char *e = NULL;
 	int r;
 
-	*t = (struct dev_target){ .profile = profile };
+	*t = (struct dev_target){.profile = profile};
 	r = client_local_name(arg, &t->name, err);
 	if (r < 0)
 		return r;
@@ -119,12 +119,13 @@ static int dev_remove(struct dev_target *t, int argc, char **argv, struct cove_e
 {
 	for (int i = 2; i < argc; i++) {
 		if (!json_object_get(dev_devices(t), argv[i])) {
-			if (!t->profile && json_object_get(json_object_get(t->obj, "expanded_devices"),
-							   argv[i]))
-				return cove_err(err, -EINVAL, "Device from profile(s) cannot be "
-							      "removed from individual instance. "
-							      "Override device or modify profile "
-							      "instead");
+			if (!t->profile &&
+			    json_object_get(json_object_get(t->obj, "expanded_devices"), argv[i]))
+				return cove_err(err, -EINVAL,
+						"Device from profile(s) cannot be "
+						"removed from individual instance. "
+						"Override device or modify profile "
+						"instead");
 			return cove_err(err, -ENOENT, "Device doesn't exist");
 		}
 		json_object_del(dev_devices(t), argv[i]);
@@ -136,8 +137,7 @@ static int dev_remove(struct dev_target *t, int argc, char **argv, struct cove_e
 	return r;
 }
 
-static int dev_set(struct dev_target *t, int argc, char **argv, bool unset,
-		   struct cove_error *err)
+static int dev_set(struct dev_target *t, int argc, char **argv, bool unset, struct cove_error *err)
 {
 	json_t *dev;
 	int r;
@@ -170,13 +170,14 @@ static int dev_show(struct dev_target *t, int argc, char **argv, struct cove_err
 		json_t *dev = json_object_get(d, argv[2]);
 		if (!dev)
 			return cove_err(err, -ENOENT, "Device doesn't exist");
-		printf("%s\n", argc > 3 ? json_string_value(json_object_get(dev, argv[3])) ?: "" : "");
+		printf("%s\n",
+		       argc > 3 ? json_string_value(json_object_get(dev, argv[3])) ?: "" : "");
 		return 0;
 	}
 	if (streq(argv[0], "list")) {
 		const char *k;
 		json_t *v;
-		json_object_foreach(d, k, v)
+		json_object_foreach (d, k, v)
 			printf("%s\n", k);
 		return 0;
 	}
@@ -186,8 +187,8 @@ static int dev_show(struct dev_target *t, int argc, char **argv, struct cove_err
 
 static int device_command(int argc, char **argv, bool profile, struct cove_error *err)
 {
-	static const char *const verbs[] = { "add",  "remove", "rm",   "set", "unset",
-					     "get",  "show",   "list", "override", NULL };
+	static const char *const verbs[] = {"add", "remove", "rm",   "set",	 "unset",
+					    "get", "show",   "list", "override", NULL};
 	struct dev_target t;
 	int r;
 

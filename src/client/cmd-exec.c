@@ -26,24 +26,21 @@
 #include "session.h"
 #include "ws.h"
 
-
 int exec_parse(int argc, char **argv, struct exec_args *a, struct cove_error *err)
 {
-	static const struct option opts[] = {
-		{ "env", required_argument, NULL, 'e' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "cwd", required_argument, NULL, 'c' },
-		{ "force-interactive", no_argument, NULL, 't' },
-		{ "force-noninteractive", no_argument, NULL, 'T' },
-		{ "disable-stdin", no_argument, NULL, 'n' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option opts[] = {{"env", required_argument, NULL, 'e'},
+					     {"user", required_argument, NULL, 'u'},
+					     {"group", required_argument, NULL, 'g'},
+					     {"cwd", required_argument, NULL, 'c'},
+					     {"force-interactive", no_argument, NULL, 't'},
+					     {"force-noninteractive", no_argument, NULL, 'T'},
+					     {"disable-stdin", no_argument, NULL, 'n'},
+					     {"mode", required_argument, NULL, 'm'},
+					     {"help", no_argument, NULL, 'h'},
+					     {}};
 	int r;
 
-	*a = (struct exec_args){ .env = json_object() };
+	*a = (struct exec_args){.env = json_object()};
 	client_opt_reset();
 	while ((r = client_getopt(argc, argv, "tTnh", opts, err)) != -1) {
 		_cleanup_free_ char *k = NULL, *v = NULL;
@@ -59,21 +56,31 @@ int exec_parse(int argc, char **argv, struct exec_args *a, struct cove_error *er
 		case 'u':
 		case 'g':
 			if (safe_atou(optarg, &u) < 0)
-				return cove_err(err, -EINVAL, "invalid argument \"%s\" for \"--%s\" flag",
-						optarg, r == 'u' ? "user" : "group");
+				return cove_err(err, -EINVAL,
+						"invalid argument \"%s\" for \"--%s\" flag", optarg,
+						r == 'u' ? "user" : "group");
 			*(r == 'u' ? &a->user : &a->group) = (int)u;
 			break;
-		case 'c': a->cwd = optarg; break;
-		case 't': a->mode = 1; break;
-		case 'T': a->mode = -1; break;
-		case 'n': a->no_stdin = true; break;
+		case 'c':
+			a->cwd = optarg;
+			break;
+		case 't':
+			a->mode = 1;
+			break;
+		case 'T':
+			a->mode = -1;
+			break;
+		case 'n':
+			a->no_stdin = true;
+			break;
 		case 'm':
 			if (!streq(optarg, "auto") && !streq(optarg, "interactive") &&
 			    !streq(optarg, "non-interactive"))
 				return cove_err(err, -EINVAL, "Invalid mode '%s'", optarg);
 			a->mode = streq(optarg, "interactive") ? 1 : streq(optarg, "auto") ? 0 : -1;
 			break;
-		default: break;
+		default:
+			break;
 		}
 	}
 	r = client_check_args(argc - optind, 2, -1,
@@ -92,7 +99,7 @@ json_t *exec_request(const struct exec_args *a, bool interactive, int width, int
 	json_t *cmd = json_array(), *env = json_object();
 	const char *term = getenv("TERM");
 
-	STRV_FOREACH(c, a->command)
+	STRV_FOREACH (c, a->command)
 		json_array_append_new(cmd, json_string(*c));
 	if (!isempty(term))
 		json_object_set_new(env, "TERM", json_string(term));
@@ -122,12 +129,12 @@ static int exit_status(struct session *s, int r, struct cove_error *err)
 static int run(const struct exec_args *a, struct cove_error *err)
 {
 	_cleanup_free_ char *path = api_instance_path(a->name), *epath = NULL;
-	struct session s = { .sigfd = -EBADF };
+	struct session s = {.sigfd = -EBADF};
 	int w = 0, h = 0, r;
 	json_t *req;
 
-	s.interactive = a->mode > 0 ||
-			(a->mode == 0 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO));
+	s.interactive =
+	    a->mode > 0 || (a->mode == 0 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO));
 	if (s.interactive)
 		session_window_size(&w, &h);
 	epath = xasprintf("%s/exec", path);
@@ -149,7 +156,8 @@ static int run(const struct exec_args *a, struct cove_error *err)
 		if (s.raw)
 			(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &s.saved), s.raw = false;
 		if (r < 0)
-			r = cove_err(err, r, "Failed to forward the exec streams: %s", strerror(-r));
+			r = cove_err(err, r, "Failed to forward the exec streams: %s",
+				     strerror(-r));
 	}
 	if (r >= 0)
 		r = api_op_wait(&s.op, NULL, NULL, err);

@@ -28,8 +28,7 @@ struct file_opts {
 };
 
 /* "c1/root/x" -> instance "c1", path "/root/x". */
-static int split_target(const char *arg, char **ret_name, char **ret_path,
-			struct cove_error *err)
+static int split_target(const char *arg, char **ret_name, char **ret_path, struct cove_error *err)
 {
 	const char *name, *slash;
 	int r = client_local_name(arg, &name, err);
@@ -67,7 +66,7 @@ static int push_one(const char *name, const char *dst, const char *src, const st
 	_cleanup_free_ char *url = files_url(name, dst);
 	_cleanup_strv_free_ char **hdrs = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
-	struct http_request req = { .method = "POST", .path = url };
+	struct http_request req = {.method = "POST", .path = url};
 	struct http_response h = {};
 	bool dir = S_ISDIR(st->st_mode);
 	int r;
@@ -75,8 +74,9 @@ static int push_one(const char *name, const char *dst, const char *src, const st
 	strv_push(&hdrs, xasprintf("X-LXD-type: %s", dir ? "directory" : "file"));
 	strv_push(&hdrs, xasprintf("X-LXD-uid: %d", o->uid >= 0 ? o->uid : (int)st->st_uid));
 	strv_push(&hdrs, xasprintf("X-LXD-gid: %d", o->gid >= 0 ? o->gid : (int)st->st_gid));
-	strv_push(&hdrs, xasprintf("X-LXD-mode: %04o", o->mode >= 0 ? (unsigned)o->mode
-								   : (unsigned)(st->st_mode & 07777)));
+	strv_push(&hdrs,
+		  xasprintf("X-LXD-mode: %04o",
+			    o->mode >= 0 ? (unsigned)o->mode : (unsigned)(st->st_mode & 07777)));
 	req.headers = hdrs;
 	if (!dir) {
 		f = fopen(src, "re");
@@ -93,8 +93,8 @@ static int push_one(const char *name, const char *dst, const char *src, const st
 	return r < 0 ? r : finish(&h, url, err);
 }
 
-static int push_tree(const char *name, const char *dst, const char *src,
-		     const struct file_opts *o, struct cove_error *err)
+static int push_tree(const char *name, const char *dst, const char *src, const struct file_opts *o,
+		     struct cove_error *err)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
@@ -114,7 +114,8 @@ static int push_tree(const char *name, const char *dst, const char *src,
 	while ((de = readdir(d))) {
 		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;
-		_cleanup_free_ char *s = path_join(src, de->d_name), *t = path_join(dst, de->d_name);
+		_cleanup_free_ char *s = path_join(src, de->d_name),
+				    *t = path_join(dst, de->d_name);
 		r = push_tree(name, t, s, o, err);
 		if (r < 0)
 			return r;
@@ -164,7 +165,7 @@ static int pull_dir(const char *name, const char *src, const char *dst, const ch
 
 	if (mkdir(dst, 0755) < 0 && errno != EEXIST)
 		r = cove_err(err, -errno, "mkdir %s: %m", dst);
-	json_array_foreach(json_object_get(root, "metadata"), i, v) {
+	json_array_foreach (json_object_get(root, "metadata"), i, v) {
 		if (r < 0 || !json_string_value(v))
 			break;
 		_cleanup_free_ char *s = path_join(src, json_string_value(v));
@@ -198,7 +199,7 @@ static int pull_one(const char *name, const char *src, const char *dst, bool rec
 		    struct cove_error *err)
 {
 	_cleanup_free_ char *url = files_url(name, src);
-	struct http_request req = { .method = "GET", .path = url };
+	struct http_request req = {.method = "GET", .path = url};
 	struct http_response h = {};
 	int r;
 
@@ -275,20 +276,18 @@ static int parse_id(const char *s, int *ret, int base, struct cove_error *err)
 
 int cmd_file(int argc, char **argv, struct cove_error *err)
 {
-	static const struct option opts[] = {
-		{ "recursive", no_argument, NULL, 'r' },
-		{ "create-dirs", no_argument, NULL, 'p' },
-		{ "uid", required_argument, NULL, 'u' },
-		{ "gid", required_argument, NULL, 'g' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct file_opts o = { .uid = -1, .gid = -1, .mode = -1 };
+	static const struct option opts[] = {{"recursive", no_argument, NULL, 'r'},
+					     {"create-dirs", no_argument, NULL, 'p'},
+					     {"uid", required_argument, NULL, 'u'},
+					     {"gid", required_argument, NULL, 'g'},
+					     {"mode", required_argument, NULL, 'm'},
+					     {"help", no_argument, NULL, 'h'},
+					     {}};
+	struct file_opts o = {.uid = -1, .gid = -1, .mode = -1};
 	const char *verb;
 	int r;
 
-	if (argc < 2 || !strv_contains((char *[]){ "push", "pull", "delete", NULL }, argv[1])) {
+	if (argc < 2 || !strv_contains((char *[]){"push", "pull", "delete", NULL}, argv[1])) {
 		printf("Usage:\n  cove file [push|pull|delete] ...\n");
 		return argc < 2 ? 0 : cove_err(err, -EINVAL, "unknown command \"%s\"", argv[1]);
 	}

@@ -55,7 +55,7 @@ static char *shortest_alias(json_t *img)
 	const char *best = NULL;
 	size_t i;
 
-	json_array_foreach(aliases, i, a)
+	json_array_foreach (aliases, i, a)
 		if (!best || strlen(str(a, "name")) < strlen(best))
 			best = str(a, "name");
 	if (!best)
@@ -85,8 +85,9 @@ static char **image_row(json_t *img)
 	strv_push_dup(&row, str(props, "description"));
 	strv_push_dup(&row, str(img, "architecture"));
 	strv_push(&row, upper(str(img, "type")));
-	strv_push(&row, xasprintf("%.2fMB", (double)json_integer_value(json_object_get(img, "size")) /
-						   1024.0 / 1024.0));
+	strv_push(&row,
+		  xasprintf("%.2fMB", (double)json_integer_value(json_object_get(img, "size")) /
+					  1024.0 / 1024.0));
 	strv_push(&row, format_time_image(str(img, "uploaded_at")));
 	return row;
 }
@@ -100,9 +101,11 @@ static int image_list(int argc, char **argv, struct cove_error *err)
 	int r;
 
 	client_opt_reset();
-	while ((r = client_getopt(argc, argv, "f:c:", (const struct option[]){
-		{ "format", required_argument, NULL, 'f' },
-		{ "columns", required_argument, NULL, 'c' }, {} }, err)) != -1) {
+	while ((r = client_getopt(argc, argv, "f:c:",
+				  (const struct option[]){{"format", required_argument, NULL, 'f'},
+							  {"columns", required_argument, NULL, 'c'},
+							  {}},
+				  err)) != -1) {
 		if (r < 0)
 			return r;
 		if (r == 'f' && (fmt = format_from_string(optarg)) < 0)
@@ -112,8 +115,9 @@ static int image_list(int argc, char **argv, struct cove_error *err)
 	if (r < 0)
 		return r;
 	t.header = strv_split("ALIAS|FINGERPRINT|PUBLIC|DESCRIPTION|ARCHITECTURE|TYPE|SIZE|"
-			      "UPLOAD DATE", "|");
-	json_array_foreach(list, i, img)
+			      "UPLOAD DATE",
+			      "|");
+	json_array_foreach (list, i, img)
 		table_add_row(&t, image_row(img));
 	table_sort(&t, 0);
 	r = format_render(stdout, fmt, &t, list, err);
@@ -145,16 +149,16 @@ static void print_info(json_t *img)
 	print_time("Expires", str(img, "expires_at"), "never");
 	print_time("Last used", str(img, "last_used_at"), "never");
 	printf("Properties:\n");
-	json_object_foreach(json_object_get(img, "properties"), k, v)
+	json_object_foreach (json_object_get(img, "properties"), k, v)
 		printf("    %s: %s\n", k, json_string_value(v) ?: "");
 	printf("Aliases:\n");
-	json_array_foreach(json_object_get(img, "aliases"), i, a)
+	json_array_foreach (json_object_get(img, "aliases"), i, a)
 		printf("    - %s\n", str(a, "name"));
 	printf("Cached: %s\n", json_is_true(json_object_get(img, "cached")) ? "yes" : "no");
 	printf("Auto update: %s\n",
 	       json_is_true(json_object_get(img, "auto_update")) ? "enabled" : "disabled");
 	printf("Profiles:\n");
-	json_array_foreach(json_object_get(img, "profiles"), i, a)
+	json_array_foreach (json_object_get(img, "profiles"), i, a)
 		printf("    - %s\n", json_string_value(a) ?: "");
 }
 
@@ -202,8 +206,8 @@ static int image_delete(int argc, char **argv, struct cove_error *err)
 static int alias_add(const char *name, const char *fp, const char *desc, struct cove_error *err)
 {
 	struct api_response resp = {};
-	json_t *req = json_pack("{ss ss ss ss}", "description", desc, "target", fp, "name", name,
-				"type", "");
+	json_t *req =
+	    json_pack("{ss ss ss ss}", "description", desc, "target", fp, "name", name, "type", "");
 	int r;
 
 	r = api_request("POST", "/1.0/images/aliases", req, NULL, &resp, err);
@@ -218,9 +222,11 @@ static int parse_aliases(int argc, char **argv, char ***ret, const char *usage,
 	int r;
 
 	client_opt_reset();
-	while ((r = client_getopt(argc, argv, "", (const struct option[]){
-		{ "alias", required_argument, NULL, 'a' },
-		{ "public", no_argument, NULL, 'p' }, {} }, err)) != -1) {
+	while ((r = client_getopt(argc, argv, "",
+				  (const struct option[]){{"alias", required_argument, NULL, 'a'},
+							  {"public", no_argument, NULL, 'p'},
+							  {}},
+				  err)) != -1) {
 		if (r < 0)
 			return r;
 		if (r == 'a')
@@ -254,7 +260,7 @@ static int image_import(int argc, char **argv, struct cove_error *err)
 		return r;
 	fp = str(json_object_get(op, "metadata"), "fingerprint");
 	printf("Image imported with fingerprint: %s\n", fp);
-	STRV_FOREACH(a, aliases)
+	STRV_FOREACH (a, aliases)
 		if (r >= 0)
 			r = alias_add(*a, fp, "", err);
 	json_decref(op);
@@ -267,13 +273,12 @@ static int image_build(int argc, char **argv, struct cove_error *err)
 	json_t *req, *al = json_array(), *op = NULL;
 	int r;
 
-	r = parse_aliases(argc, argv, &aliases, "cove image build <template> [--alias ALIAS]",
-			  err);
+	r = parse_aliases(argc, argv, &aliases, "cove image build <template> [--alias ALIAS]", err);
 	if (r != 0) {
 		json_decref(al);
 		return r > 0 ? 0 : r;
 	}
-	STRV_FOREACH(a, aliases)
+	STRV_FOREACH (a, aliases)
 		json_array_append_new(al, json_pack("{ss}", "name", *a));
 	req = json_pack("{s{ss ss} so}", "source", "type", "cove-build", "template", argv[optind],
 			"aliases", al);
@@ -313,7 +318,7 @@ static int alias_list(int argc, char **argv, struct cove_error *err)
 	if (r < 0)
 		return r;
 	t.header = strv_split("ALIAS,FINGERPRINT,TYPE,DESCRIPTION", ",");
-	json_array_foreach(list, i, a) {
+	json_array_foreach (list, i, a) {
 		char **row = NULL;
 		strv_push_dup(&row, str(a, "name"));
 		strv_push(&row, xstrndup(str(a, "target"), 12));
@@ -346,25 +351,23 @@ static int alias_delete(int argc, char **argv, struct cove_error *err)
 static int image_alias(int argc, char **argv, struct cove_error *err)
 {
 	static const struct cmd sub[] = {
-		{ "create", alias_create, "Create aliases for existing images" },
-		{ "delete", alias_delete, "Delete image aliases" },
-		{ "list", alias_list, "List image aliases" },
-		{}
-	};
+	    {"create", alias_create, "Create aliases for existing images"},
+	    {"delete", alias_delete, "Delete image aliases"},
+	    {"list", alias_list, "List image aliases"},
+	    {}};
 	return client_subcommand(sub, "image alias", argc, argv, err);
 }
 
 int cmd_image(int argc, char **argv, struct cove_error *err)
 {
 	static const struct cmd sub[] = {
-		{ "alias", image_alias, "Manage image aliases" },
-		{ "build", image_build, "Build an image offline (busybox)" },
-		{ "delete", image_delete, "Delete images" },
-		{ "import", image_import, "Import images into the image store" },
-		{ "info", image_info, "Show useful information about images" },
-		{ "list", image_list, "List images" },
-		{ "show", image_info, "Show image properties" },
-		{}
-	};
+	    {"alias", image_alias, "Manage image aliases"},
+	    {"build", image_build, "Build an image offline (busybox)"},
+	    {"delete", image_delete, "Delete images"},
+	    {"import", image_import, "Import images into the image store"},
+	    {"info", image_info, "Show useful information about images"},
+	    {"list", image_list, "List images"},
+	    {"show", image_info, "Show image properties"},
+	    {}};
 	return client_subcommand(sub, "image", argc, argv, err);
 }

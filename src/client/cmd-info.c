@@ -30,7 +30,8 @@ static json_int_t num(json_t *o, const char *key)
 
 static void print_size(const char *label, json_int_t v, bool iec, int ind)
 {
-	_cleanup_free_ char *s = iec ? format_size_iec((uint64_t)v, 2) : format_size((uint64_t)v, 2);
+	_cleanup_free_ char *s =
+	    iec ? format_size_iec((uint64_t)v, 2) : format_size((uint64_t)v, 2);
 
 	printf("%*s%s: %s\n", ind, "", label, s);
 }
@@ -43,7 +44,7 @@ static void print_addresses(json_t *nic)
 	if (json_array_size(json_object_get(nic, "addresses")) == 0)
 		return;
 	printf("      IP addresses:\n");
-	json_array_foreach(json_object_get(nic, "addresses"), i, a) {
+	json_array_foreach (json_object_get(nic, "addresses"), i, a) {
 		const char *fam = str(a, "family");
 		printf("        %s:%s%s/%s (%s)\n", fam, streq(fam, "inet") ? "  " : " ",
 		       str(a, "address"), str(a, "netmask"), str(a, "scope"));
@@ -58,7 +59,7 @@ static void print_network(json_t *net)
 	if (json_object_size(net) == 0)
 		return;
 	printf("  Network usage:\n");
-	json_object_foreach(net, ifname, nic) {
+	json_object_foreach (net, ifname, nic) {
 		json_t *c = json_object_get(nic, "counters");
 		_cleanup_free_ char *st = xstrdup(str(nic, "state"));
 		for (char *p = st; *p; p++)
@@ -104,7 +105,7 @@ static void print_snapshots(json_t *snaps)
 	if (json_array_size(snaps) == 0)
 		return;
 	printf("\nSnapshots:\n");
-	json_array_foreach(snaps, i, s) {
+	json_array_foreach (snaps, i, s) {
 		_cleanup_free_ char *t = format_time(str(s, "created_at"), TIME_FMT);
 		printf("  %s (taken at %s) (%s)\n", str(s, "name"), t,
 		       json_is_true(json_object_get(s, "stateful")) ? "stateful" : "stateless");
@@ -139,7 +140,7 @@ static void print_instance(json_t *inst)
 static int show_log(const char *name, struct cove_error *err)
 {
 	_cleanup_free_ char *path = api_instance_path(name), *lpath = NULL;
-	struct http_request req = { .method = "GET" };
+	struct http_request req = {.method = "GET"};
 	struct http_response resp = {};
 	int r;
 
@@ -190,13 +191,11 @@ static int info_server(bool resources, struct cove_error *err)
 
 int cmd_info(int argc, char **argv, struct cove_error *err)
 {
-	static const struct option opts[] = {
-		{ "resources", no_argument, NULL, 'r' },
-		{ "show-log", no_argument, NULL, 'l' },
-		{ "target", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option opts[] = {{"resources", no_argument, NULL, 'r'},
+					     {"show-log", no_argument, NULL, 'l'},
+					     {"target", required_argument, NULL, 't'},
+					     {"help", no_argument, NULL, 'h'},
+					     {}};
 	_cleanup_free_ char *path = NULL, *full = NULL;
 	bool resources = false, log = false;
 	const char *name;

@@ -19,7 +19,6 @@
 #include "strutil.h"
 #include "strv.h"
 
-
 void launch_args_done(struct launch_args *a)
 {
 	strv_free(a->profiles);
@@ -39,8 +38,7 @@ static int add_config(struct launch_args *a, const char *kv, struct cove_error *
 }
 
 /* -s POOL and -n NETWORK become root and eth0 devices, as lxc does. */
-static void add_device(struct launch_args *a, const char *dev, const char *key,
-		       const char *value)
+static void add_device(struct launch_args *a, const char *dev, const char *key, const char *value)
 {
 	json_t *d = json_pack("{ss}", "type", streq(dev, "root") ? "disk" : "nic");
 
@@ -55,40 +53,47 @@ static void add_device(struct launch_args *a, const char *dev, const char *key,
 int launch_parse(int argc, char **argv, struct launch_args *a, struct cove_error *err)
 {
 	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "ephemeral", no_argument, NULL, 'e' },
-		{ "storage", required_argument, NULL, 's' },
-		{ "network", required_argument, NULL, 'n' },
-		{ "empty", no_argument, NULL, 'E' },
-		{ "no-profiles", no_argument, NULL, 'P' },
-		{ "type", required_argument, NULL, 't' },
-		{ "target", required_argument, NULL, 'T' },
-		{ "vm", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	    {"profile", required_argument, NULL, 'p'}, {"config", required_argument, NULL, 'c'},
+	    {"ephemeral", no_argument, NULL, 'e'},     {"storage", required_argument, NULL, 's'},
+	    {"network", required_argument, NULL, 'n'}, {"empty", no_argument, NULL, 'E'},
+	    {"no-profiles", no_argument, NULL, 'P'},   {"type", required_argument, NULL, 't'},
+	    {"target", required_argument, NULL, 'T'},  {"vm", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},	       {}};
 	int r, min;
 
-	*a = (struct launch_args){ .config = json_object(), .devices = json_object() };
+	*a = (struct launch_args){.config = json_object(), .devices = json_object()};
 	client_opt_reset();
 	while ((r = client_getopt(argc, argv, "p:c:es:n:t:h", opts, err)) != -1) {
 		if (r < 0)
 			return r;
 		switch (r) {
-		case 'p': strv_push_dup(&a->profiles, optarg); break;
+		case 'p':
+			strv_push_dup(&a->profiles, optarg);
+			break;
 		case 'c':
 			r = add_config(a, optarg, err);
 			if (r < 0)
 				return r;
 			break;
-		case 'e': a->ephemeral = true; break;
-		case 's': add_device(a, "root", "pool", optarg); break;
-		case 'n': add_device(a, "eth0", "network", optarg); break;
-		case 'E': a->empty = true; break;
-		case 'P': a->no_profiles = true; break;
-		case 'V': return cove_err(err, -EOPNOTSUPP, "Virtual machines are not supported");
-		default: break;
+		case 'e':
+			a->ephemeral = true;
+			break;
+		case 's':
+			add_device(a, "root", "pool", optarg);
+			break;
+		case 'n':
+			add_device(a, "eth0", "network", optarg);
+			break;
+		case 'E':
+			a->empty = true;
+			break;
+		case 'P':
+			a->no_profiles = true;
+			break;
+		case 'V':
+			return cove_err(err, -EOPNOTSUPP, "Virtual machines are not supported");
+		default:
+			break;
 		}
 	}
 	min = a->empty ? 0 : 1;
@@ -99,9 +104,11 @@ int launch_parse(int argc, char **argv, struct launch_args *a, struct cove_error
 	if (!a->empty) {
 		r = client_local_name(argv[optind++], &a->image, NULL);
 		if (r < 0)
-			return cove_err(err, r, "Image '%s': image servers are not supported; build "
+			return cove_err(err, r,
+					"Image '%s': image servers are not supported; build "
 					"the image with 'cove image build' or import it with "
-					"'cove image import'", argv[optind - 1]);
+					"'cove image import'",
+					argv[optind - 1]);
 	}
 	if (optind < argc) {
 		r = client_local_name(argv[optind], &a->name, err);
@@ -117,7 +124,7 @@ json_t *launch_request(const struct launch_args *a, const char *fingerprint)
 
 	if (a->profiles || a->no_profiles) {
 		profiles = json_array();
-		STRV_FOREACH(p, a->profiles)
+		STRV_FOREACH (p, a->profiles)
 			json_array_append_new(profiles, json_string(*p));
 	}
 	if (fingerprint)
@@ -207,8 +214,8 @@ static int start(const char *name, struct cove_error *err)
 	if (r < 0)
 		return r;
 	spath = xasprintf("%s/state", path);
-	req = json_pack("{ss si sb sb}", "action", "start", "timeout", -1, "force", 0, "stateful",
-			0);
+	req =
+	    json_pack("{ss si sb sb}", "action", "start", "timeout", -1, "force", 0, "stateful", 0);
 	r = api_async("PUT", spath, req, NULL, "", NULL, err);
 	json_decref(req);
 	if (r < 0) {

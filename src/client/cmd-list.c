@@ -18,17 +18,15 @@
 #include "strutil.h"
 #include "strv.h"
 
-
 static const struct {
 	char c;
 	const char *header;
 } columns[] = {
-	{ '4', "IPV4" },	 { '6', "IPV6" },	  { 'a', "ARCHITECTURE" },
-	{ 'b', "STORAGE POOL" }, { 'c', "CREATED AT" },	  { 'd', "DESCRIPTION" },
-	{ 'e', "PROJECT" },	 { 'l', "LAST USED AT" }, { 'L', "LOCATION" },
-	{ 'm', "MEMORY USAGE" }, { 'n', "NAME" },	  { 'N', "PROCESSES" },
-	{ 'p', "PID" },		 { 'P', "PROFILES" },	  { 's', "STATE" },
-	{ 'S', "SNAPSHOTS" },	 { 't', "TYPE" },	  { 'u', "CPU USAGE" },
+    {'4', "IPV4"},	 {'6', "IPV6"},		{'a', "ARCHITECTURE"}, {'b', "STORAGE POOL"},
+    {'c', "CREATED AT"}, {'d', "DESCRIPTION"},	{'e', "PROJECT"},      {'l', "LAST USED AT"},
+    {'L', "LOCATION"},	 {'m', "MEMORY USAGE"}, {'n', "NAME"},	       {'N', "PROCESSES"},
+    {'p', "PID"},	 {'P', "PROFILES"},	{'s', "STATE"},	       {'S', "SNAPSHOTS"},
+    {'t', "TYPE"},	 {'u', "CPU USAGE"},
 };
 
 static const char *column_header_of(char c)
@@ -45,16 +43,17 @@ int list_parse_columns(const char *spec, char ***ret, struct cove_error *err)
 	_cleanup_strv_free_ char **parts = strv_split(spec, ",");
 	_cleanup_strv_free_ char **cols = NULL;
 
-	STRV_FOREACH(p, parts) {
+	STRV_FOREACH (p, parts) {
 		if (strchr(*p, '.')) {
 			strv_push_dup(&cols, *p);
 			continue;
 		}
 		for (const char *c = *p; *c; c++) {
-			char s[2] = { *c, 0 };
+			char s[2] = {*c, 0};
 			if (!column_header_of(*c))
-				return cove_err(err, -EINVAL, "Unknown column shorthand char '%c' in '%s'",
-						*c, *p);
+				return cove_err(err, -EINVAL,
+						"Unknown column shorthand char '%c' in '%s'", *c,
+						*p);
 			strv_push_dup(&cols, s);
 		}
 	}
@@ -93,10 +92,10 @@ static char *addresses(json_t *inst, const char *family)
 
 	if (!is_active(inst) || !json_is_object(net))
 		return xstrdup("");
-	json_object_foreach(net, ifname, nic) {
+	json_object_foreach (net, ifname, nic) {
 		if (streq_ptr(json_string_value(json_object_get(nic, "type")), "loopback"))
 			continue;
-		json_array_foreach(json_object_get(nic, "addresses"), i, a) {
+		json_array_foreach (json_object_get(nic, "addresses"), i, a) {
 			const char *scope = json_string_value(json_object_get(a, "scope")) ?: "";
 			if (streq(scope, "link") || streq(scope, "local") ||
 			    !streq_ptr(json_string_value(json_object_get(a, "family")), family))
@@ -152,7 +151,7 @@ static char *profiles_value(json_t *inst)
 	json_t *p;
 	size_t i;
 
-	json_array_foreach(json_object_get(inst, "profiles"), i, p)
+	json_array_foreach (json_object_get(inst, "profiles"), i, p)
 		strv_push_dup(&l, json_string_value(p) ?: "");
 	return l ? strv_join(l, "\n") : xstrdup("");
 }
@@ -170,8 +169,8 @@ static char *memory_value(json_t *inst)
 static char *config_value(json_t *inst, const char *col)
 {
 	_cleanup_free_ char *key = xstrndup(col, strcspn(col, ":"));
-	const char *v = json_string_value(
-		json_object_get(json_object_get(inst, "expanded_config"), key));
+	const char *v =
+	    json_string_value(json_object_get(json_object_get(inst, "expanded_config"), key));
 
 	return xstrdup(v ?: "");
 }
@@ -186,31 +185,46 @@ char *list_column_value(json_t *inst, const char *col)
 	if (strlen(col) != 1)
 		return config_value(inst, col);
 	switch (col[0]) {
-	case 'n': return str_field(inst, "name");
-	case 's': return str_upper(json_string_value(json_object_get(inst, "status")));
-	case '4': return addresses(inst, "inet");
-	case '6': return addresses(inst, "inet6");
-	case 't': return type_value(inst);
-	case 'S': return xasprintf("%zu", json_array_size(json_object_get(inst, "snapshots")));
-	case 'a': return str_field(inst, "architecture");
+	case 'n':
+		return str_field(inst, "name");
+	case 's':
+		return str_upper(json_string_value(json_object_get(inst, "status")));
+	case '4':
+		return addresses(inst, "inet");
+	case '6':
+		return addresses(inst, "inet6");
+	case 't':
+		return type_value(inst);
+	case 'S':
+		return xasprintf("%zu", json_array_size(json_object_get(inst, "snapshots")));
+	case 'a':
+		return str_field(inst, "architecture");
 	case 'c':
 		return format_time(json_string_value(json_object_get(inst, "created_at")),
 				   "%Y/%m/%d %H:%M %Z");
 	case 'l':
 		return format_time(json_string_value(json_object_get(inst, "last_used_at")),
 				   "%Y/%m/%d %H:%M %Z");
-	case 'd': return str_field(inst, "description");
-	case 'e': return str_field(inst, "project");
-	case 'L': return str_field(inst, "location");
-	case 'p': return state_number(inst, "pid");
-	case 'N': return state_number(inst, "processes");
-	case 'P': return profiles_value(inst);
-	case 'm': return memory_value(inst);
+	case 'd':
+		return str_field(inst, "description");
+	case 'e':
+		return str_field(inst, "project");
+	case 'L':
+		return str_field(inst, "location");
+	case 'p':
+		return state_number(inst, "pid");
+	case 'N':
+		return state_number(inst, "processes");
+	case 'P':
+		return profiles_value(inst);
+	case 'm':
+		return memory_value(inst);
 	case 'b': {
 		json_t *root = json_object_get(json_object_get(inst, "expanded_devices"), "root");
 		return xstrdup(json_string_value(json_object_get(root, "pool")) ?: "");
 	}
-	default: return xstrdup("");
+	default:
+		return xstrdup("");
 	}
 }
 
@@ -222,11 +236,12 @@ static bool match_kv(json_t *inst, const char *key, const char *value)
 	json_t *v;
 
 	if (streq(key, "status") || streq(key, "state"))
-		return strcasecmp(json_string_value(json_object_get(inst, "status")) ?: "", value) == 0;
+		return strcasecmp(json_string_value(json_object_get(inst, "status")) ?: "",
+				  value) == 0;
 	if (streq(key, "type") || streq(key, "name") || streq(key, "architecture") ||
 	    streq(key, "location") || streq(key, "description"))
 		return streq_ptr(json_string_value(json_object_get(inst, key)), value);
-	json_object_foreach(cfg, k, v) {
+	json_object_foreach (cfg, k, v) {
 		const char *dot = strchr(k, '.');
 		if (streq(k, key) || (dot && streq(dot + 1, key)))
 			return streq_ptr(json_string_value(v), value);
@@ -254,7 +269,7 @@ bool list_match_filters(json_t *inst, char *const *filters)
 {
 	const char *name = json_string_value(json_object_get(inst, "name")) ?: "";
 
-	STRV_FOREACH(f, filters) {
+	STRV_FOREACH (f, filters) {
 		_cleanup_free_ char *k = NULL, *v = NULL;
 		if (client_split_kv(*f, &k, &v) >= 0) {
 			if (!match_kv(inst, k, v))
@@ -273,14 +288,14 @@ static int render(json_t *list, char **cols, enum format fmt, char **filters,
 	size_t i;
 	int r;
 
-	STRV_FOREACH(c, cols)
+	STRV_FOREACH (c, cols)
 		strv_push(&t.header, list_column_header(*c));
-	json_array_foreach(list, i, inst) {
+	json_array_foreach (list, i, inst) {
 		char **row = NULL;
 		if (!list_match_filters(inst, filters))
 			continue;
 		json_array_append(shown, inst);
-		STRV_FOREACH(c, cols)
+		STRV_FOREACH (c, cols)
 			strv_push(&row, list_column_value(inst, *c));
 		table_add_row(&t, row);
 	}
@@ -293,13 +308,9 @@ static int render(json_t *list, char **cols, enum format fmt, char **filters,
 int cmd_list(int argc, char **argv, struct cove_error *err)
 {
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "columns", required_argument, NULL, 'c' },
-		{ "fast", no_argument, NULL, 'F' },
-		{ "all-projects", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	    {"format", required_argument, NULL, 'f'}, {"columns", required_argument, NULL, 'c'},
+	    {"fast", no_argument, NULL, 'F'},	      {"all-projects", no_argument, NULL, 'A'},
+	    {"help", no_argument, NULL, 'h'},	      {}};
 	_cleanup_strv_free_ char **cols = NULL, **filters = NULL;
 	const char *spec = "ns46tS";
 	enum format fmt = FORMAT_TABLE;

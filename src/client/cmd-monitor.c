@@ -62,13 +62,9 @@ static int watch(struct ws_conn *ws, char **types, bool json)
 int cmd_monitor(int argc, char **argv, struct cove_error *err)
 {
 	static const struct option opts[] = {
-		{ "type", required_argument, NULL, 't' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "loglevel", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	    {"type", required_argument, NULL, 't'}, {"format", required_argument, NULL, 'f'},
+	    {"pretty", no_argument, NULL, 'p'},	    {"loglevel", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},	    {}};
 	_cleanup_strv_free_ char **types = NULL;
 	_cleanup_(ws_freep) struct ws_conn *ws = NULL;
 	bool json = false;
@@ -80,7 +76,7 @@ int cmd_monitor(int argc, char **argv, struct cove_error *err)
 			return r;
 		if (r == 't') {
 			_cleanup_strv_free_ char **l = strv_split(optarg, ",");
-			STRV_FOREACH(t, l)
+			STRV_FOREACH (t, l)
 				strv_push_dup(&types, *t);
 		} else if (r == 'f') {
 			if (!streq(optarg, "json") && !streq(optarg, "yaml"))

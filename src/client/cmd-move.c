@@ -37,13 +37,16 @@ static int do_move(int argc, char **argv, struct cove_error *err)
 	int r;
 
 	client_opt_reset();
-	while ((r = client_getopt(argc, argv, "h", (const struct option[]){
-		{ "instance-only", no_argument, NULL, 'i' }, {} }, err)) != -1)
+	while ((r = client_getopt(
+		    argc, argv, "h",
+		    (const struct option[]){{"instance-only", no_argument, NULL, 'i'}, {}}, err)) !=
+	       -1)
 		if (r < 0)
 			return r;
-	r = client_check_args(argc - optind, 2, 2,
-			      "cove move [<remote>:]<instance>[/<snapshot>] [<remote>:][<instance>[/<snapshot>]]",
-			      err);
+	r = client_check_args(
+	    argc - optind, 2, 2,
+	    "cove move [<remote>:]<instance>[/<snapshot>] [<remote>:][<instance>[/<snapshot>]]",
+	    err);
 	if (r != 0)
 		return r > 0 ? 0 : r;
 	r = client_local_name(argv[optind], &from, err);
@@ -57,8 +60,8 @@ static int do_move(int argc, char **argv, struct cove_error *err)
 		return rename_snapshot(from, to, err);
 	path = api_instance_path(from);
 	req = json_pack("{ss sb sb sb sb sn ss ss sb}", "name", to, "migration", 0, "live", 0,
-			"instance_only", 0, "container_only", 0, "target", "pool", "", "project", "",
-			"allow_inconsistent", 0);
+			"instance_only", 0, "container_only", 0, "target", "pool", "", "project",
+			"", "allow_inconsistent", 0);
 	r = api_async("POST", path, req, NULL, NULL, NULL, err);
 	json_decref(req);
 	return r;

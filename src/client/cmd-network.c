@@ -38,15 +38,17 @@ static int net_list(int argc, char **argv, struct cove_error *err)
 	int r;
 
 	client_opt_reset();
-	while ((r = client_getopt(argc, argv, "f:", (const struct option[]){
-		{ "format", required_argument, NULL, 'f' }, {} }, err)) != -1)
+	while ((r = client_getopt(
+		    argc, argv,
+		    "f:", (const struct option[]){{"format", required_argument, NULL, 'f'}, {}},
+		    err)) != -1)
 		if (r < 0 || (fmt = format_from_string(optarg)) < 0)
 			return r < 0 ? r : cove_err(err, -EINVAL, "Invalid format \"%s\"", optarg);
 	r = api_get("/1.0/networks?recursion=1", &list, NULL, err);
 	if (r < 0)
 		return r;
 	t.header = strv_split("NAME,TYPE,MANAGED,IPV4,IPV6,DESCRIPTION,USED BY,STATE", ",");
-	json_array_foreach(list, i, p) {
+	json_array_foreach (list, i, p) {
 		char **row = NULL;
 		strv_push_dup(&row, str(p, "name"));
 		strv_push_dup(&row, str(p, "type"));
@@ -118,9 +120,9 @@ static int kv_config(json_t *cfg, int argc, char **argv, struct cove_error *err)
 
 static int net_create(int argc, char **argv, struct cove_error *err)
 {
-	static const struct option opts[] = { { "type", required_argument, NULL, 't' },
-					      { "description", required_argument, NULL, 'd' },
-					      {} };
+	static const struct option opts[] = {{"type", required_argument, NULL, 't'},
+					     {"description", required_argument, NULL, 'd'},
+					     {}};
 	const char *type = "", *desc = "";
 	json_t *cfg = json_object();
 	int r;
@@ -146,7 +148,8 @@ static int net_create(int argc, char **argv, struct cove_error *err)
 	}
 	r = sync_call("POST", "/1.0/networks",
 		      json_pack("{so ss ss ss}", "config", cfg, "description", desc, "name",
-				argv[optind], "type", type), NULL, err);
+				argv[optind], "type", type),
+		      NULL, err);
 	if (r >= 0 && !arg_quiet)
 		printf("Network %s created\n", argv[optind]);
 	return r;
@@ -207,14 +210,13 @@ static int net_config(int argc, char **argv, struct cove_error *err)
 int cmd_network(int argc, char **argv, struct cove_error *err)
 {
 	static const struct cmd sub[] = {
-		{ "create", net_create, "Create new networks" },
-		{ "delete", net_delete, "Delete networks" },
-		{ "get", net_config, "Get values for network configuration keys" },
-		{ "list", net_list, "List available networks" },
-		{ "set", net_config, "Set network configuration keys" },
-		{ "show", net_show, "Show network configurations" },
-		{ "unset", net_config, "Unset network configuration keys" },
-		{}
-	};
+	    {"create", net_create, "Create new networks"},
+	    {"delete", net_delete, "Delete networks"},
+	    {"get", net_config, "Get values for network configuration keys"},
+	    {"list", net_list, "List available networks"},
+	    {"set", net_config, "Set network configuration keys"},
+	    {"show", net_show, "Show network configurations"},
+	    {"unset", net_config, "Unset network configuration keys"},
+	    {}};
 	return client_subcommand(sub, "network", argc, argv, err);
 }

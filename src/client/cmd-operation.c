@@ -48,8 +48,10 @@ static int op_list(int argc, char **argv, struct cove_error *err)
 	int r;
 
 	client_opt_reset();
-	while ((r = client_getopt(argc, argv, "f:", (const struct option[]){
-		{ "format", required_argument, NULL, 'f' }, {} }, err)) != -1) {
+	while ((r = client_getopt(
+		    argc, argv,
+		    "f:", (const struct option[]){{"format", required_argument, NULL, 'f'}, {}},
+		    err)) != -1) {
 		if (r < 0 || (fmt = format_from_string(optarg)) < 0) {
 			json_decref(all);
 			return r < 0 ? r : cove_err(err, -EINVAL, "Invalid format \"%s\"", optarg);
@@ -61,8 +63,8 @@ static int op_list(int argc, char **argv, struct cove_error *err)
 		return r;
 	}
 	t.header = strv_split("ID,TYPE,DESCRIPTION,STATUS,CANCELABLE,CREATED", ",");
-	json_object_foreach(groups, k, l)
-		json_array_foreach(l, i, op) {
+	json_object_foreach (groups, k, l)
+		json_array_foreach (l, i, op) {
 			json_array_append(all, op);
 			table_add_row(&t, op_row(op));
 		}
@@ -101,10 +103,9 @@ static int op_show(int argc, char **argv, struct cove_error *err)
 int cmd_operation(int argc, char **argv, struct cove_error *err)
 {
 	static const struct cmd sub[] = {
-		{ "delete", op_show, "Delete a background operation (will attempt to cancel)" },
-		{ "list", op_list, "List background operations" },
-		{ "show", op_show, "Show details on a background operation" },
-		{}
-	};
+	    {"delete", op_show, "Delete a background operation (will attempt to cancel)"},
+	    {"list", op_list, "List background operations"},
+	    {"show", op_show, "Show details on a background operation"},
+	    {}};
 	return client_subcommand(sub, "operation", argc, argv, err);
 }

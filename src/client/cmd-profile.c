@@ -49,11 +49,11 @@ static int need(int argc, int min, int max, const char *usage, struct cove_error
 	return client_check_args(argc - 1, min, max, u, err);
 }
 
-#define NEED(min, max, usage)                                  \
-	do {                                                   \
-		int _r = need(argc, min, max, usage, err);     \
-		if (_r != 0)                                   \
-			return _r > 0 ? 0 : _r;                \
+#define NEED(min, max, usage)                                                                      \
+	do {                                                                                       \
+		int _r = need(argc, min, max, usage, err);                                         \
+		if (_r != 0)                                                                       \
+			return _r > 0 ? 0 : _r;                                                    \
 	} while (0)
 
 static int profile_list(int argc, char **argv, struct cove_error *err)
@@ -65,8 +65,10 @@ static int profile_list(int argc, char **argv, struct cove_error *err)
 	int r;
 
 	client_opt_reset();
-	while ((r = client_getopt(argc, argv, "f:", (const struct option[]){
-		{ "format", required_argument, NULL, 'f' }, {} }, err)) != -1) {
+	while ((r = client_getopt(
+		    argc, argv,
+		    "f:", (const struct option[]){{"format", required_argument, NULL, 'f'}, {}},
+		    err)) != -1) {
 		if (r < 0)
 			return r;
 		fmt = format_from_string(optarg);
@@ -77,7 +79,7 @@ static int profile_list(int argc, char **argv, struct cove_error *err)
 	if (r < 0)
 		return r;
 	t.header = strv_split("NAME,DESCRIPTION,USED BY", ",");
-	json_array_foreach(list, i, p) {
+	json_array_foreach (list, i, p) {
 		char **row = NULL;
 		strv_push_dup(&row, json_string_value(json_object_get(p, "name")) ?: "");
 		strv_push_dup(&row, json_string_value(json_object_get(p, "description")) ?: "");
@@ -192,7 +194,7 @@ static int change_config(json_t *p, void *u)
 
 static int profile_set(int argc, char **argv, struct cove_error *err)
 {
-	struct kv_change c = { .argc = argc - 2, .argv = argv + 2, .err = err };
+	struct kv_change c = {.argc = argc - 2, .argv = argv + 2, .err = err};
 
 	NEED(2, -1, "set [<remote>:]<profile> <key><value>...");
 	return profile_update(argv[1], change_config, &c, err);
@@ -200,7 +202,7 @@ static int profile_set(int argc, char **argv, struct cove_error *err)
 
 static int profile_unset(int argc, char **argv, struct cove_error *err)
 {
-	struct kv_change c = { .argc = 1, .argv = argv + 2, .unset = true, .err = err };
+	struct kv_change c = {.argc = 1, .argv = argv + 2, .unset = true, .err = err};
 
 	NEED(2, 2, "unset [<remote>:]<profile> <key>");
 	return profile_update(argv[1], change_config, &c, err);
@@ -217,7 +219,8 @@ static int profile_get(int argc, char **argv, struct cove_error *err)
 	r = api_get(path, &p, NULL, err);
 	if (r < 0)
 		return r;
-	printf("%s\n", json_string_value(json_object_get(json_object_get(p, "config"), argv[2])) ?: "");
+	printf("%s\n",
+	       json_string_value(json_object_get(json_object_get(p, "config"), argv[2])) ?: "");
 	json_decref(p);
 	return 0;
 }
@@ -294,20 +297,21 @@ static int instance_profiles(const char *name, const char *verb, const char *arg
 	if (r < 0)
 		return r;
 	l = json_object_get(inst, "profiles");
-	json_array_foreach(l, i, v)
+	json_array_foreach (l, i, v)
 		strv_push_dup(&want, json_string_value(v));
 	if (streq(verb, "assign")) {
 		strv_free(want);
 		want = strv_split(arg, ",");
 	} else if (streq(verb, "add")) {
 		if (strv_contains(want, arg))
-			r = cove_err(err, -EEXIST, "Profile %s is already applied to %s", arg, name);
+			r = cove_err(err, -EEXIST, "Profile %s is already applied to %s", arg,
+				     name);
 		strv_push_dup(&want, arg);
 	} else if (!strv_contains(want, arg))
 		r = cove_err(err, -ENOENT, "Profile %s isn't currently applied to %s", arg, name);
 	if (r >= 0) {
 		json_t *nl = json_array();
-		STRV_FOREACH(p, want)
+		STRV_FOREACH (p, want)
 			if (!streq(verb, "remove") || !streq(*p, arg))
 				json_array_append_new(nl, json_string(*p));
 		json_object_set_new(inst, "profiles", nl);
@@ -340,21 +344,20 @@ static int profile_assign(int argc, char **argv, struct cove_error *err)
 int cmd_profile(int argc, char **argv, struct cove_error *err)
 {
 	static const struct cmd sub[] = {
-		{ "add", profile_assign, "Add profiles to instances" },
-		{ "assign", profile_assign, "Assign sets of profiles to instances" },
-		{ "copy", profile_copy, "Copy profiles" },
-		{ "create", profile_create, "Create profiles" },
-		{ "delete", profile_delete, "Delete profiles" },
-		{ "device", profile_device, "Manage devices" },
-		{ "edit", profile_edit, "Edit profile configurations as YAML" },
-		{ "get", profile_get, "Get values for profile configuration keys" },
-		{ "list", profile_list, "List profiles" },
-		{ "remove", profile_assign, "Remove profiles from instances" },
-		{ "rename", profile_rename, "Rename profiles" },
-		{ "set", profile_set, "Set profile configuration keys" },
-		{ "show", profile_show, "Show profile configurations" },
-		{ "unset", profile_unset, "Unset profile configuration keys" },
-		{}
-	};
+	    {"add", profile_assign, "Add profiles to instances"},
+	    {"assign", profile_assign, "Assign sets of profiles to instances"},
+	    {"copy", profile_copy, "Copy profiles"},
+	    {"create", profile_create, "Create profiles"},
+	    {"delete", profile_delete, "Delete profiles"},
+	    {"device", profile_device, "Manage devices"},
+	    {"edit", profile_edit, "Edit profile configurations as YAML"},
+	    {"get", profile_get, "Get values for profile configuration keys"},
+	    {"list", profile_list, "List profiles"},
+	    {"remove", profile_assign, "Remove profiles from instances"},
+	    {"rename", profile_rename, "Rename profiles"},
+	    {"set", profile_set, "Set profile configuration keys"},
+	    {"show", profile_show, "Show profile configurations"},
+	    {"unset", profile_unset, "Unset profile configuration keys"},
+	    {}};
 	return client_subcommand(sub, "profile", argc, argv, err);
 }

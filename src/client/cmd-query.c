@@ -77,13 +77,9 @@ static int do_query(const char *method, const char *path, json_t *body, bool wai
 int cmd_query(int argc, char **argv, struct cove_error *err)
 {
 	static const struct option opts[] = {
-		{ "request", required_argument, NULL, 'X' },
-		{ "data", required_argument, NULL, 'd' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	    {"request", required_argument, NULL, 'X'}, {"data", required_argument, NULL, 'd'},
+	    {"wait", no_argument, NULL, 'w'},	       {"raw", no_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},	       {}};
 	const char *method = "GET", *data = NULL, *path;
 	bool wait = false, raw = false;
 	json_t *body = NULL;

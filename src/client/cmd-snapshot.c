@@ -13,13 +13,11 @@
 
 int cmd_snapshot(int argc, char **argv, struct cove_error *err)
 {
-	static const struct option opts[] = {
-		{ "stateful", no_argument, NULL, 's' },
-		{ "reuse", no_argument, NULL, 'r' },
-		{ "no-expiry", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option opts[] = {{"stateful", no_argument, NULL, 's'},
+					     {"reuse", no_argument, NULL, 'r'},
+					     {"no-expiry", no_argument, NULL, 'n'},
+					     {"help", no_argument, NULL, 'h'},
+					     {}};
 	_cleanup_free_ char *path = NULL, *spath = NULL;
 	bool stateful = false;
 	const char *name;
@@ -56,12 +54,13 @@ int cmd_restore(int argc, char **argv, struct cove_error *err)
 	int r;
 
 	client_opt_reset();
-	while ((r = client_getopt(argc, argv, "h", (const struct option[]){
-		{ "stateful", no_argument, NULL, 's' }, {} }, err)) != -1)
+	while ((r = client_getopt(argc, argv, "h",
+				  (const struct option[]){{"stateful", no_argument, NULL, 's'}, {}},
+				  err)) != -1)
 		if (r < 0)
 			return r;
-	r = client_check_args(argc - optind, 2, 2,
-			      "cove restore [<remote>:]<instance> <snapshot>", err);
+	r = client_check_args(argc - optind, 2, 2, "cove restore [<remote>:]<instance> <snapshot>",
+			      err);
 	if (r != 0)
 		return r > 0 ? 0 : r;
 	r = client_local_name(argv[optind], &name, err);

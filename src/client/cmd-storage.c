@@ -36,15 +36,17 @@ static int pool_list(int argc, char **argv, struct cove_error *err)
 	int r;
 
 	client_opt_reset();
-	while ((r = client_getopt(argc, argv, "f:", (const struct option[]){
-		{ "format", required_argument, NULL, 'f' }, {} }, err)) != -1)
+	while ((r = client_getopt(
+		    argc, argv,
+		    "f:", (const struct option[]){{"format", required_argument, NULL, 'f'}, {}},
+		    err)) != -1)
 		if (r < 0 || (fmt = format_from_string(optarg)) < 0)
 			return r < 0 ? r : cove_err(err, -EINVAL, "Invalid format \"%s\"", optarg);
 	r = api_get("/1.0/storage-pools?recursion=1", &list, NULL, err);
 	if (r < 0)
 		return r;
 	t.header = strv_split("NAME,DRIVER,SOURCE,DESCRIPTION,USED BY,STATE", ",");
-	json_array_foreach(list, i, p) {
+	json_array_foreach (list, i, p) {
 		char **row = NULL;
 		strv_push_dup(&row, str(p, "name"));
 		strv_push_dup(&row, str(p, "driver"));
@@ -109,7 +111,8 @@ static int pool_create(int argc, char **argv, struct cove_error *err)
 	}
 	r = sync_call("POST", "/1.0/storage-pools",
 		      json_pack("{so ss ss ss}", "config", cfg, "description", "", "name", argv[1],
-				"driver", argv[2]), err);
+				"driver", argv[2]),
+		      err);
 	if (r >= 0 && !arg_quiet)
 		printf("Storage pool %s created\n", argv[1]);
 	return r;
@@ -152,7 +155,8 @@ static int vol_create(int argc, char **argv, struct cove_error *err)
 		      json_pack("{s{} ss ss ss s{ss ss ss ss sb sb} ss}", "config", "description",
 				"", "name", argv[2], "type", "custom", "source", "name", "", "type",
 				"", "pool", "", "certificate", "", "volume_only", 0, "refresh", 0,
-				"content_type", "filesystem"), err);
+				"content_type", "filesystem"),
+		      err);
 	if (r >= 0 && !arg_quiet)
 		printf("Storage volume %s created\n", argv[2]);
 	return r;
@@ -192,7 +196,7 @@ static int vol_list(int argc, char **argv, struct cove_error *err)
 	if (r < 0)
 		return r;
 	t.header = strv_split("TYPE,NAME,DESCRIPTION,CONTENT-TYPE,USED BY", ",");
-	json_array_foreach(list, i, v) {
+	json_array_foreach (list, i, v) {
 		char **row = NULL;
 		strv_push_dup(&row, str(v, "type"));
 		strv_push_dup(&row, str(v, "name"));
@@ -210,23 +214,21 @@ static int vol_list(int argc, char **argv, struct cove_error *err)
 static int pool_volume(int argc, char **argv, struct cove_error *err)
 {
 	static const struct cmd sub[] = {
-		{ "create", vol_create, "Create new custom storage volumes" },
-		{ "delete", vol_delete, "Delete storage volumes" },
-		{ "list", vol_list, "List storage volumes" },
-		{}
-	};
+	    {"create", vol_create, "Create new custom storage volumes"},
+	    {"delete", vol_delete, "Delete storage volumes"},
+	    {"list", vol_list, "List storage volumes"},
+	    {}};
 	return client_subcommand(sub, "storage volume", argc, argv, err);
 }
 
 int cmd_storage(int argc, char **argv, struct cove_error *err)
 {
 	static const struct cmd sub[] = {
-		{ "create", pool_create, "Create storage pools" },
-		{ "delete", pool_delete, "Delete storage pools" },
-		{ "list", pool_list, "List available storage pools" },
-		{ "show", pool_show, "Show storage pool configurations and resources" },
-		{ "volume", pool_volume, "Manage storage volumes" },
-		{}
-	};
+	    {"create", pool_create, "Create storage pools"},
+	    {"delete", pool_delete, "Delete storage pools"},
+	    {"list", pool_list, "List available storage pools"},
+	    {"show", pool_show, "Show storage pool configurations and resources"},
+	    {"volume", pool_volume, "Manage storage volumes"},
+	    {}};
 	return client_subcommand(sub, "storage", argc, argv, err);
 }

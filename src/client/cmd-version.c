@@ -15,7 +15,7 @@ int cmd_version(int argc, char **argv, struct cove_error *err)
 	int r;
 
 	client_opt_reset();
-	while ((r = client_getopt(argc, argv, "h", (const struct option[]){ {} }, err)) != -1)
+	while ((r = client_getopt(argc, argv, "h", (const struct option[]){{}}, err)) != -1)
 		if (r < 0)
 			return r;
 	if (argc - optind > 1)
@@ -23,8 +23,8 @@ int cmd_version(int argc, char **argv, struct cove_error *err)
 	printf("Client version: %s\n", COVE_VERSION);
 	r = api_get("/1.0", &meta, NULL, NULL);
 	if (r >= 0)
-		v = json_string_value(json_object_get(json_object_get(meta, "environment"),
-						      "server_version"));
+		v = json_string_value(
+		    json_object_get(json_object_get(meta, "environment"), "server_version"));
 	printf("Server version: %s\n", v ?: "unreachable");
 	json_decref(meta);
 	return 0;

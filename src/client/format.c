@@ -17,8 +17,8 @@
 #include "yaml.h"
 
 static const char *const format_names[_FORMAT_MAX] = {
-	[FORMAT_TABLE] = "table", [FORMAT_COMPACT] = "compact", [FORMAT_CSV] = "csv",
-	[FORMAT_JSON] = "json",	  [FORMAT_YAML] = "yaml",
+    [FORMAT_TABLE] = "table", [FORMAT_COMPACT] = "compact", [FORMAT_CSV] = "csv",
+    [FORMAT_JSON] = "json",   [FORMAT_YAML] = "yaml",
 };
 
 enum format format_from_string(const char *s)
@@ -138,8 +138,7 @@ static void rule(FILE *f, const size_t *w, size_t ncols)
 	fputc('\n', f);
 }
 
-static void header_line(FILE *f, const struct table *t, const size_t *w, size_t ncols,
-			bool border)
+static void header_line(FILE *f, const struct table *t, const size_t *w, size_t ncols, bool border)
 {
 	fputs(border ? "|" : " ", f);
 	for (size_t c = 0; c < ncols; c++) {
@@ -283,14 +282,14 @@ static char *size_str(uint64_t n, int precision, unsigned base, const char *cons
 
 char *format_size(uint64_t n, int precision)
 {
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB", NULL };
+	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", NULL};
 
 	return size_str(n, precision, 1000, units);
 }
 
 char *format_size_iec(uint64_t n, int precision)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", NULL };
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", NULL};
 
 	return size_str(n, precision, 1024, units);
 }

@@ -50,7 +50,7 @@ const char *http_socket_path(void)
 
 static int http_connect(struct cove_error *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	const char *p = http_socket_path();
 	_cleanup_close_ int fd = -EBADF;
 
@@ -89,9 +89,10 @@ static char *request_head(const struct http_request *req)
 
 	extra = req->headers ? strv_join((char **)req->headers, "\r\n") : xstrdup("");
 	if (body) {
-		ct = xasprintf("Content-Type: %s\r\n",
-			       req->content_type ?: (req->upload ? "application/octet-stream"
-								: "application/json"));
+		ct = xasprintf(
+		    "Content-Type: %s\r\n",
+		    req->content_type
+			?: (req->upload ? "application/octet-stream" : "application/json"));
 		cl = xasprintf("Content-Length: %" PRIu64 "\r\n", len);
 	}
 	if (req->if_match)

@@ -17,8 +17,8 @@ struct http_request {
 	const char *body;   /* borrowed; NULL for none */
 	size_t body_len;
 	const char *content_type; /* default application/json when body is set */
-	const char *if_match;     /* borrowed; NULL for none */
-	FILE *upload;             /* borrowed; raw body read from here */
+	const char *if_match;	  /* borrowed; NULL for none */
+	FILE *upload;		  /* borrowed; raw body read from here */
 	uint64_t upload_size;
 	char *const *headers; /* borrowed; extra "Name: value" lines, NULL-terminated */
 };
@@ -27,7 +27,7 @@ struct http_response {
 	long status;
 	char *body; /* owned, NUL-terminated */
 	size_t len;
-	char *etag;     /* owned, quotes kept; NULL when absent */
+	char *etag;	/* owned, quotes kept; NULL when absent */
 	char *location; /* owned; NULL when absent */
 	char *lxd_type; /* owned: X-LXD-type of file downloads; NULL when absent */
 	char *lxd_mode; /* owned: X-LXD-mode */

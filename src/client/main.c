@@ -13,41 +13,40 @@
 #include "strutil.h"
 
 static const struct cmd commands[] = {
-	{ "config", cmd_config, "Manage instance and server configuration options" },
-	{ "console", cmd_console, "Attach to instance consoles" },
-	{ "copy", cmd_copy, "Copy instances within or in between LXD servers" },
-	{ "delete", cmd_delete, "Delete instances and snapshots" },
-	{ "exec", cmd_exec, "Execute commands in instances" },
-	{ "file", cmd_file, "Manage files in instances" },
-	{ "image", cmd_image, "Manage images" },
-	{ "info", cmd_info, "Show instance or server information" },
-	{ "init", cmd_init, "Create instances from images" },
-	{ "launch", cmd_launch, "Create and start instances from images" },
-	{ "list", cmd_list, "List instances" },
-	{ "monitor", cmd_monitor, "Monitor a local or remote LXD server" },
-	{ "move", cmd_move, "Move instances within or in between LXD servers" },
-	{ "network", cmd_network, "Manage and attach instances to networks" },
-	{ "operation", cmd_operation, "List, show and delete background operations" },
-	{ "pause", cmd_pause, "Pause instances" },
-	{ "profile", cmd_profile, "Manage profiles" },
-	{ "query", cmd_query, "Send a raw query to LXD" },
-	{ "rename", cmd_rename, "Rename instances and snapshots" },
-	{ "restart", cmd_restart, "Restart instances" },
-	{ "restore", cmd_restore, "Restore instances from snapshots" },
-	{ "resume", cmd_resume, "Resume instances" },
-	{ "snapshot", cmd_snapshot, "Create instance snapshots" },
-	{ "start", cmd_start, "Start instances" },
-	{ "stop", cmd_stop, "Stop instances" },
-	{ "storage", cmd_storage, "Manage storage pools and volumes" },
-	{ "version", cmd_version, "Show local and remote versions" },
-	{}
-};
+    {"config", cmd_config, "Manage instance and server configuration options"},
+    {"console", cmd_console, "Attach to instance consoles"},
+    {"copy", cmd_copy, "Copy instances within or in between LXD servers"},
+    {"delete", cmd_delete, "Delete instances and snapshots"},
+    {"exec", cmd_exec, "Execute commands in instances"},
+    {"file", cmd_file, "Manage files in instances"},
+    {"image", cmd_image, "Manage images"},
+    {"info", cmd_info, "Show instance or server information"},
+    {"init", cmd_init, "Create instances from images"},
+    {"launch", cmd_launch, "Create and start instances from images"},
+    {"list", cmd_list, "List instances"},
+    {"monitor", cmd_monitor, "Monitor a local or remote LXD server"},
+    {"move", cmd_move, "Move instances within or in between LXD servers"},
+    {"network", cmd_network, "Manage and attach instances to networks"},
+    {"operation", cmd_operation, "List, show and delete background operations"},
+    {"pause", cmd_pause, "Pause instances"},
+    {"profile", cmd_profile, "Manage profiles"},
+    {"query", cmd_query, "Send a raw query to LXD"},
+    {"rename", cmd_rename, "Rename instances and snapshots"},
+    {"restart", cmd_restart, "Restart instances"},
+    {"restore", cmd_restore, "Restore instances from snapshots"},
+    {"resume", cmd_resume, "Resume instances"},
+    {"snapshot", cmd_snapshot, "Create instance snapshots"},
+    {"start", cmd_start, "Start instances"},
+    {"stop", cmd_stop, "Stop instances"},
+    {"storage", cmd_storage, "Manage storage pools and volumes"},
+    {"version", cmd_version, "Show local and remote versions"},
+    {}};
 
 static const struct {
 	const char *alias, *name;
 } aliases[] = {
-	{ "ls", "list" }, { "rm", "delete" }, { "create", "init" }, { "freeze", "pause" },
-	{ "cp", "copy" },  { "mv", "move" },
+    {"ls", "list"},	 {"rm", "delete"}, {"create", "init"},
+    {"freeze", "pause"}, {"cp", "copy"},   {"mv", "move"},
 };
 
 static void usage(void)

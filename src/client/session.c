@@ -26,7 +26,6 @@ bool session_detach_seen(struct session *s, const char *buf, size_t n)
 	return false;
 }
 
-
 void session_done(struct session *s)
 {
 	if (s->raw)
@@ -39,7 +38,7 @@ void session_done(struct session *s)
 }
 
 int session_connect(struct session *s, const char *key, struct ws_conn **ret,
-		      struct cove_error *err)
+		    struct cove_error *err)
 {
 	json_t *fds = json_object_get(json_object_get(s->op.op, "metadata"), "fds");
 	const char *secret = json_string_value(json_object_get(fds, key));
@@ -88,14 +87,13 @@ static void on_signal(struct session *s)
 					  json_sprintf("%d", w), "signal", 0));
 		return;
 	}
-	send_control(s, json_pack("{ss sn si}", "command", "signal", "args", "signal",
-				  (int)si.ssi_signo));
+	send_control(
+	    s, json_pack("{ss sn si}", "command", "signal", "args", "signal", (int)si.ssi_signo));
 }
 
 int session_setup_signals(struct session *s)
 {
-	static const int sigs[] = { SIGWINCH, SIGINT,  SIGTERM, SIGHUP,
-				    SIGQUIT,  SIGUSR1, SIGUSR2 };
+	static const int sigs[] = {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 	sigset_t mask;
 
 	sigemptyset(&mask);
@@ -152,8 +150,7 @@ static void drain_output(struct session *s, int i)
 		if (f.opcode == WS_OP_BINARY || (f.opcode == WS_OP_TEXT && f.len > 0)) {
 			if (i > 0 || s->interactive) /* stdin's socket: only pings */
 				(void)loop_write(out, f.data, f.len);
-		}
-		else if (f.opcode == WS_OP_TEXT || f.opcode == WS_OP_CLOSE) {
+		} else if (f.opcode == WS_OP_TEXT || f.opcode == WS_OP_CLOSE) {
 			s->out_done[i] = true;
 			return;
 		}
@@ -202,7 +199,7 @@ int session_io_loop(struct session *s)
 
 	while (!outputs_done(s)) {
 		for (int i = 0; i < _P_MAX; i++)
-			p[i] = (struct pollfd){ .fd = -1, .events = POLLIN };
+			p[i] = (struct pollfd){.fd = -1, .events = POLLIN};
 		p[P_STDIN].fd = s->stdin_done ? -1 : STDIN_FILENO;
 		p[P_SIG].fd = s->sigfd;
 		p[P_EV].fd = s->op.events ? s->op.events->fd : -1;
@@ -240,11 +237,10 @@ int session_open_streams(struct session *s, struct cove_error *err)
 			return r;
 	}
 	for (int i = 0; i < (s->interactive ? 1 : 3); i++) {
-		char key[2] = { (char)('0' + i), 0 };
+		char key[2] = {(char)('0' + i), 0};
 		r = session_connect(s, key, &s->ws[i], err);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
-

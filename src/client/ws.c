@@ -92,15 +92,15 @@ ssize_t ws_frame_parse(uint8_t *buf, size_t len, struct ws_frame *ret)
 	if (mask)
 		for (size_t i = 0; i < plen; i++)
 			buf[p + i] ^= mask[i % 4];
-	*ret = (struct ws_frame){ .opcode = buf[0] & 0x0f, .fin = buf[0] & 0x80,
-				  .data = buf + p, .len = plen };
+	*ret = (struct ws_frame){
+	    .opcode = buf[0] & 0x0f, .fin = buf[0] & 0x80, .data = buf + p, .len = plen};
 	return (ssize_t)(p + plen);
 }
 
 void ws_base64(const uint8_t *in, size_t len, char *out)
 {
 	static const char tbl[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t o = 0;
 
 	for (size_t i = 0; i < len; i += 3) {
@@ -129,7 +129,7 @@ void ws_make_key(char out[25])
 
 static int unix_connect(const char *socket_path, struct cove_error *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	_cleanup_close_ int fd = -EBADF;
 
 	if (strlen(socket_path) >= sizeof(sa.sun_path))
@@ -278,7 +278,7 @@ int ws_next_frame(struct ws_conn *c, struct ws_frame *ret)
 
 int ws_recv(struct ws_conn *c, struct ws_frame *ret, int timeout_ms)
 {
-	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
 	ssize_t n;
 	int r;
 

@@ -27,11 +27,11 @@ static bool in_list(const char *s, const char *const *l)
 static bool resolves_null_or_bool(const char *s)
 {
 	static const char *const words[] = {
-		"", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no",
-		"No", "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON",
-		"off", "Off", "OFF", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-		"-.Inf", "-.INF", ".nan", ".NaN", ".NAN", "<<", NULL
-	};
+	    "",	     "~",     "null",  "Null",	"NULL",	 "y",	  "Y",	   "yes",   "Yes",
+	    "YES",   "n",     "N",     "no",	"No",	 "NO",	  "true",  "True",  "TRUE",
+	    "false", "False", "FALSE", "on",	"On",	 "ON",	  "off",   "Off",   "OFF",
+	    ".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+	    ".nan",  ".NaN",  ".NAN",  "<<",	NULL};
 	return in_list(s, words);
 }
 
@@ -229,12 +229,18 @@ static char *format_real(double d)
 static char *scalar_text(json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_STRING: return yaml_scalar(json_string_value(v));
-	case JSON_INTEGER: return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	case JSON_REAL: return format_real(json_real_value(v));
-	case JSON_TRUE: return xstrdup("true");
-	case JSON_FALSE: return xstrdup("false");
-	default: return xstrdup("null");
+	case JSON_STRING:
+		return yaml_scalar(json_string_value(v));
+	case JSON_INTEGER:
+		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	case JSON_REAL:
+		return format_real(json_real_value(v));
+	case JSON_TRUE:
+		return xstrdup("true");
+	case JSON_FALSE:
+		return xstrdup("false");
+	default:
+		return xstrdup("null");
 	}
 }
 
@@ -280,8 +286,9 @@ static void emit_value(struct out *o, json_t *v, int ind, bool in_seq)
 		put(o, in_seq ? "" : " ");
 		emit_literal(o, json_string_value(v), ind + 2);
 	} else {
-		_cleanup_free_ char *t = json_is_object(v) ? xstrdup("{}")
-				       : json_is_array(v) ? xstrdup("[]") : scalar_text(v);
+		_cleanup_free_ char *t = json_is_object(v)  ? xstrdup("{}")
+					 : json_is_array(v) ? xstrdup("[]")
+							    : scalar_text(v);
 		put(o, in_seq ? "" : " ");
 		put(o, t);
 		put(o, "\n");
@@ -296,7 +303,7 @@ static void emit(struct out *o, json_t *v, int ind, bool inline_first)
 	bool first = true;
 
 	if (json_is_object(v) && json_object_size(v) > 0) {
-		json_object_foreach(v, key, item) {
+		json_object_foreach (v, key, item) {
 			_cleanup_free_ char *k = yaml_scalar(key);
 			if (!(first && inline_first))
 				indent(o, ind);
@@ -306,7 +313,7 @@ static void emit(struct out *o, json_t *v, int ind, bool inline_first)
 			emit_value(o, item, ind, false);
 		}
 	} else if (json_is_array(v) && json_array_size(v) > 0) {
-		json_array_foreach(v, i, item) {
+		json_array_foreach (v, i, item) {
 			if (!(first && inline_first))
 				indent(o, ind);
 			first = false;
@@ -330,11 +337,11 @@ char *yaml_dump(json_t *v)
 /* YAML 1.1 resolution of a plain scalar, as Go's yaml.v2 reads it. */
 static json_t *plain_scalar(const char *s)
 {
-	static const char *const t[] = { "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE",
-					 "on", "On", "ON", NULL };
-	static const char *const f[] = { "n", "N", "no", "No", "NO", "false", "False", "FALSE",
-					 "off", "Off", "OFF", NULL };
-	static const char *const nul[] = { "", "~", "null", "Null", "NULL", NULL };
+	static const char *const t[] = {"y",	"Y",	"yes", "Yes", "YES", "true",
+					"True", "TRUE", "on",  "On",  "ON",  NULL};
+	static const char *const f[] = {"n",	 "N",	  "no",	 "No",	"NO",  "false",
+					"False", "FALSE", "off", "Off", "OFF", NULL};
+	static const char *const nul[] = {"", "~", "null", "Null", "NULL", NULL};
 	long long ll;
 	char *end;
 
@@ -431,7 +438,7 @@ int yaml_load(const char *text, size_t len, json_t **ret, struct cove_error *err
 	if (!diag)
 		return cove_err(err, -ENOMEM, "Failed to set up the YAML parser");
 	fy_diag_set_collect_errors(diag, true);
-	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG, .diag = diag };
+	struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG, .diag = diag};
 	d = fy_document_build_from_string(&cfg, text, len);
 	if (!d)
 		r = parse_error(diag, err);
@@ -453,16 +460,17 @@ void yaml_stringify_values(json_t *obj)
 
 	if (!json_is_object(obj))
 		return;
-	json_object_foreach(obj, key, v) {
+	json_object_foreach (obj, key, v) {
 		if (json_is_string(v))
 			continue;
 		if (json_is_null(v)) {
 			json_object_set_new(obj, key, json_string(""));
 			continue;
 		}
-		_cleanup_free_ char *s = json_is_true(v)    ? xstrdup("true")
-					 : json_is_false(v) ? xstrdup("false")
-							    : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		_cleanup_free_ char *s = json_is_true(v) ? xstrdup("true")
+					 : json_is_false(v)
+					     ? xstrdup("false")
+					     : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 		json_object_set_new(obj, key, json_string(s));
 	}
 }

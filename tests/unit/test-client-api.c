@@ -57,7 +57,8 @@ static void reply(int fd, int status, const char *extra, const char *body)
 static void reply_sync(int fd, const char *meta)
 {
 	_cleanup_free_ char *b = xasprintf("{\"type\":\"sync\",\"status\":\"Success\","
-					   "\"status_code\":200,\"metadata\":%s}", meta);
+					   "\"status_code\":200,\"metadata\":%s}",
+					   meta);
 	reply(fd, 200, "Etag: \"e1\"\r\n", b);
 }
 
@@ -133,7 +134,8 @@ static void *serve_conn(void *arg)
 	} else if (strncmp(buf, "GET /1.0/instances/c1 ", 22) == 0)
 		reply_sync(fd, "{\"name\":\"c1\"}");
 	else if (strncmp(buf, "GET /1.0/operations/op1/wait", 28) == 0)
-		reply_sync(fd, fail_op ? op_json("Failure", 400, "boom") : op_json("Success", 200, ""));
+		reply_sync(fd,
+			   fail_op ? op_json("Failure", 400, "boom") : op_json("Success", 200, ""));
 	else if (strncmp(buf, "GET /1.0/operations/op1 ", 24) == 0)
 		reply_sync(fd, op_json("Running", 103, ""));
 	else if (strncmp(buf, "PUT /1.0/instances/c1/state ", 28) == 0 ||
@@ -141,7 +143,8 @@ static void *serve_conn(void *arg)
 		last_upload = body;
 		_cleanup_free_ char *b = xasprintf("{\"type\":\"async\",\"status_code\":100,"
 						   "\"operation\":\"/1.0/operations/op1\","
-						   "\"metadata\":%s}", op_json("Running", 103, ""));
+						   "\"metadata\":%s}",
+						   op_json("Running", 103, ""));
 		reply(fd, 202, "Location: /1.0/operations/op1\r\n", b);
 		close(fd);
 		usleep(50000); /* after the client's race-guard GET */
@@ -149,8 +152,9 @@ static void *serve_conn(void *arg)
 		send_event(fail_op ? op_json("Failure", 400, "boom") : op_json("Success", 200, ""));
 		return NULL;
 	} else
-		reply(fd, 404, "", "{\"type\":\"error\",\"error_code\":404,\"error\":\"not found\","
-				   "\"metadata\":null}");
+		reply(fd, 404, "",
+		      "{\"type\":\"error\",\"error_code\":404,\"error\":\"not found\","
+		      "\"metadata\":null}");
 	close(fd);
 	return NULL;
 }
@@ -171,7 +175,7 @@ static void *server(void *arg)
 
 static int setup_server(void **state)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char dir[] = "/tmp/cove-test-api.XXXXXX";
 	int fd;
 	pthread_t t;
@@ -243,7 +247,8 @@ static void test_chunked_and_eof_bodies(void **state)
 
 static json_t *state_body(void)
 {
-	return json_pack("{ss si sb sb}", "action", "stop", "timeout", -1, "force", 0, "stateful", 0);
+	return json_pack("{ss si sb sb}", "action", "stop", "timeout", -1, "force", 0, "stateful",
+			 0);
 }
 
 static void test_async_events(void **state)
@@ -251,7 +256,8 @@ static void test_async_events(void **state)
 	json_t *body = state_body(), *op = NULL;
 
 	refuse_events = fail_op = false;
-	assert_int_equal(api_async("PUT", "/1.0/instances/c1/state", body, NULL, NULL, &op, NULL), 0);
+	assert_int_equal(api_async("PUT", "/1.0/instances/c1/state", body, NULL, NULL, &op, NULL),
+			 0);
 	assert_int_equal(json_integer_value(json_object_get(op, "status_code")), 200);
 	json_decref(op);
 	json_decref(body);
@@ -276,7 +282,8 @@ static void test_async_wait_fallback(void **state)
 
 	refuse_events = true;
 	fail_op = false;
-	assert_int_equal(api_async("PUT", "/1.0/instances/c1/state", body, NULL, NULL, &op, NULL), 0);
+	assert_int_equal(api_async("PUT", "/1.0/instances/c1/state", body, NULL, NULL, &op, NULL),
+			 0);
 	assert_int_equal(json_integer_value(json_object_get(op, "status_code")), 200);
 	json_decref(op);
 	json_decref(body);
@@ -286,7 +293,7 @@ static void test_upload(void **state)
 {
 	FILE *f = tmpfile();
 	json_t *op = NULL;
-	char *hdrs[] = { "X-LXD-filename: x.tar.gz", NULL };
+	char *hdrs[] = {"X-LXD-filename: x.tar.gz", NULL};
 
 	refuse_events = fail_op = false;
 	for (int i = 0; i < 100000; i++)
@@ -294,8 +301,9 @@ static void test_upload(void **state)
 	rewind(f);
 	assert_int_equal(api_upload("/1.0/images", f, 100000, hdrs, NULL, &op, NULL), 0);
 	assert_int_equal(last_upload, 100000);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(op, "metadata"),
-							      "fingerprint")), "abc");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(op, "metadata"), "fingerprint")),
+	    "abc");
 	json_decref(op);
 	fclose(f);
 }
@@ -303,10 +311,10 @@ static void test_upload(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_socket_path),	  cmocka_unit_test(test_sync_and_etag),
-		cmocka_unit_test(test_error_envelope),	  cmocka_unit_test(test_async_events),
-		cmocka_unit_test(test_async_failure),	  cmocka_unit_test(test_async_wait_fallback),
-		cmocka_unit_test(test_upload),		  cmocka_unit_test(test_chunked_and_eof_bodies),
+	    cmocka_unit_test(test_socket_path),	   cmocka_unit_test(test_sync_and_etag),
+	    cmocka_unit_test(test_error_envelope), cmocka_unit_test(test_async_events),
+	    cmocka_unit_test(test_async_failure),  cmocka_unit_test(test_async_wait_fallback),
+	    cmocka_unit_test(test_upload),	   cmocka_unit_test(test_chunked_and_eof_bodies),
 	};
 
 	signal(SIGPIPE, SIG_IGN); /* events sent to clients gone */

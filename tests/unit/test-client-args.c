@@ -25,8 +25,8 @@
 #include "session.h"
 #include "strv.h"
 
-#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
-#define ARGC(a) ((int)(sizeof(a) / sizeof(a[0]) - 1))
+#define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
+#define ARGC(a)	  ((int)(sizeof(a) / sizeof(a[0]) - 1))
 
 /* Usage text goes to stdout, as lxc prints it; keep it out of the TAP. */
 static int saved_stdout = -1;
@@ -52,8 +52,8 @@ static char *dump(json_t *v)
 
 static void test_launch(void **state)
 {
-	char **argv = ARGV("launch", "busybox", "c1", "-p", "default", "--profile", "web",
-			   "-c", "limits.memory=256MB", "--ephemeral");
+	char **argv = ARGV("launch", "busybox", "c1", "-p", "default", "--profile", "web", "-c",
+			   "limits.memory=256MB", "--ephemeral");
 	struct launch_args a;
 	_cleanup_free_ char *body = NULL;
 	json_t *req;
@@ -65,12 +65,12 @@ static void test_launch(void **state)
 	assert_true(a.ephemeral);
 	req = launch_request(&a, "abc");
 	body = dump(req);
-	assert_string_equal(body,
-		"{\"architecture\":\"\",\"config\":{\"limits.memory\":\"256MB\"},\"devices\":{},"
-		"\"ephemeral\":true,\"profiles\":[\"default\",\"web\"],\"stateful\":false,"
-		"\"description\":\"\",\"name\":\"c1\",\"source\":{\"type\":\"image\","
-		"\"certificate\":\"\",\"fingerprint\":\"abc\",\"allow_inconsistent\":false},"
-		"\"instance_type\":\"\",\"type\":\"container\"}");
+	assert_string_equal(
+	    body, "{\"architecture\":\"\",\"config\":{\"limits.memory\":\"256MB\"},\"devices\":{},"
+		  "\"ephemeral\":true,\"profiles\":[\"default\",\"web\"],\"stateful\":false,"
+		  "\"description\":\"\",\"name\":\"c1\",\"source\":{\"type\":\"image\","
+		  "\"certificate\":\"\",\"fingerprint\":\"abc\",\"allow_inconsistent\":false},"
+		  "\"instance_type\":\"\",\"type\":\"container\"}");
 	json_decref(req);
 	launch_args_done(&a);
 }
@@ -128,11 +128,11 @@ static void test_exec(void **state)
 	assert_string_equal(a.command[2], "echo $FOO; pwd");
 	req = exec_request(&a, false, 0, 0);
 	body = dump(req);
-	assert_string_equal(body,
-		"{\"command\":[\"sh\",\"-c\",\"echo $FOO; pwd\"],\"wait-for-websocket\":true,"
-		"\"interactive\":false,\"environment\":{\"TERM\":\"xterm\",\"FOO\":\"bar\"},"
-		"\"width\":0,\"height\":0,\"record-output\":false,\"user\":1000,\"group\":100,"
-		"\"cwd\":\"/tmp\"}");
+	assert_string_equal(
+	    body, "{\"command\":[\"sh\",\"-c\",\"echo $FOO; pwd\"],\"wait-for-websocket\":true,"
+		  "\"interactive\":false,\"environment\":{\"TERM\":\"xterm\",\"FOO\":\"bar\"},"
+		  "\"width\":0,\"height\":0,\"record-output\":false,\"user\":1000,\"group\":100,"
+		  "\"cwd\":\"/tmp\"}");
 	json_decref(req);
 	json_decref(a.env);
 }
@@ -173,21 +173,28 @@ static void test_envelopes(void **state)
 	struct api_response r = {};
 	struct cove_error err = {};
 
-	assert_int_equal(api_parse(200, "{\"type\":\"sync\",\"status\":\"Success\",\"status_code\":"
-				   "200,\"metadata\":[\"/1.0\"]}", "/", &r, NULL), 0);
+	assert_int_equal(api_parse(200,
+				   "{\"type\":\"sync\",\"status\":\"Success\",\"status_code\":"
+				   "200,\"metadata\":[\"/1.0\"]}",
+				   "/", &r, NULL),
+			 0);
 	assert_false(r.async);
 	assert_int_equal(json_array_size(r.metadata), 1);
 	api_response_done(&r);
-	assert_int_equal(api_parse(202, "{\"type\":\"async\",\"metadata\":{\"id\":\"x\"}}", "/1.0/x",
-				   &r, NULL), 0);
+	assert_int_equal(
+	    api_parse(202, "{\"type\":\"async\",\"metadata\":{\"id\":\"x\"}}", "/1.0/x", &r, NULL),
+	    0);
 	assert_true(r.async);
 	api_response_done(&r);
-	assert_int_equal(api_parse(404, "{\"type\":\"error\",\"error_code\":404,\"error\":"
-				   "\"Instance not found\",\"metadata\":null}", "/1.0/instances/x",
-				   &r, &err), -ENOENT);
+	assert_int_equal(api_parse(404,
+				   "{\"type\":\"error\",\"error_code\":404,\"error\":"
+				   "\"Instance not found\",\"metadata\":null}",
+				   "/1.0/instances/x", &r, &err),
+			 -ENOENT);
 	assert_string_equal(err.msg, "Instance not found");
 	assert_int_equal(api_parse(400, "Bad Request", "/1.0/events", &r, &err), -EINVAL);
-	assert_string_equal(err.msg, "Failed to fetch http://unix.socket/1.0/events: 400 Bad Request");
+	assert_string_equal(err.msg,
+			    "Failed to fetch http://unix.socket/1.0/events: 400 Bad Request");
 	assert_int_equal(api_parse(200, "{\"type\":\"weird\"}", "/", &r, &err), -EBADMSG);
 }
 
@@ -196,7 +203,8 @@ static void test_config_writable(void **state)
 	json_t *inst = json_loads("{\"name\":\"c1\",\"status\":\"Running\",\"architecture\":"
 				  "\"x86_64\",\"config\":{\"a\":\"1\"},\"expanded_config\":{\"a\":"
 				  "\"1\",\"b\":\"2\"},\"devices\":{},\"profiles\":[\"default\"],"
-				  "\"ephemeral\":false,\"stateful\":false}", 0, NULL);
+				  "\"ephemeral\":false,\"stateful\":false}",
+				  0, NULL);
 	json_t *w = config_writable(inst, false), *e = config_writable(inst, true);
 	_cleanup_free_ char *ws = dump(w), *es = dump(e);
 
@@ -237,11 +245,15 @@ static void test_detach_keys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_launch),		cmocka_unit_test(test_launch_defaults_and_errors),
-		cmocka_unit_test(test_exec),		cmocka_unit_test(test_exec_errors),
-		cmocka_unit_test(test_check_args),	cmocka_unit_test(test_envelopes),
-		cmocka_unit_test(test_config_writable), cmocka_unit_test(test_local_name),
-		cmocka_unit_test(test_detach_keys),
+	    cmocka_unit_test(test_launch),
+	    cmocka_unit_test(test_launch_defaults_and_errors),
+	    cmocka_unit_test(test_exec),
+	    cmocka_unit_test(test_exec_errors),
+	    cmocka_unit_test(test_check_args),
+	    cmocka_unit_test(test_envelopes),
+	    cmocka_unit_test(test_config_writable),
+	    cmocka_unit_test(test_local_name),
+	    cmocka_unit_test(test_detach_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,18 +45,18 @@ static void test_table_like_lxc(void **state)
 
 	fill(&t);
 	out = render(FORMAT_TABLE, &t, NULL);
-	assert_string_equal(out,
-		"+------+---------+---------------------+------+-----------+-----------+\n"
-		"| NAME |  STATE  |        IPV4         | IPV6 |   TYPE    | SNAPSHOTS |\n"
-		"+------+---------+---------------------+------+-----------+-----------+\n"
-		"| c1   | RUNNING | 10.87.123.29 (eth0) |      | CONTAINER | 0         |\n"
-		"+------+---------+---------------------+------+-----------+-----------+\n");
+	assert_string_equal(
+	    out, "+------+---------+---------------------+------+-----------+-----------+\n"
+		 "| NAME |  STATE  |        IPV4         | IPV6 |   TYPE    | SNAPSHOTS |\n"
+		 "+------+---------+---------------------+------+-----------+-----------+\n"
+		 "| c1   | RUNNING | 10.87.123.29 (eth0) |      | CONTAINER | 0         |\n"
+		 "+------+---------+---------------------+------+-----------+-----------+\n");
 	table_done(&t);
 }
 
 static void test_table_empty(void **state)
 {
-	struct table t = { .header = strv_split("NAME|STATE|IPV4|IPV6|TYPE|SNAPSHOTS", "|") };
+	struct table t = {.header = strv_split("NAME|STATE|IPV4|IPV6|TYPE|SNAPSHOTS", "|")};
 	_cleanup_free_ char *out = render(FORMAT_TABLE, &t, NULL);
 
 	assert_string_equal(out, "+------+-------+------+------+------+-----------+\n"
@@ -67,7 +67,7 @@ static void test_table_empty(void **state)
 
 static void test_table_multiline_and_sort(void **state)
 {
-	struct table t = { .header = strv_split("A,B", ",") };
+	struct table t = {.header = strv_split("A,B", ",")};
 	_cleanup_free_ char *out = NULL;
 
 	table_add_row(&t, strv_split("zz,x", ","));
@@ -95,8 +95,8 @@ static void test_compact_csv(void **state)
 	fill(&t);
 	compact = render(FORMAT_COMPACT, &t, NULL);
 	assert_string_equal(compact,
-		"  NAME   STATE          IPV4          IPV6    TYPE     SNAPSHOTS  \n"
-		"  c1    RUNNING  10.87.123.29 (eth0)        CONTAINER  0          \n");
+			    "  NAME   STATE          IPV4          IPV6    TYPE     SNAPSHOTS  \n"
+			    "  c1    RUNNING  10.87.123.29 (eth0)        CONTAINER  0          \n");
 	free(t.rows[0][0]);
 	t.rows[0][0] = xstrdup("a,\"b\"");
 	csv = render(FORMAT_CSV, &t, NULL);
@@ -125,15 +125,19 @@ static void test_sizes(void **state)
 		bool iec;
 		const char *want;
 	} cases[] = {
-		{ 0, false, "0B" },	      { 999, false, "999B" },
-		{ 1000, false, "1.00kB" },    { 2190, false, "2.19kB" },
-		{ 1038126, false, "1.04MB" }, { 630784, true, "616.00KiB" },
-		{ 2002780, true, "1.91MiB" }, { 1023, true, "1023B" },
-		{ 5368709120ULL, true, "5.00GiB" },
+	    {0, false, "0B"},
+	    {999, false, "999B"},
+	    {1000, false, "1.00kB"},
+	    {2190, false, "2.19kB"},
+	    {1038126, false, "1.04MB"},
+	    {630784, true, "616.00KiB"},
+	    {2002780, true, "1.91MiB"},
+	    {1023, true, "1023B"},
+	    {5368709120ULL, true, "5.00GiB"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		_cleanup_free_ char *s = cases[i].iec ? format_size_iec(cases[i].n, 2)
-						      : format_size(cases[i].n, 2);
+		_cleanup_free_ char *s =
+		    cases[i].iec ? format_size_iec(cases[i].n, 2) : format_size(cases[i].n, 2);
 		assert_string_equal(s, cases[i].want);
 	}
 }
@@ -158,25 +162,25 @@ static void test_times(void **state)
 static json_t *instance(void)
 {
 	return json_loads(
-		"{\"name\":\"c1\",\"status\":\"Running\",\"status_code\":103,\"type\":\"container\","
-		"\"ephemeral\":true,\"profiles\":[\"default\",\"web\"],"
-		"\"expanded_config\":{\"user.note\":\"hi\",\"limits.cpu\":\"2\"},"
-		"\"snapshots\":[{},{}],\"state\":{\"pid\":42,\"network\":{"
-		"\"eth0\":{\"type\":\"broadcast\",\"addresses\":["
-		"{\"family\":\"inet\",\"address\":\"10.0.0.2\",\"scope\":\"global\"},"
-		"{\"family\":\"inet\",\"address\":\"10.0.0.9\",\"scope\":\"global\"},"
-		"{\"family\":\"inet6\",\"address\":\"fe80::1\",\"scope\":\"link\"}]},"
-		"\"lo\":{\"type\":\"loopback\",\"addresses\":[{\"family\":\"inet\","
-		"\"address\":\"127.0.0.1\",\"scope\":\"local\"}]}}}}",
-		0, NULL);
+	    "{\"name\":\"c1\",\"status\":\"Running\",\"status_code\":103,\"type\":\"container\","
+	    "\"ephemeral\":true,\"profiles\":[\"default\",\"web\"],"
+	    "\"expanded_config\":{\"user.note\":\"hi\",\"limits.cpu\":\"2\"},"
+	    "\"snapshots\":[{},{}],\"state\":{\"pid\":42,\"network\":{"
+	    "\"eth0\":{\"type\":\"broadcast\",\"addresses\":["
+	    "{\"family\":\"inet\",\"address\":\"10.0.0.2\",\"scope\":\"global\"},"
+	    "{\"family\":\"inet\",\"address\":\"10.0.0.9\",\"scope\":\"global\"},"
+	    "{\"family\":\"inet6\",\"address\":\"fe80::1\",\"scope\":\"link\"}]},"
+	    "\"lo\":{\"type\":\"loopback\",\"addresses\":[{\"family\":\"inet\","
+	    "\"address\":\"127.0.0.1\",\"scope\":\"local\"}]}}}}",
+	    0, NULL);
 }
 
 static void test_list_columns(void **state)
 {
 	_cleanup_strv_free_ char **cols = NULL, **cols2 = NULL;
 	json_t *inst = instance();
-	static const char *const want[] = { "c1", "RUNNING", "10.0.0.9 (eth0)\n10.0.0.2 (eth0)",
-					    "", "CONTAINER (EPHEMERAL)", "2" };
+	static const char *const want[] = {
+	    "c1", "RUNNING", "10.0.0.9 (eth0)\n10.0.0.2 (eth0)", "", "CONTAINER (EPHEMERAL)", "2"};
 	struct cove_error err = {};
 
 	assert_int_equal(list_parse_columns("ns46tS", &cols, NULL), 0);
@@ -186,7 +190,8 @@ static void test_list_columns(void **state)
 		assert_string_equal(v, want[i]);
 	}
 	assert_int_equal(list_parse_columns("n,user.note:NOTE,p,P", &cols2, NULL), 0);
-	_cleanup_free_ char *h = list_column_header(cols2[1]), *v = list_column_value(inst, cols2[1]);
+	_cleanup_free_ char *h = list_column_header(cols2[1]),
+			    *v = list_column_value(inst, cols2[1]);
 	assert_string_equal(h, "NOTE");
 	assert_string_equal(v, "hi");
 	_cleanup_free_ char *pid = list_column_value(inst, "p"), *pr = list_column_value(inst, "P");
@@ -203,13 +208,13 @@ static void test_list_filters(void **state)
 	json_t *inst = instance();
 
 	assert_true(list_match_filters(inst, NULL));
-	assert_true(list_match_filters(inst, (char *[]){ "c", NULL }));
-	assert_true(list_match_filters(inst, (char *[]){ "c[0-9]", NULL }));
-	assert_false(list_match_filters(inst, (char *[]){ "web", NULL }));
-	assert_true(list_match_filters(inst, (char *[]){ "status=running", NULL }));
-	assert_false(list_match_filters(inst, (char *[]){ "status=stopped", NULL }));
-	assert_true(list_match_filters(inst, (char *[]){ "user.note=hi", "cpu=2", NULL }));
-	assert_false(list_match_filters(inst, (char *[]){ "user.note=ho", NULL }));
+	assert_true(list_match_filters(inst, (char *[]){"c", NULL}));
+	assert_true(list_match_filters(inst, (char *[]){"c[0-9]", NULL}));
+	assert_false(list_match_filters(inst, (char *[]){"web", NULL}));
+	assert_true(list_match_filters(inst, (char *[]){"status=running", NULL}));
+	assert_false(list_match_filters(inst, (char *[]){"status=stopped", NULL}));
+	assert_true(list_match_filters(inst, (char *[]){"user.note=hi", "cpu=2", NULL}));
+	assert_false(list_match_filters(inst, (char *[]){"user.note=ho", NULL}));
 	json_decref(inst);
 }
 
@@ -226,16 +231,16 @@ static void test_query_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_like_lxc),
-		cmocka_unit_test(test_table_empty),
-		cmocka_unit_test(test_table_multiline_and_sort),
-		cmocka_unit_test(test_compact_csv),
-		cmocka_unit_test(test_json_yaml_raw),
-		cmocka_unit_test(test_sizes),
-		cmocka_unit_test(test_times),
-		cmocka_unit_test(test_list_columns),
-		cmocka_unit_test(test_list_filters),
-		cmocka_unit_test(test_query_json),
+	    cmocka_unit_test(test_table_like_lxc),
+	    cmocka_unit_test(test_table_empty),
+	    cmocka_unit_test(test_table_multiline_and_sort),
+	    cmocka_unit_test(test_compact_csv),
+	    cmocka_unit_test(test_json_yaml_raw),
+	    cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_times),
+	    cmocka_unit_test(test_list_columns),
+	    cmocka_unit_test(test_list_filters),
+	    cmocka_unit_test(test_query_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

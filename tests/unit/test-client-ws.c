@@ -20,7 +20,7 @@
 
 static void roundtrip(size_t len, bool masked)
 {
-	uint8_t mask[4] = { 1, 2, 3, 4 };
+	uint8_t mask[4] = {1, 2, 3, 4};
 	_cleanup_free_ uint8_t *data = xmalloc(len + 1), *buf = xmalloc(ws_frame_size(len, masked));
 	struct ws_frame f;
 	size_t n;
@@ -41,7 +41,7 @@ static void roundtrip(size_t len, bool masked)
 
 static void test_frames(void **state)
 {
-	static const size_t lens[] = { 0, 1, 125, 126, 127, 65535, 65536, 70000 };
+	static const size_t lens[] = {0, 1, 125, 126, 127, 65535, 65536, 70000};
 
 	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		roundtrip(lens[i], false);
@@ -52,8 +52,8 @@ static void test_frames(void **state)
 static void test_known_bytes(void **state)
 {
 	/* RFC 6455 5.7: a masked "Hello". */
-	uint8_t hello[] = { 0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58 };
-	uint8_t out[16], mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
+	uint8_t hello[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58};
+	uint8_t out[16], mask[4] = {0x37, 0xfa, 0x21, 0x3d};
 	struct ws_frame f;
 
 	assert_int_equal(ws_frame_encode(out, WS_OP_TEXT, true, mask, "Hello", 5), sizeof(hello));
@@ -65,8 +65,8 @@ static void test_known_bytes(void **state)
 
 static void test_bad_frames(void **state)
 {
-	uint8_t rsv[] = { 0xc1, 0x00 };
-	uint8_t huge[] = { 0x82, 0x7f, 0, 0, 0, 0, 0x7f, 0, 0, 0 };
+	uint8_t rsv[] = {0xc1, 0x00};
+	uint8_t huge[] = {0x82, 0x7f, 0, 0, 0, 0, 0x7f, 0, 0, 0};
 	struct ws_frame f;
 
 	assert_int_equal(ws_frame_parse(rsv, sizeof(rsv), &f), -EPROTO);
@@ -75,8 +75,8 @@ static void test_bad_frames(void **state)
 
 static void test_base64(void **state)
 {
-	static const char *const want[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
-					    "Zm9vYmFy" };
+	static const char *const want[] = {"",	       "Zg==",	   "Zm8=",    "Zm9v",
+					   "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
 	char out[16], key[25];
 
 	for (size_t i = 0; i < 7; i++) {
@@ -91,7 +91,7 @@ static void test_base64(void **state)
 static void test_ping_pong(void **state)
 {
 	int sv[2];
-	struct ws_conn c = { .cap = 4096 };
+	struct ws_conn c = {.cap = 4096};
 	uint8_t buf[64];
 	struct ws_frame f;
 	size_t n;
@@ -125,9 +125,9 @@ static void test_ping_pong(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_frames),	   cmocka_unit_test(test_known_bytes),
-		cmocka_unit_test(test_bad_frames), cmocka_unit_test(test_base64),
-		cmocka_unit_test(test_ping_pong),
+	    cmocka_unit_test(test_frames),     cmocka_unit_test(test_known_bytes),
+	    cmocka_unit_test(test_bad_frames), cmocka_unit_test(test_base64),
+	    cmocka_unit_test(test_ping_pong),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

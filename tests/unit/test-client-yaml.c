@@ -17,11 +17,11 @@
 static void test_profile_show(void **state)
 {
 	json_t *p = json_loads(
-		"{\"config\":{},\"description\":\"Default LXD profile\",\"devices\":{\"eth0\":"
-		"{\"name\":\"eth0\",\"network\":\"lxdbr0\",\"type\":\"nic\"},\"root\":{\"path\":\"/\","
-		"\"pool\":\"default\",\"type\":\"disk\"}},\"name\":\"default\",\"used_by\":"
-		"[\"/1.0/instances/c1\",\"/1.0/instances/c2\"]}",
-		0, NULL);
+	    "{\"config\":{},\"description\":\"Default LXD profile\",\"devices\":{\"eth0\":"
+	    "{\"name\":\"eth0\",\"network\":\"lxdbr0\",\"type\":\"nic\"},\"root\":{\"path\":\"/\","
+	    "\"pool\":\"default\",\"type\":\"disk\"}},\"name\":\"default\",\"used_by\":"
+	    "[\"/1.0/instances/c1\",\"/1.0/instances/c2\"]}",
+	    0, NULL);
 	char *y = yaml_dump(p);
 
 	assert_string_equal(y, "config: {}\n"
@@ -48,24 +48,24 @@ static void test_scalars(void **state)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-		{ "x86_64", "x86_64" },
-		{ "0", "\"0\"" },
-		{ "true", "\"true\"" },
-		{ "", "\"\"" },
-		{ "RUNNING", "RUNNING" },
-		{ "@", "'@'" },
-		{ "[{\"Isuid\":true}]", "'[{\"Isuid\":true}]'" },
-		{ "2026-11-28T23:49:39.074038623Z", "\"2026-11-28T23:49:39.074038623Z\"" },
-		{ "1.5", "\"1.5\"" },
-		{ "256MB", "256MB" },
-		{ "a: b", "'a: b'" },
-		{ "it's", "it's" },
-		{ "- x", "'- x'" },
-		{ "tab\there", "\"tab\\there\"" },
-		{ "no", "\"no\"" },
-		{ "/var/lib/cove", "/var/lib/cove" },
-		{ "10.87.123.1/24", "10.87.123.1/24" },
-		{ "1:20", "\"1:20\"" },
+	    {"x86_64", "x86_64"},
+	    {"0", "\"0\""},
+	    {"true", "\"true\""},
+	    {"", "\"\""},
+	    {"RUNNING", "RUNNING"},
+	    {"@", "'@'"},
+	    {"[{\"Isuid\":true}]", "'[{\"Isuid\":true}]'"},
+	    {"2026-11-28T23:49:39.074038623Z", "\"2026-11-28T23:49:39.074038623Z\""},
+	    {"1.5", "\"1.5\""},
+	    {"256MB", "256MB"},
+	    {"a: b", "'a: b'"},
+	    {"it's", "it's"},
+	    {"- x", "'- x'"},
+	    {"tab\there", "\"tab\\there\""},
+	    {"no", "\"no\""},
+	    {"/var/lib/cove", "/var/lib/cove"},
+	    {"10.87.123.1/24", "10.87.123.1/24"},
+	    {"1:20", "\"1:20\""},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *s = yaml_scalar(cases[i].in);
@@ -111,10 +111,11 @@ static void test_load(void **state)
 
 static void test_roundtrip(void **state)
 {
-	json_t *v = json_loads("{\"config\":{\"volatile.idmap.base\":\"0\",\"x\":\"'q'\","
-			       "\"y\":\"a: b\",\"z\":\"\"},\"description\":\"multi\\nline\","
-			       "\"devices\":{\"root\":{\"path\":\"/\"}},\"profiles\":[\"default\"]}",
-			       0, NULL);
+	json_t *v =
+	    json_loads("{\"config\":{\"volatile.idmap.base\":\"0\",\"x\":\"'q'\","
+		       "\"y\":\"a: b\",\"z\":\"\"},\"description\":\"multi\\nline\","
+		       "\"devices\":{\"root\":{\"path\":\"/\"}},\"profiles\":[\"default\"]}",
+		       0, NULL);
 	char *y = yaml_dump(v), *y2;
 	json_t *back = NULL;
 
@@ -144,9 +145,9 @@ static void test_bad_and_empty(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_profile_show),	cmocka_unit_test(test_scalars),
-		cmocka_unit_test(test_types_and_lists), cmocka_unit_test(test_load),
-		cmocka_unit_test(test_roundtrip),	cmocka_unit_test(test_bad_and_empty),
+	    cmocka_unit_test(test_profile_show),    cmocka_unit_test(test_scalars),
+	    cmocka_unit_test(test_types_and_lists), cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_roundtrip),	    cmocka_unit_test(test_bad_and_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
