@@ -190,11 +190,16 @@ static int step_cgroup(struct cove_run *run, struct cove_error *err)
 	int r;
 
 	if (run->cg && run->cg->name) {
-		/* a reboot keeps its cgroup, emptied of what the old init made in it */
-		r = cove_cgroup_clear_children(run->cg);
+		/*
+		 * A reboot: a fresh group under the same name, without what the old
+		 * init made in it (systemd's slices). v1 refuses a device list on a
+		 * group with children, and removed children stay "online" for a
+		 * while, so emptying the old group is not enough.
+		 */
+		r = cove_cgroup_destroy(run->cg, err);
 		if (r < 0)
-			log_debug("Failed to remove the old init's cgroups: %s, ignoring", strerror(-r));
-		return 0;
+			return r;
+		run->cg->cloned_into = false;
 	}
 	if (!run->cg) {
 		r = cove_cgroup_new(&run->cg, err);
