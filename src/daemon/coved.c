@@ -24,6 +24,7 @@
 #include "daemon.h"
 #include "db/db.h"
 #include "fileio.h"
+#include "images/image.h"
 #include "init.h"
 #include "log.h"
 #include "server.h"
@@ -132,6 +133,7 @@ static int serve(void)
 	r = server_start(the_daemon->socket_path, arg_group);
 	if (r < 0)
 		return r;
+	image_store_cleanup(the_daemon->images_dir);
 	find_running();
 	uv_signal_init(the_daemon->loop, &sigterm);
 	uv_signal_start(&sigterm, on_signal, SIGTERM);

@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include "macro.h" /* before uv.h: its sys/param.h defines MIN/MAX only when unset */
+
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <uv.h>

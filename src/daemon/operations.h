@@ -10,6 +10,8 @@
  */
 #pragma once
 
+#include "macro.h" /* before uv.h (MIN/MAX) */
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <uv.h>

@@ -53,6 +53,10 @@ struct request {
 	char *location;	 /* owned */
 	const char *content_type;
 
+	/* a request the listener read itself (chunked bodies): the answer goes to this fd */
+	int direct_fd; /* -1 otherwise */
+	char *raw_head; /* owned: its request head */
+
 	/* deferred answers */
 	void (*on_gone)(struct request *req);
 	void *userdata; /* borrowed, for on_gone */
@@ -60,6 +64,8 @@ struct request {
 
 /* Query argument NAME (without '='), or NULL. The result is owned by the caller. */
 char *request_arg(const struct request *req, const char *name);
+/* A request header by name (case-insensitive), or NULL. Owned by the caller. */
+char *request_header(const struct request *req, const char *name);
 /* ?recursion=N: 0 when absent or invalid. */
 int request_recursion(const struct request *req);
 /* Parse the body as a JSON object; on failure answer 400 and return NULL. */

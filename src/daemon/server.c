@@ -9,14 +9,17 @@
  * only.
  */
 #include <errno.h>
-#include <grp.h>
 #include <libwebsockets.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "alloc.h"
 #include "daemon.h"
+#include "fileio.h"
+#include "listener.h"
 #include "log.h"
 #include "request.h"
 #include "router.h"
@@ -98,11 +101,18 @@ static void request_free(struct request *req)
 	free(req->resp);
 	free(req->etag);
 	free(req->location);
+	free(req->raw_head);
 	free(req);
 }
 
+static void write_direct(struct request *req);
+
 void request_kick(struct request *req)
 {
+	if (req->direct_fd >= 0 && req->replied) {
+		write_direct(req);
+		return;
+	}
 	if (req->wsi && req->replied)
 		lws_callback_on_writable(req->wsi);
 }
@@ -114,6 +124,7 @@ static struct request *request_new(struct lws *wsi, const char *path)
 	uint64_t n = 0;
 
 	req->wsi = wsi;
+	req->direct_fd = -1;
 	req->method = method_of(wsi);
 	req->path = xstrdup(path);
 	req->query = query_of(wsi);
@@ -213,6 +224,7 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, struct ses
 		s->req = NULL;
 		close_after = req->body_too_big;
 		r = write_reply(wsi, req);
+		log_debug("Answered %d (%s)", req->status, r < 0 ? "failed" : "ok");
 		request_free(req);
 		return close_after ? -1 : r;
 	}
@@ -230,6 +242,139 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, struct ses
 	default:
 		return 0;
 	}
+}
+
+/* requests read by the listener */
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 412: return "Precondition Failed";
+	case 413: return "Request Entity Too Large";
+	case 501: return "Not Implemented";
+	default: return status < 500 ? "Bad Request" : "Internal Server Error";
+	}
+}
+
+static void write_direct(struct request *req)
+{
+	_cleanup_free_ char *head = xasprintf(
+		"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s%s%s%s%s"
+		"Connection: close\r\n\r\n",
+		req->status, reason(req->status), req->content_type, req->resp_len,
+		req->etag ? "Etag: \"" : "", req->etag ?: "", req->etag ? "\"\r\n" : "",
+		req->location ? "Location: " : "", req->location ?: "", req->location ? "\r\n" : "");
+
+	/* small answers to a client that is waiting for them: a blocking send is fine */
+	(void)fd_nonblock(req->direct_fd, false);
+	(void)send(req->direct_fd, head, strlen(head), MSG_NOSIGNAL);
+	(void)send(req->direct_fd, req->resp, req->resp_len, MSG_NOSIGNAL);
+	(void)close(req->direct_fd);
+	req->direct_fd = -1;
+	request_free(req);
+}
+
+static int hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* %XX decoding (no '+' in paths) */
+static char *url_decode(const char *s, size_t n)
+{
+	char *out = xmalloc(n + 1), *p = out;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && hexdigit(s[i + 1]) >= 0 && hexdigit(s[i + 2]) >= 0) {
+			*p++ = (char)(hexdigit(s[i + 1]) * 16 + hexdigit(s[i + 2]));
+			i += 2;
+		} else {
+			*p++ = s[i];
+		}
+	}
+	*p = 0;
+	return out;
+}
+
+static char *head_header(const char *head, size_t len, const char *name)
+{
+	size_t k = strlen(name);
+
+	for (const char *l = head; l && l < head + len;) {
+		const char *nl = memchr(l, '\n', (size_t)(head + len - l));
+		size_t n = nl ? (size_t)(nl - l) : (size_t)(head + len - l);
+
+		if (n > k && strncasecmp(l, name, k) == 0 && l[k] == ':') {
+			const char *v = l + k + 1;
+
+			while (v < l + n && (*v == ' ' || *v == '\t'))
+				v++;
+			return xstrndup(v, (size_t)(l + n - v) - (n && l[n - 1] == '\r' ? 1 : 0));
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+char *request_header(const struct request *req, const char *name)
+{
+	_cleanup_free_ char *lower = xasprintf("%s:", name);
+	char buf[1024];
+	int n;
+
+	if (req->raw_head)
+		return head_header(req->raw_head, strlen(req->raw_head), name);
+	if (!req->wsi)
+		return NULL;
+	/* lws keeps unknown headers as sent; Go sends them canonicalised (X-Lxd-Name) */
+	n = lws_hdr_custom_copy(req->wsi, buf, sizeof(buf), lower, (int)strlen(lower));
+	if (n < 0) {
+		for (char *p = lower; *p; p++)
+			*p = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
+		n = lws_hdr_custom_copy(req->wsi, buf, sizeof(buf), lower, (int)strlen(lower));
+	}
+	return n < 0 ? NULL : xstrndup(buf, (size_t)n);
+}
+
+void server_dispatch_direct(int fd, const char *head, size_t head_len, char *body,
+			    size_t body_len)
+{
+	struct request *req = xzalloc(sizeof(*req));
+	const char *sp1 = memchr(head, ' ', head_len), *sp2, *q;
+
+	req->direct_fd = fd;
+	req->body = body;
+	req->body_len = body_len;
+	req->content_length = body_len;
+	req->method = _HTTP_METHOD_INVALID;
+	sp2 = sp1 ? memchr(sp1 + 1, ' ', head_len - (size_t)(sp1 + 1 - head)) : NULL;
+	if (!sp1 || !sp2) {
+		req->path = xstrdup("/");
+		req->query = xstrdup("");
+		reply_error(req, 400, "Malformed request line");
+		return;
+	}
+	for (int m = 0; m < _HTTP_METHOD_MAX; m++)
+		if ((size_t)(sp1 - head) == strlen(http_method_to_string(m)) &&
+		    strncmp(head, http_method_to_string(m), (size_t)(sp1 - head)) == 0)
+			req->method = m;
+	q = memchr(sp1 + 1, '?', (size_t)(sp2 - sp1 - 1));
+	req->path = url_decode(sp1 + 1, (size_t)((q ? q : sp2) - sp1 - 1));
+	req->query = q ? url_decode(q + 1, (size_t)(sp2 - q - 1)) : xstrdup("");
+	req->if_match = head_header(head, head_len, "If-Match");
+	req->raw_head = xstrndup(head, head_len);
+	router_dispatch(req);
 }
 
 /* websockets */
@@ -368,48 +513,33 @@ static void lws_log_cb(int level, const char *line)
 	log_debug("lws: %.*s", (int)strcspn(line, "\n"), line);
 }
 
-static int socket_perms(const char *path, const char *group)
-{
-	gid_t gid = 0;
-
-	if (group) {
-		struct group *g = getgrnam(group);
-
-		if (!g)
-			return log_error_errno(-ENOENT, "Failed to find group '%s'", group);
-		gid = g->gr_gid;
-	}
-	if (chown(path, 0, gid) < 0 || chmod(path, 0660) < 0)
-		return log_error_errno(-errno, "Failed to set the mode of '%s': %m", path);
-	return 0;
-}
-
 int server_start(const char *socket_path, const char *group)
 {
 	struct lws_context_creation_info info = { 0 };
 	void *loops[1] = { the_daemon->loop };
+	struct lws_vhost *vhost;
 
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_cb);
-	(void)unlink(socket_path);
-	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_UNIX_SOCK |
-		       LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	info.foreign_loops = loops;
 	the_daemon->lws = lws_create_context(&info);
 	if (!the_daemon->lws)
 		return log_error_errno(-EIO, "Failed to create the libwebsockets context");
-	info.iface = socket_path;
-	info.port = 0;
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
 	info.protocols = protocols;
 	info.vhost_name = "unix";
 	info.keepalive_timeout = 30;
 	info.timeout_secs = 30;
-	if (!lws_create_vhost(the_daemon->lws, &info))
-		return log_error_errno(-EADDRINUSE, "Failed to listen on '%s'", socket_path);
-	return socket_perms(socket_path, group);
+	vhost = lws_create_vhost(the_daemon->lws, &info);
+	if (!vhost)
+		return log_error_errno(-EIO, "Failed to create the libwebsockets vhost");
+	/* we listen ourselves: see listener.h */
+	return listener_start(socket_path, group, vhost);
 }
 
 void server_stop(void)
 {
+	listener_stop();
 	if (the_daemon->lws)
 		lws_context_destroy(the_daemon->lws);
 	the_daemon->lws = NULL;

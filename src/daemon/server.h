@@ -44,4 +44,10 @@ void ws_close(struct ws_conn *c);
 int server_ws_attach(struct ws_conn *c, const char *path, const char *query);
 
 int server_start(const char *socket_path, const char *group);
+/*
+ * Serve a request that the listener read completely (head and de-chunked
+ * body, whose ownership is taken) on fd, which is closed after the answer.
+ */
+void server_dispatch_direct(int fd, const char *head, size_t head_len, char *body,
+			    size_t body_len);
 void server_stop(void);

@@ -101,6 +101,7 @@ static void delete_image(struct request *req, char **params)
 struct image_job {
 	char *upload;	 /* owned: uploaded tarball, NULL for a build */
 	char **aliases;	 /* owned */
+	char *filename;	 /* owned: of an upload */
 	struct image_result res;
 };
 
@@ -111,6 +112,7 @@ static void image_job_free(void *p)
 	if (j->upload)
 		(void)unlink(j->upload);
 	free(j->upload);
+	free(j->filename);
 	strv_free(j->aliases);
 	image_result_clear(&j->res);
 	free(j);
@@ -120,8 +122,10 @@ static int image_run(void *userdata, struct cove_error *err)
 {
 	struct image_job *j = userdata;
 
-	if (j->upload)
+	if (j->upload) {
+		j->res.filename = xstrdup(j->filename);
 		return image_import_tarball(the_daemon->images_dir, j->upload, &j->res, err);
+	}
 	return image_build_busybox(the_daemon->images_dir, &j->res, err);
 }
 
@@ -142,7 +146,9 @@ static void image_done(struct operation *op, void *userdata, int r, const struct
 	}
 	r = db_image_insert(the_daemon->db, &img, &e);
 	if (r < 0) {
-		(void)image_remove_files(the_daemon->images_dir, j->res.fingerprint);
+		/* the files are another image's when the fingerprint exists */
+		if (r != -EEXIST)
+			(void)image_remove_files(the_daemon->images_dir, j->res.fingerprint);
 		operation_finish(op, e.msg);
 		return;
 	}
@@ -197,6 +203,11 @@ static int save_upload(struct request *req, struct image_job *j, struct cove_err
 		return cove_err(err, r, "Failed to store the upload: %s", strerror(-r));
 	}
 	j->upload = TAKE_PTR(path);
+	j->filename = request_header(req, "X-LXD-filename");
+	if (!j->filename || strchr(j->filename, '/') || string_has_cc(j->filename)) {
+		free(j->filename);
+		j->filename = xstrdup("image.tar.gz");
+	}
 	return 0;
 }
 

@@ -84,8 +84,12 @@ int db_run(sqlite3 *db, const char *sql, struct cove_error *err, ...)
 	if (r < 0)
 		return r;
 	r = sqlite3_step(st);
-	if (r == SQLITE_CONSTRAINT)
-		return cove_err(err, -EEXIST, "Database constraint: %s", sqlite3_errmsg(db));
+	if (r == SQLITE_CONSTRAINT) {
+		int x = sqlite3_extended_errcode(db);
+
+		return cove_err(err, x == SQLITE_CONSTRAINT_UNIQUE || x == SQLITE_CONSTRAINT_PRIMARYKEY ? -EEXIST : -EINVAL,
+				"Database constraint: %s", sqlite3_errmsg(db));
+	}
 	if (r != SQLITE_DONE && r != SQLITE_ROW)
 		return cove_err(err, -EIO, "Database error: %s", sqlite3_errmsg(db));
 	return sqlite3_changes(db);

@@ -3,6 +3,7 @@
  * The image store: build (busybox), import (unified tarball, unpacked by
  * the safe extractor in a child process), copy to instances, remove.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -275,4 +276,32 @@ json_t *image_to_json(const struct db_image *i)
 			 "fingerprint", i->fingerprint, "size", (json_int_t)i->size, "type",
 			 "container", "created_at", i->created_at, "last_used_at",
 			 "1970-01-01T00:00:00Z", "uploaded_at", i->uploaded_at);
+}
+
+/* Remove what a crash left behind: temporary files and images the database does not know. */
+void image_store_cleanup(const char *images_dir)
+{
+	_cleanup_closedir_ DIR *d = opendir(images_dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *fp = NULL, *p = NULL;
+		struct db_image img = { 0 };
+		const char *suffix;
+
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		p = path_join(images_dir, de->d_name);
+		if (de->d_name[0] == '.') {
+			(void)rm_rf(p);
+			continue;
+		}
+		suffix = strchr(de->d_name, '.');
+		fp = suffix ? xstrndup(de->d_name, (size_t)(suffix - de->d_name)) : xstrdup(de->d_name);
+		if (strlen(fp) == 64 && db_image_get(the_daemon->db, fp, &img, NULL) == 0) {
+			db_image_clear(&img);
+			continue;
+		}
+		(void)rm_rf(p);
+	}
 }

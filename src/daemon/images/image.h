@@ -35,3 +35,5 @@ int image_copy_rootfs(const char *images_dir, const char *fingerprint, const cha
 int image_remove_files(const char *images_dir, const char *fingerprint);
 
 json_t *image_to_json(const struct db_image *i);
+/* At start-up: remove temporary files and images without a database row. */
+void image_store_cleanup(const char *images_dir);
