@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+struct lws_vhost;
+
 #define LISTENER_HEAD_MAX (16u * 1024)
 
 /* Listen on path (mode 0660, group may be NULL) and adopt connections into vhost. */
