@@ -332,6 +332,11 @@ static void start_stop(struct monitor *m, struct client *c, const struct cove_mo
 	const struct cove_conf *conf = m->conf;
 	int sig, r;
 
+	if (m->state == COVE_STATE_FROZEN) {
+		/* a frozen init cannot act on a signal: thaw it first */
+		(void)cove_cgroup_freeze(m->run.cg, false, 1000, NULL);
+		set_state(m, COVE_STATE_RUNNING);
+	}
 	if (m->state != COVE_STATE_RUNNING && m->state != COVE_STATE_STOPPING) {
 		char msg[128];
 

@@ -21,7 +21,7 @@ static void cap_freep(cap_t *c)
 }
 
 const char *const cove_caps_default_drop[] = {
-	"mac_admin", "mac_override", "sys_module", "sys_rawio", NULL,
+	"mac_admin", "mac_override", "sys_module", "sys_rawio", "sys_time", NULL,
 };
 
 /* "sys_admin" or "21" -> the number, -EINVAL when unknown. */

@@ -107,11 +107,56 @@ static char *group_file(const struct cove_cgroup *cg, const struct cgroup_hier *
 	return path_join(d, file);
 }
 
+/*
+ * Probe mode (cove_cgroup_limits_probe): no group exists yet, so files are
+ * looked up in the parent group instead of written.
+ */
+static bool dry_run;
+
+/* v1 files the kernel does not show in a hierarchy's root group. */
+static bool not_on_root(const char *path)
+{
+	static const char *const files[] = { "pids.max", "freezer.state", "cpu.cfs_quota_us",
+					     "cpu.cfs_period_us", "memory.memsw.limit_in_bytes" };
+	const char *b = strrchr(path, '/');
+
+	for (size_t i = 0; b && i < ELEMENTSOF(files); i++)
+		if (streq(b + 1, files[i]))
+			return true;
+	return false;
+}
+
+/* v2: is the controller of the file offered to the parent's children? */
+static int v2_probe(const char *path)
+{
+	_cleanup_free_ char *dir = xstrndup(path, strrchr(path, '/') - path), *p = NULL, *l = NULL;
+	const char *file = strrchr(path, '/') + 1;
+	_cleanup_free_ char *ctrl = controller_of(file);
+	_cleanup_strv_free_ char **avail = NULL;
+
+	if (streq(ctrl, "cgroup"))
+		return 0;
+	p = path_join(dir, "cgroup.controllers");
+	if (read_one_line(p, &l) < 0)
+		return -ENOENT;
+	avail = strv_split(l, " ");
+	return strv_contains(avail, ctrl) ? 0 : -ENOENT;
+}
+
 static int write_existing(const char *path, const char *value)
 {
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_close_ int fd = -EBADF;
 	size_t n = strlen(value);
 
+	if (dry_run) {
+		if (strstr(path, "/cgroup.") == NULL && access(path, F_OK) < 0) {
+			int r = -errno;
+
+			return r == -ENOENT && not_on_root(path) ? 0 : r;
+		}
+		return 0;
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, value, n) != (ssize_t)n)
@@ -152,7 +197,7 @@ static int v2_write(struct cove_cgroup *cg, const char *what, const char *file, 
 		return cove_err(err, -ENOENT, "Cannot set %s = '%s': the host has no cgroup2 hierarchy",
 				what, value);
 	p = group_file(cg, h, file);
-	r = write_existing(p, value);
+	r = dry_run ? v2_probe(p) : write_existing(p, value);
 	if (r == -ENOENT)
 		return cove_err(err, r, "Cannot set %s = '%s': the host has no '%s' cgroup2 controller (no '%s')",
 				what, value, ctrl, file);
@@ -193,6 +238,8 @@ static int v1_swap(struct cove_cgroup *cg, const struct cove_conf *c, const char
 	if (!h)
 		return cove_err(err, -ENOENT, "Cannot set %s = '%s': the host has no memory controller",
 				what, v);
+	if (dry_run)
+		return v1_write(cg, what, "memory.memsw.limit_in_bytes", "0", err);
 	path = group_file(cg, h, "memory.limit_in_bytes");
 	r = read_one_line(path, &cur);
 	if (r < 0 || safe_atou64(cur, &limit) < 0 || limit >= (UINT64_MAX >> 2))
@@ -321,7 +368,7 @@ static int apply_devices(struct cove_cgroup *cg, struct cove_error *err)
 {
 	int r;
 
-	if (is_pure_v2(cg) || !v1_hier(cg, "devices"))
+	if (is_pure_v2(cg) || !v1_hier(cg, "devices") || dry_run)
 		return 0; /* cgroup2 needs an eBPF device program: not done (yet) */
 	r = v1_write(cg, "the default device list", "devices.deny", "a", err);
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(default_devices); i++)
@@ -365,6 +412,22 @@ int cove_cgroup_apply_limits(struct cove_cgroup *cg, const struct cove_conf *c,
 			return r;
 	}
 	return 0;
+}
+
+int cove_cgroup_limits_probe(const struct cove_conf *c, struct cove_error *err)
+{
+	_cleanup_(cove_cgroup_freep) struct cove_cgroup *cg = NULL;
+	int r;
+
+	if (c->n_cgroup == 0 && c->n_cgroup2 == 0)
+		return 0;
+	r = cove_cgroup_new(&cg, err);
+	if (r < 0)
+		return r;
+	dry_run = true;
+	r = cove_cgroup_apply_limits(cg, c, err);
+	dry_run = false;
+	return r;
 }
 
 int cove_cgroup_open_existing(const char *path, struct cove_cgroup **ret, struct cove_error *err)

@@ -19,6 +19,11 @@
 /* Syntax checks that need no host: key names, values without newlines. */
 int cove_cgroup_limits_check(const struct cove_conf *c, struct cove_error *err);
 /*
+ * Before anything is made: does the host have every controller file the
+ * keys name, do the v2 keys translate, are the values well-formed?
+ */
+int cove_cgroup_limits_probe(const struct cove_conf *c, struct cove_error *err);
+/*
  * In the monitor, after the group exists and before the child runs: the
  * default device allow-list (v1 devices controller), then every
  * lxc.cgroup.* / lxc.cgroup2.* key in order.

@@ -68,9 +68,12 @@ int cove_idmap_check(const struct cove_conf *c, struct cove_error *err)
 		return 0;
 	for (size_t i = 0; i < c->n_idmaps; i++) {
 		const struct cove_idmap *m = &c->idmaps[i];
-		const char *file = m->type == 'u' ? "/etc/subuid" : "/etc/subgid";
+		/* COVE_SUBUID_FILE / COVE_SUBGID_FILE: other files, for tests */
+		const char *file = m->type == 'u' ? getenv("COVE_SUBUID_FILE") : getenv("COVE_SUBGID_FILE");
 		int r;
 
+		if (isempty(file))
+			file = m->type == 'u' ? "/etc/subuid" : "/etc/subgid";
 		u |= m->type == 'u';
 		g |= m->type == 'g';
 		if (m->range == 0 || m->hostid + m->range < m->hostid || m->nsid + m->range < m->nsid)

@@ -21,7 +21,12 @@
 #include "cove/conf.h"
 #include "cove/error.h"
 
-/* Host-side checks: both maps present, host ranges inside root's /etc/subuid and /etc/subgid. */
+/*
+ * Host-side checks: both maps present, container root mapped, and each host
+ * range inside one of root's grants in /etc/subuid (/etc/subgid). When the
+ * file lists no grant for root at all, root may map any range (as LXC run
+ * by root does).
+ */
 int cove_idmap_check(const struct cove_conf *c, struct cove_error *err);
 /* Map a container id to the host id (-1 when unmapped). */
 long cove_idmap_host(const struct cove_conf *c, char type, unsigned long id);

@@ -93,6 +93,8 @@ int cove_run_check(const struct cove_conf *c, struct cove_error *err)
 	/* Isolation settings: checked before anything is made (nothing to undo). */
 	r = cove_cgroup_limits_check(c, err);
 	if (r >= 0)
+		r = cove_cgroup_limits_probe(c, err);
+	if (r >= 0)
 		r = cove_idmap_check(c, err);
 	if (r >= 0)
 		r = cove_seccomp_check(c, err);

@@ -1,0 +1,199 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Capabilities (lxc.cap.drop / lxc.cap.keep and the default drops), seccomp
+# (LXC profile versions 1 and 2, denylist and allowlist, per-arch sections,
+# errno actions, the default policy), and the hardening that holds by
+# default in a privileged container (/proc and /sys mixed, no host fds,
+# non-dumpable attach from a sealed copy). Bad capability names and bad
+# profiles fail the start with one line and leave nothing behind.
+
+load helpers
+
+setup() {
+	common_setup
+	N=$(ct s)
+	ct_create "$N"
+}
+
+bad_start() { # LINE: one line naming the key (and WORD, if given), nothing left behind
+	ct_conf "$N" "$1"
+	before=$(disk_state)
+	run_fail_one_line cove-start -n "$N" -d
+	echo "stderr: $stderr"
+	[ "$(ct_state "$N")" = STOPPED ]
+	assert_unchanged "$before"
+	[ -z "$(our_cgroups)" ]
+	[ -z "$(our_mounts)" ]
+	[ -z "$(pids_matching "$N")" ]
+}
+
+capbnd() { # NAME: CapBnd of init, as a number
+	echo $((16#$(awk '/^CapBnd:/ { print $2 }' "/proc/$(ct_pid "$1")/status")))
+}
+
+@test "tutorial: lxc.cap.drop = sys_admin sys_time: date -s and mount fail inside" {
+	ct_conf "$N" "lxc.cap.drop = sys_admin sys_time"
+	ct_start "$N"
+	run ct_exec "$N" date -s "2001-01-01 00:00:00"
+	assert_failure
+	run ct_exec "$N" sh -c 'mkdir -p /mnt/t && mount -t tmpfs none /mnt/t'
+	assert_failure
+	b=$(capbnd "$N")
+	[ $((b & (1 << 21))) -eq 0 ] && [ $((b & (1 << 25))) -eq 0 ]
+	# an attached process gets the same bounding set
+	a=$(ct_exec "$N" awk '/^CapBnd:/ { print $2 }' /proc/self/status)
+	[ $((16#$a & (1 << 21))) -eq 0 ]
+}
+
+@test "default privileged container: mount works, the default drops (sys_module, sys_rawio, sys_time) hold" {
+	ct_start "$N"
+	run ct_exec "$N" sh -c 'mkdir -p /mnt/t && mount -t tmpfs none /mnt/t && echo ok'
+	assert_output ok
+	b=$(capbnd "$N")
+	[ $((b & (1 << 16))) -eq 0 ] && [ $((b & (1 << 17))) -eq 0 ] && [ $((b & (1 << 25))) -eq 0 ]
+	[ $((b & (1 << 21))) -ne 0 ]
+	run ct_exec "$N" date -s "2001-01-01 00:00:00"
+	assert_failure
+}
+
+@test "lxc.cap.keep = sys_admin chown: nothing else left" {
+	ct_conf "$N" "lxc.cap.keep = sys_admin chown"
+	ct_start "$N"
+	[ "$(capbnd "$N")" -eq $(((1 << 21) | 1)) ]
+}
+
+@test "seccomp: the default policy on init and attached processes" {
+	ct_start "$N"
+	grep -qE '^Seccomp:[[:space:]]+2' "/proc/$(ct_pid "$N")/status"
+	run ct_exec "$N" grep -E '^Seccomp:' /proc/self/status
+	assert_output --regexp '2$'
+	# forced umount is denied, a plain one is not
+	run ct_exec "$N" sh -c 'mkdir -p /mnt/t && mount -t tmpfs none /mnt/t && umount -f /mnt/t'
+	assert_failure
+	run ct_exec "$N" umount /mnt/t
+	assert_success
+}
+
+@test "seccomp v2 denylist with errno, per-arch sections, argument conditions" {
+	cat >"$TESTDIR/deny.seccomp" <<'EOF'
+2
+denylist
+# comment
+[all]
+mkdir errno 13
+mkdirat errno 13
+[x86_64]
+chroot errno 38
+[arm64]
+fchmodat errno 1
+[all]
+socket errno 97 [0,10,SCMP_CMP_EQ]
+EOF
+	ct_conf "$N" "lxc.seccomp.profile = $TESTDIR/deny.seccomp"
+	ct_start "$N"
+	run ct_exec "$N" mkdir /tmp/d
+	assert_failure
+	assert_output --partial "Permission denied"
+	if [ "$(uname -m)" = x86_64 ]; then
+		run ct_exec "$N" chroot / true
+		assert_failure
+		assert_output --partial "not implemented"
+	fi
+	run ct_exec "$N" chmod 600 /tmp
+	assert_success
+	run ct_exec "$N" touch /tmp/f
+	assert_success
+}
+
+@test "seccomp v2 allowlist with a default errno: what is not listed fails" {
+	# a shell and its helpers need these; mkdir is left out
+	cat >"$TESTDIR/allow.seccomp" <<'EOF'
+2
+allowlist errno 1
+EOF
+	for s in read write open openat close stat fstat lstat newfstatat statx poll lseek mmap mprotect munmap brk \
+		rt_sigaction rt_sigprocmask rt_sigreturn ioctl pread64 pwrite64 readv writev access pipe pipe2 select \
+		sched_yield mremap dup dup2 dup3 nanosleep clock_nanosleep getpid clone clone3 fork vfork execve execveat exit \
+		exit_group wait4 waitid kill uname fcntl getdents64 getcwd chdir fchdir rename readlink getuid getgid \
+		geteuid getegid setuid setgid setresuid setresgid setgroups getppid getpgrp setsid setpgid getrlimit \
+		setrlimit prlimit64 arch_prctl set_tid_address set_robust_list futex prctl capget capset gettid tgkill \
+		rseq getrandom faccessat faccessat2 sysinfo close_range umask getresuid getresgid sigaltstack; do
+		echo "$s" >>"$TESTDIR/allow.seccomp"
+	done
+	ct_conf "$N" "lxc.seccomp.profile = $TESTDIR/allow.seccomp"
+	ct_start "$N"
+	run ct_exec "$N" echo still-works
+	assert_output still-works
+	run ct_exec "$N" mkdir /tmp/nope
+	assert_failure
+}
+
+@test "seccomp version 1: an allowlist of syscall numbers" {
+	[ "$(uname -m)" = x86_64 ] || skip "syscall numbers of x86_64"
+	printf '1\nwhitelist\n' >"$TESTDIR/v1.seccomp"
+	# everything but mkdir (83) and mkdirat (258)
+	for i in $(seq 0 450); do
+		[ "$i" = 83 ] || [ "$i" = 258 ] || echo "$i" >>"$TESTDIR/v1.seccomp"
+	done
+	ct_conf "$N" "lxc.seccomp.profile = $TESTDIR/v1.seccomp" "lxc.init.cmd = /bin/sleep 100000"
+	ct_start "$N"
+	run ct_exec "$N" echo ok
+	assert_output ok
+	# a syscall not in a v1 allowlist kills the process
+	run ct_exec "$N" mkdir /tmp/d
+	assert_failure
+}
+
+@test "bad: an unknown capability name" {
+	bad_start "lxc.cap.drop = sys_admin no_such_cap"
+	[[ "$stderr" == *lxc.cap.drop* ]] && [[ "$stderr" == *no_such_cap* ]]
+}
+
+@test "bad: a seccomp profile with an unknown syscall names file and line" {
+	printf '2\ndenylist\nmkdir errno 1\nno_such_syscall errno 1\n' >"$TESTDIR/bad.seccomp"
+	bad_start "lxc.seccomp.profile = $TESTDIR/bad.seccomp"
+	[[ "$stderr" == *"$TESTDIR/bad.seccomp"* ]] && [[ "$stderr" == *"line 4"* ]]
+	[[ "$stderr" == *no_such_syscall* ]]
+}
+
+@test "bad: seccomp profile syntax errors" {
+	for p in '3\ndenylist\n' '2\nmaybelist\n' '2\ndenylist\nmkdir errno\n' '2\ndenylist\nmkdir frobnicate\n' \
+		'2\ndenylist\n[vax]\n' '2\ndenylist\nsocket errno 1 [0,1,SCMP_CMP_BOGUS]\n' '1\ndenylist\n' ''; do
+		printf "$p" >"$TESTDIR/bad.seccomp"
+		cp "$LXCPATH/$N/config" "$TESTDIR/config.orig"
+		bad_start "lxc.seccomp.profile = $TESTDIR/bad.seccomp"
+		[[ "$stderr" == *seccomp* ]]
+		cp "$TESTDIR/config.orig" "$LXCPATH/$N/config"
+	done
+	bad_start "lxc.seccomp.profile = $TESTDIR/no-such-profile"
+}
+
+@test "privileged defaults: /proc/sys, sysrq-trigger and /sys read-only, net sysctls writable" {
+	ct_start "$N"
+	run ct_exec "$N" sh -c 'echo 1 > /proc/sys/kernel/sysrq'
+	assert_failure
+	run ct_exec "$N" sh -c 'echo h > /proc/sysrq-trigger'
+	assert_failure
+	run ct_exec "$N" sh -c 'touch /sys/kernel/x || echo 1 > /sys/kernel/mm/ksm/run'
+	assert_failure
+	run ct_exec "$N" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward'
+	assert_output 1
+	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$(cat /proc/sys/net/ipv4/ip_forward)" ]
+}
+
+@test "no host fd in init or in an attached process; the attacher is non-dumpable and sealed" {
+	ct_start "$N"
+	pid=$(ct_pid "$N")
+	for t in $(ls -l "/proc/$pid/fd" | awk '/->/ { print $NF }'); do
+		case "$t" in /dev/null | /dev/pts/* | /dev/console) ;; *) echo "init has $t"; false ;; esac
+	done
+	run ct_exec "$N" sh -c 'for f in /proc/self/fd/*; do readlink $f; done'
+	refute_output --partial "$TESTDIR"
+	refute_output --partial "/tmp/cove-it"
+	cove-attach -n "$N" -- sleep 2 &
+	sleep 0.5
+	exe=$(readlink "/proc/$!/exe")
+	echo "cove-attach runs from $exe"
+	[[ "$exe" == /memfd:* ]]
+	wait
+}
