@@ -57,3 +57,6 @@ int config_device(int argc, char **argv, struct cove_error *err);
 
 /* cmd-device.c */
 int profile_device(int argc, char **argv, struct cove_error *err);
+
+/* cmd-backup.c */
+int image_export(int argc, char **argv, struct cove_error *err);

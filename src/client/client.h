@@ -79,3 +79,6 @@ int cmd_restore(int argc, char **argv, struct cove_error *err);
 int cmd_copy(int argc, char **argv, struct cove_error *err);
 int cmd_file(int argc, char **argv, struct cove_error *err);
 int cmd_console(int argc, char **argv, struct cove_error *err);
+int cmd_export(int argc, char **argv, struct cove_error *err);
+int cmd_import(int argc, char **argv, struct cove_error *err);
+int cmd_publish(int argc, char **argv, struct cove_error *err);

@@ -14,6 +14,7 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "client-internal.h"
 #include "format.h"
 #include "http.h"
 #include "strutil.h"
@@ -364,6 +365,7 @@ int cmd_image(int argc, char **argv, struct cove_error *err)
 	    {"alias", image_alias, "Manage image aliases"},
 	    {"build", image_build, "Build an image offline (busybox)"},
 	    {"delete", image_delete, "Delete images"},
+	    {"export", image_export, "Export and download images"},
 	    {"import", image_import, "Import images into the image store"},
 	    {"info", image_info, "Show useful information about images"},
 	    {"list", image_list, "List images"},

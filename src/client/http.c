@@ -136,6 +136,7 @@ static int send_request(int fd, const struct http_request *req)
 /* Buffered reading of the answer. */
 struct reader {
 	int fd;
+	int out_fd; /* >= 0: a 200 answer's body goes there */
 	char buf[65536];
 	size_t pos, len;
 };
@@ -175,7 +176,8 @@ static int rd_line(struct reader *rd, char **ret)
 	return 0;
 }
 
-/* Append up to n bytes (SIZE_MAX: until EOF) to the body. */
+/* Append up to n bytes (SIZE_MAX: until EOF) to the body, or write them
+ * to rd->out_fd when the answer is a download. */
 static int rd_body(struct reader *rd, struct http_response *r, size_t n)
 {
 	while (n > 0) {
@@ -187,12 +189,18 @@ static int rd_body(struct reader *rd, struct http_response *r, size_t n)
 				return n == SIZE_MAX ? 0 : -EPROTO;
 		}
 		size_t take = MIN(n, rd->len - rd->pos);
-		if (r->len + take > HTTP_MAX_BODY)
-			return -E2BIG;
-		r->body = xrealloc(r->body, r->len + take + 1);
-		memcpy(r->body + r->len, rd->buf + rd->pos, take);
-		r->len += take;
-		r->body[r->len] = 0;
+		if (rd->out_fd >= 0) {
+			int k = loop_write(rd->out_fd, rd->buf + rd->pos, take);
+			if (k < 0)
+				return k;
+		} else {
+			if (r->len + take > HTTP_MAX_BODY)
+				return -E2BIG;
+			r->body = xrealloc(r->body, r->len + take + 1);
+			memcpy(r->body + r->len, rd->buf + rd->pos, take);
+			r->len += take;
+			r->body[r->len] = 0;
+		}
 		rd->pos += take;
 		if (n != SIZE_MAX)
 			n -= take;
@@ -253,7 +261,7 @@ static void header(struct http_response *r, char *line, long *clen, bool *chunke
 	}
 }
 
-static int read_response(int fd, const char *method, struct http_response *r)
+static int read_response(int fd, const struct http_request *req, struct http_response *r)
 {
 	_cleanup_free_ struct reader *rd = xnew0(struct reader, 1);
 	_cleanup_free_ char *status = NULL;
@@ -262,6 +270,7 @@ static int read_response(int fd, const char *method, struct http_response *r)
 	int k;
 
 	rd->fd = fd;
+	rd->out_fd = -1;
 	k = rd_line(rd, &status);
 	if (k < 0)
 		return k;
@@ -281,7 +290,9 @@ static int read_response(int fd, const char *method, struct http_response *r)
 		header(r, line, &clen, &chunked);
 	}
 	r->body = xstrdup("");
-	if (streq(method, "HEAD") || r->status == 204 || r->status == 304)
+	if (req->download && r->status == 200)
+		rd->out_fd = req->download_fd;
+	if (streq(req->method, "HEAD") || r->status == 204 || r->status == 304)
 		return 0;
 	if (chunked)
 		return rd_chunked(rd, r);
@@ -300,7 +311,7 @@ int http_do(const struct http_request *req, struct http_response *ret, struct co
 	if (fd < 0)
 		return fd == -ENAMETOOLONG ? fd : connect_failure(req->method, req->path, fd, err);
 	(void)send_request(fd, req); /* an early answer is read below */
-	k = read_response(fd, req->method, &r);
+	k = read_response(fd, req, &r);
 	if (k < 0) {
 		http_response_done(&r);
 		if (k == -E2BIG)

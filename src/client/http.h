@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -21,6 +22,8 @@ struct http_request {
 	FILE *upload;		  /* borrowed; raw body read from here */
 	uint64_t upload_size;
 	char *const *headers; /* borrowed; extra "Name: value" lines, NULL-terminated */
+	bool download;        /* a 200 answer's body is written to download_fd */
+	int download_fd;      /* borrowed */
 };
 
 struct http_response {

@@ -118,3 +118,29 @@ teardown() {
 	run cove list -f csv -c ns "$name"
 	assert_output "$name,RUNNING"
 }
+
+@test "cove export and cove import (backups)" {
+	a=$(inst ex) b=$(inst imp); made "$a" "$b"
+	cove init busybox "$a"
+	run cove export "$a" "$BATS_TEST_TMPDIR/a.tar.gz"
+	skip_if_unsupported
+	assert_success
+	assert_output "Backup exported successfully!"
+	[ -s "$BATS_TEST_TMPDIR/a.tar.gz" ]
+	run cove import "$BATS_TEST_TMPDIR/a.tar.gz" "$b"
+	assert_success
+	run cove list -f csv -c n "$b"
+	assert_output "$b"
+}
+
+@test "cove publish NAME --alias A makes an image" {
+	c=$(inst pub); made "$c"
+	cove init busybox "$c"
+	run cove publish "$c" --alias "pub-$UNIQ"
+	skip_if_unsupported
+	assert_success
+	assert_output --regexp '^Instance published with fingerprint: [0-9a-f]{64}$'
+	run cove image info "pub-$UNIQ"
+	assert_success
+	cove image delete "pub-$UNIQ"
+}
