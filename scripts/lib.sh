@@ -23,7 +23,7 @@ COVE_TEST_PKGS+=(dnsmasq-base nftables iproute2 iputils-ping)
 COVE_BUILD_PKGS+=(libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libjansson-dev
 	libsqlite3-dev libssl-dev)
 # the daemon-*.bats suites: curl on the socket, jq, and LXD's real client
-COVE_TEST_PKGS+=(curl jq lxd-client)
+COVE_TEST_PKGS+=(curl jq lxd-client python3-pylxd)
 COVE_BENCH_PKGS=(lxc hyperfine)
 
 need_root() {

@@ -177,3 +177,17 @@ load daemon-helpers
 	run api_code GET /1.0/networks/nosuch0
 	[ "$output" = 404 ]
 }
+
+@test "chunked bodies: de-chunked, malformed ones refused, the daemon keeps serving" {
+	run curl -s --unix-socket "$COVE_DIR/unix.socket" -H 'Transfer-Encoding: chunked' -X POST \
+		--data-binary '{"name":"ch1","source":{"type":"none"}}' http://cove/1.0/instances
+	[ "$(api_wait "$output" | jq -r .status)" = Success ]
+	run raw_request < <(printf 'POST /1.0/instances HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n')
+	assert_output --partial "HTTP/1.1 400"
+	run raw_request < <(printf 'GARBAGE\r\n\r\n')
+	run raw_request < <(head -c 20000 /dev/zero | tr '\0' 'a')
+	run api_code GET /1.0
+	[ "$output" = 200 ]
+	run api DELETE /1.0/instances/ch1
+	api_wait "$output" >/dev/null
+}

@@ -92,3 +92,15 @@ launch() {
 status_of() {
 	api GET "/1.0/instances/$1" | jq -r .metadata.status
 }
+
+# raw_request: send stdin as is to the socket, print the answer (for malformed requests)
+raw_request() {
+	timeout 10 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(sys.stdin.buffer.read())
+s.shutdown(socket.SHUT_WR)
+print(s.recv(65536).decode(errors="replace"))
+' "$COVE_DIR/unix.socket"
+}

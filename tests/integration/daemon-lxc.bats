@@ -115,3 +115,47 @@ setup() {
 		assert_output --partial "${i##*/},"
 	done
 }
+
+@test "lxc image import of a unified tarball (chunked upload), launch from it" {
+	local n=$(ct a) d=$TESTDIR/img
+	mkdir -p "$d/rootfs"
+	cp -a "$COVE_DIR/images/$(api GET /1.0/images/aliases/busybox | jq -r .metadata.target).unpacked/rootfs/." "$d/rootfs/"
+	printf 'architecture: x86_64\ncreation_date: 1700000000\nproperties:\n  os: test\n' >"$d/metadata.yaml"
+	tar -C "$d" -czf "$TESTDIR/img.tar.gz" metadata.yaml rootfs
+	run lxc image import "$TESTDIR/img.tar.gz" --alias imp
+	assert_success
+	assert_output --partial "$(sha256sum "$TESTDIR/img.tar.gz" | cut -c1-12)"
+	run lxc launch imp "$n"
+	assert_success
+	run lxc exec "$n" -- hostname
+	assert_output "$n"
+	[ -z "$(ls -A "$COVE_DIR/images" | grep '^\.')" ]
+}
+
+@test "python3-pylxd: create, start, list, execute, stop, delete (legacy /1.0/containers)" {
+	local n=$(ct p)
+	/usr/bin/python3 -c 'import pylxd' 2>/dev/null || skip "python3-pylxd is not installed"
+	run /usr/bin/python3 -W ignore - "$n" <<'PY'
+import sys, pylxd
+c = pylxd.Client()
+assert c.trusted
+ct = c.containers.create({"name": sys.argv[1], "source": {"type": "image", "alias": "busybox"}}, wait=True)
+ct.start(wait=True)
+ct.sync()
+print("status", ct.status)
+print("listed", sys.argv[1] in [x.name for x in c.containers.all()])
+res = ct.execute(["sh", "-c", "echo out; echo err >&2; exit 4"])
+print("exec", res.exit_code, repr(res.stdout), repr(res.stderr))
+ct.stop(force=True, wait=True)
+ct.sync()
+print("status", ct.status)
+ct.delete(wait=True)
+print("listed", sys.argv[1] in [x.name for x in c.containers.all()])
+PY
+	assert_success
+	assert_output "status Running
+listed True
+exec 4 'out\n' 'err\n'
+status Stopped
+listed False"
+}
