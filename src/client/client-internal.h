@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "cove/error.h"
+#include "format.h"
 
 /* cmd-launch.c */
 struct launch_args {
@@ -45,6 +46,13 @@ int list_parse_columns(const char *spec, char ***ret, struct cove_error *err);
 char *list_column_header(const char *col);
 char *list_column_value(json_t *inst, const char *col);
 bool list_match_filters(json_t *inst, char *const *filters);
+
+int list_render(json_t *list, char **cols, enum format fmt, char **filters, struct cove_error *err);
+
+/* cmd-info.c, cmd-image.c: what `cove info` and `cove image info|list` print. */
+void info_print_instance(json_t *inst);
+void image_print_info(json_t *img);
+int image_list_render(json_t *list, enum format fmt, struct cove_error *err);
 
 /* cmd-query.c */
 char *query_format_json(json_t *v);

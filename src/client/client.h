@@ -51,6 +51,11 @@ void client_print_yaml(json_t *v);
 /* "local:c1" / "c1" -> "c1"; other remotes are refused with a clear error. */
 int client_local_name(const char *arg, const char **ret, struct cove_error *err);
 
+/* Sort obj's "used_by" list, as lxc's show commands print it. */
+void client_sort_used_by(json_t *obj);
+/* What the show commands print: used_by sorted, then YAML. */
+void client_print_object(json_t *v);
+
 /* The commands (cmd-*.c). */
 int cmd_version(int argc, char **argv, struct cove_error *err);
 int cmd_query(int argc, char **argv, struct cove_error *err);

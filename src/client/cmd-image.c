@@ -93,12 +93,25 @@ static char **image_row(json_t *img)
 	return row;
 }
 
-static int image_list(int argc, char **argv, struct cove_error *err)
+int image_list_render(json_t *list, enum format fmt, struct cove_error *err)
 {
 	_cleanup_(table_done) struct table t = {};
-	enum format fmt = FORMAT_TABLE;
-	json_t *list = NULL, *img;
+	json_t *img;
 	size_t i;
+
+	t.header = strv_split("ALIAS|FINGERPRINT|PUBLIC|DESCRIPTION|ARCHITECTURE|TYPE|SIZE|"
+			      "UPLOAD DATE",
+			      "|");
+	json_array_foreach (list, i, img)
+		table_add_row(&t, image_row(img));
+	table_sort(&t, 0);
+	return format_render(stdout, fmt, &t, list, err);
+}
+
+static int image_list(int argc, char **argv, struct cove_error *err)
+{
+	enum format fmt = FORMAT_TABLE;
+	json_t *list = NULL;
 	int r;
 
 	client_opt_reset();
@@ -115,13 +128,7 @@ static int image_list(int argc, char **argv, struct cove_error *err)
 	r = api_get("/1.0/images?filter=&recursion=1", &list, NULL, err);
 	if (r < 0)
 		return r;
-	t.header = strv_split("ALIAS|FINGERPRINT|PUBLIC|DESCRIPTION|ARCHITECTURE|TYPE|SIZE|"
-			      "UPLOAD DATE",
-			      "|");
-	json_array_foreach (list, i, img)
-		table_add_row(&t, image_row(img));
-	table_sort(&t, 0);
-	r = format_render(stdout, fmt, &t, list, err);
+	r = image_list_render(list, fmt, err);
 	json_decref(list);
 	return r;
 }
@@ -133,7 +140,7 @@ static void print_time(const char *label, const char *v, const char *none)
 	printf("    %s: %s\n", label, *t ? t : none);
 }
 
-static void print_info(json_t *img)
+void image_print_info(json_t *img)
 {
 	json_t *v, *a;
 	const char *k;
@@ -150,8 +157,13 @@ static void print_info(json_t *img)
 	print_time("Expires", str(img, "expires_at"), "never");
 	print_time("Last used", str(img, "last_used_at"), "never");
 	printf("Properties:\n");
-	json_object_foreach (json_object_get(img, "properties"), k, v)
+	/* lxc prints them in Go's random map order; sorted is as good. */
+	_cleanup_free_ char *props =
+	    json_dumps(json_object_get(img, "properties"), JSON_SORT_KEYS | JSON_COMPACT);
+	json_t *sorted = json_loads(props ?: "{}", 0, NULL);
+	json_object_foreach (sorted, k, v)
 		printf("    %s: %s\n", k, json_string_value(v) ?: "");
+	json_decref(sorted);
 	printf("Aliases:\n");
 	json_array_foreach (json_object_get(img, "aliases"), i, a)
 		printf("    - %s\n", str(a, "name"));
@@ -177,7 +189,7 @@ static int image_info(int argc, char **argv, struct cove_error *err)
 	if (streq(argv[0], "show"))
 		client_print_yaml(img);
 	else
-		print_info(img);
+		image_print_info(img);
 	json_decref(img);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "client-internal.h"
 #include "format.h"
 #include "http.h"
 #include "strutil.h"
@@ -112,7 +113,7 @@ static void print_snapshots(json_t *snaps)
 	}
 }
 
-static void print_instance(json_t *inst)
+void info_print_instance(json_t *inst)
 {
 	json_t *state = json_object_get(inst, "state");
 	_cleanup_free_ char *created = format_time(str(inst, "created_at"), TIME_FMT);
@@ -224,7 +225,7 @@ int cmd_info(int argc, char **argv, struct cove_error *err)
 	r = api_get(full, &inst, NULL, err);
 	if (r < 0)
 		return r;
-	print_instance(inst);
+	info_print_instance(inst);
 	json_decref(inst);
 	return log ? show_log(name, err) : 0;
 }

@@ -280,8 +280,7 @@ bool list_match_filters(json_t *inst, char *const *filters)
 	return true;
 }
 
-static int render(json_t *list, char **cols, enum format fmt, char **filters,
-		  struct cove_error *err)
+int list_render(json_t *list, char **cols, enum format fmt, char **filters, struct cove_error *err)
 {
 	_cleanup_(table_done) struct table t = {};
 	json_t *shown = json_array(), *inst;
@@ -345,7 +344,7 @@ int cmd_list(int argc, char **argv, struct cove_error *err)
 	r = api_get("/1.0/instances?filter=&recursion=2", &list, NULL, err);
 	if (r < 0)
 		return r;
-	r = render(list, cols, fmt, filters, err);
+	r = list_render(list, cols, fmt, filters, err);
 	json_decref(list);
 	return r;
 }

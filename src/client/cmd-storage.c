@@ -76,7 +76,7 @@ static int pool_show(int argc, char **argv, struct cove_error *err)
 	r = api_get(path, &p, NULL, err);
 	if (r < 0)
 		return r;
-	client_print_yaml(p);
+	client_print_object(p);
 	json_decref(p);
 	return 0;
 }

@@ -158,3 +158,34 @@ int client_local_name(const char *arg, const char **ret, struct cove_error *err)
 	return cove_err(err, -EOPNOTSUPP, "The remote \"%.*s\" doesn't exist", (int)(colon - arg),
 			arg);
 }
+
+static int cmp_json_str(const void *a, const void *b)
+{
+	const char *x = json_string_value(*(json_t *const *)a) ?: "";
+	const char *y = json_string_value(*(json_t *const *)b) ?: "";
+
+	return strcmp(x, y);
+}
+
+void client_sort_used_by(json_t *obj)
+{
+	json_t *l = json_object_get(obj, "used_by"), *v;
+	size_t n = json_array_size(l), i;
+	_cleanup_free_ json_t **items = NULL;
+
+	if (n < 2)
+		return;
+	items = xnew0(json_t *, n);
+	json_array_foreach (l, i, v)
+		items[i] = json_incref(v);
+	qsort(items, n, sizeof(json_t *), cmp_json_str);
+	json_array_clear(l);
+	for (i = 0; i < n; i++)
+		json_array_append_new(l, items[i]);
+}
+
+void client_print_object(json_t *v)
+{
+	client_sort_used_by(v);
+	client_print_yaml(v);
+}

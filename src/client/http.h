@@ -22,7 +22,7 @@ struct http_request {
 	FILE *upload;		  /* borrowed; raw body read from here */
 	uint64_t upload_size;
 	char *const *headers; /* borrowed; extra "Name: value" lines, NULL-terminated */
-	bool download;        /* a 200 answer's body is written to download_fd */
+	bool download;	      /* a 200 answer's body is written to download_fd */
 	int download_fd;      /* borrowed */
 };
 
