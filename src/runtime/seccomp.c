@@ -304,6 +304,9 @@ static int parse_profile(const char *file, scmp_filter_ctx *ret, struct cove_err
 
 			if (safe_atou(w[0], &nr) < 0 || w[1])
 				return perr(&p, err, -EINVAL, "expected a syscall number, not '%s'", w[0]);
+			_cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, (int)nr);
+			if (!name)
+				return perr(&p, err, -EINVAL, "unknown syscall number '%s'", w[0]);
 			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, (int)nr, 0);
 			if (r < 0 && r != -EACCES && r != -EEXIST)
 				return perr(&p, err, r, "cannot add syscall number '%s'", w[0]);

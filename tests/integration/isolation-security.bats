@@ -34,8 +34,10 @@ capbnd() { # NAME: CapBnd of init, as a number
 @test "tutorial: lxc.cap.drop = sys_admin sys_time: date -s and mount fail inside" {
 	ct_conf "$N" "lxc.cap.drop = sys_admin sys_time"
 	ct_start "$N"
+	# busybox date reports the failure but exits 0
 	run ct_exec "$N" date -s "2001-01-01 00:00:00"
-	assert_failure
+	assert_output --partial "can't set date"
+	[ "$(date +%Y)" != 2001 ]
 	run ct_exec "$N" sh -c 'mkdir -p /mnt/t && mount -t tmpfs none /mnt/t'
 	assert_failure
 	b=$(capbnd "$N")
@@ -53,7 +55,7 @@ capbnd() { # NAME: CapBnd of init, as a number
 	[ $((b & (1 << 16))) -eq 0 ] && [ $((b & (1 << 17))) -eq 0 ] && [ $((b & (1 << 25))) -eq 0 ]
 	[ $((b & (1 << 21))) -ne 0 ]
 	run ct_exec "$N" date -s "2001-01-01 00:00:00"
-	assert_failure
+	assert_output --partial "can't set date"
 }
 
 @test "lxc.cap.keep = sys_admin chown: nothing else left" {
@@ -132,7 +134,7 @@ EOF
 	[ "$(uname -m)" = x86_64 ] || skip "syscall numbers of x86_64"
 	printf '1\nwhitelist\n' >"$TESTDIR/v1.seccomp"
 	# everything but mkdir (83) and mkdirat (258)
-	for i in $(seq 0 450); do
+	for i in $(seq 0 334) $(seq 424 450); do
 		[ "$i" = 83 ] || [ "$i" = 258 ] || echo "$i" >>"$TESTDIR/v1.seccomp"
 	done
 	ct_conf "$N" "lxc.seccomp.profile = $TESTDIR/v1.seccomp" "lxc.init.cmd = /bin/sleep 100000"

@@ -103,12 +103,13 @@ attack_release_agent() { # CVE-2022-0492: a release_agent written from inside
 		mount -t cgroup -o none,name=cvepwn cgroup /tmp/cg 2>/dev/null && { echo $W/pwn > /tmp/cg/release_agent && echo WROTE; umount /tmp/cg; }
 		true" | grep -q WROTE
 }
-attack_block_device() { # the host's disk through a device node
-	local dev
+attack_block_device() { # the host's disk, memory and kernel log through device nodes
+	local dev t
 	dev=$(awk '$2 == "/" && $1 ~ /^\/dev\// { print $1; exit }' /proc/self/mounts)
-	dev=$(stat -L -c '%t %T' "$dev" 2>/dev/null | awk '{ printf "%d %d", strtonum("0x"$1), strtonum("0x"$2) }')
-	[ -n "$dev" ] || dev="254 0"
-	! in_ct "$1" "mknod /tmp/disk b $dev 2>/dev/null; head -c 512 /tmp/disk >/dev/null 2>&1 && echo READ; mknod /tmp/mem c 1 1 2>/dev/null; head -c 1 /tmp/mem >/dev/null 2>&1 && echo READ; mknod /tmp/kmsg c 1 11 2>/dev/null; echo x > /tmp/kmsg 2>/dev/null && echo READ; true" | grep -q READ
+	t=$(stat -L -c '%t %T' "$dev" 2>/dev/null) && dev="$((16#${t% *})) $((16#${t#* }))" || dev="254 0"
+	! in_ct "$1" "mknod /tmp/disk b $dev 2>/dev/null; [ -b /tmp/disk ] && head -c 512 /tmp/disk >/dev/null 2>&1 && echo READ
+		mknod /tmp/mem c 1 1 2>/dev/null; [ -c /tmp/mem ] && head -c 1 /tmp/mem >/dev/null 2>&1 && echo READ
+		mknod /tmp/kmsg c 1 11 2>/dev/null; [ -c /tmp/kmsg ] && echo x > /tmp/kmsg 2>/dev/null && echo READ; true" | grep -q READ
 }
 attack_kexec() { probe_blocked "$1" kexec_load && probe_blocked "$1" kexec_file_load; }
 attack_open_by_handle() { probe_blocked "$1" open_by_handle_at; } # the "shocker" escape
@@ -118,7 +119,7 @@ attack_modules() {
 attack_force_umount() { probe_blocked "$1" umount_force /proc; }
 attack_iopl() { probe_blocked "$1" iopl; }
 attack_set_clock() {
-	! in_ct "$1" 'date -s "2001-01-01 00:00:00" >/dev/null 2>&1 && echo SET' | grep -q SET
+	in_ct "$1" 'date -s "2001-01-01 00:00:00"' | grep -q "can't set date" && [ "$(date +%Y)" != 2001 ]
 }
 attack_host_fds() { # no host fd in init or in an attached process
 	local pid bad=0 t
