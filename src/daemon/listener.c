@@ -20,7 +20,6 @@
 
 LOG_MODULE("listener");
 
-#define UPLOAD_MAX (256u << 20)
 
 enum { DC_SIZE, DC_DATA, DC_DATA_CR, DC_DATA_LF, DC_TRAILER, DC_DONE };
 
@@ -293,7 +292,7 @@ static void first_look(struct sniff *s)
 	s->buf[head_len] = 0;
 	s->len = s->head_len = head_len;
 	s->chunked = true;
-	s->dc.max = UPLOAD_MAX;
+	s->dc.max = REQUEST_UPLOAD_MAX;
 }
 
 static void sniff_cb(uv_poll_t *p, int status, int events)

@@ -31,7 +31,8 @@ enum http_method {
 
 const char *http_method_to_string(int m);
 
-#define REQUEST_BODY_MAX (4u << 20) /* JSON bodies */
+#define REQUEST_BODY_MAX (4u << 20)     /* JSON bodies */
+#define REQUEST_UPLOAD_MAX (256u << 20) /* image uploads (kept in memory for now) */
 
 struct request {
 	struct lws *wsi; /* borrowed; NULL once the client is gone */

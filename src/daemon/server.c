@@ -117,6 +117,12 @@ void request_kick(struct request *req)
 		lws_callback_on_writable(req->wsi);
 }
 
+static size_t body_max(const struct request *req)
+{
+	return req->method == HTTP_POST && streq(req->path, "/1.0/images") ? REQUEST_UPLOAD_MAX
+									   : REQUEST_BODY_MAX;
+}
+
 static struct request *request_new(struct lws *wsi, const char *path)
 {
 	struct request *req = xzalloc(sizeof(*req));
@@ -131,7 +137,7 @@ static struct request *request_new(struct lws *wsi, const char *path)
 	req->if_match = header_of(wsi, WSI_TOKEN_HTTP_IF_MATCH);
 	if (cl && safe_atou64(cl, &n) == 0)
 		req->content_length = n;
-	if (n > REQUEST_BODY_MAX)
+	if (n > body_max(req))
 		req->body_too_big = true;
 	return req;
 }
@@ -169,7 +175,7 @@ static int write_reply(struct lws *wsi, struct request *req)
 static void dispatch(struct request *req)
 {
 	if (req->body_too_big) {
-		reply_error(req, 413, "Request body too large (limit %u bytes)", REQUEST_BODY_MAX);
+		reply_error(req, 413, "Request body too large (limit %zu bytes)", body_max(req));
 		return;
 	}
 	router_dispatch(req);
@@ -177,7 +183,7 @@ static void dispatch(struct request *req)
 
 static int on_body(struct request *req, const void *in, size_t len)
 {
-	if (req->body_too_big || req->body_len + len > REQUEST_BODY_MAX) {
+	if (req->body_too_big || req->body_len + len > body_max(req)) {
 		req->body_too_big = true;
 		return 0;
 	}
