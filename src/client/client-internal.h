@@ -53,6 +53,10 @@ int list_render(json_t *list, char **cols, enum format fmt, char **filters, stru
 void info_print_instance(json_t *inst);
 void image_print_info(json_t *img);
 int image_list_render(json_t *list, enum format fmt, struct cove_error *err);
+int alias_list_render(json_t *list, enum format fmt, struct cove_error *err);
+int storage_list_render(json_t *list, enum format fmt, struct cove_error *err);
+int network_list_render(json_t *list, enum format fmt, struct cove_error *err);
+int profile_list_render(json_t *list, enum format fmt, struct cove_error *err);
 
 /* cmd-query.c */
 char *query_format_json(json_t *v);

@@ -320,16 +320,13 @@ static int alias_create(int argc, char **argv, struct cove_error *err)
 	return r;
 }
 
-static int alias_list(int argc, char **argv, struct cove_error *err)
+int alias_list_render(json_t *list, enum format fmt, struct cove_error *err)
 {
 	_cleanup_(table_done) struct table t = {};
-	json_t *list = NULL, *a;
+	json_t *a;
 	size_t i;
 	int r;
 
-	r = api_get("/1.0/images/aliases?recursion=1", &list, NULL, err);
-	if (r < 0)
-		return r;
 	t.header = strv_split("ALIAS,FINGERPRINT,TYPE,DESCRIPTION", ",");
 	json_array_foreach (list, i, a) {
 		char **row = NULL;
@@ -340,9 +337,22 @@ static int alias_list(int argc, char **argv, struct cove_error *err)
 		table_add_row(&t, row);
 	}
 	table_sort(&t, 0);
-	format_table(stdout, FORMAT_TABLE, &t);
+	r = format_render(stdout, fmt, &t, list, err);
+	return r;
+}
+
+static int alias_list(int argc, char **argv, struct cove_error *err)
+{
+	enum format fmt = FORMAT_TABLE;
+	json_t *list = NULL;
+	int r;
+
+	r = api_get("/1.0/images/aliases?recursion=1", &list, NULL, err);
+	if (r < 0)
+		return r;
+	r = alias_list_render(list, fmt, err);
 	json_decref(list);
-	return 0;
+	return r;
 }
 
 static int alias_delete(int argc, char **argv, struct cove_error *err)

@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "client-internal.h"
 #include "format.h"
 #include "http.h"
 #include "strutil.h"
@@ -29,27 +30,19 @@ static char *upper(const char *s)
 	return u;
 }
 
-static int net_list(int argc, char **argv, struct cove_error *err)
+int network_list_render(json_t *list, enum format fmt, struct cove_error *err)
 {
 	_cleanup_(table_done) struct table t = {};
-	enum format fmt = FORMAT_TABLE;
-	json_t *list = NULL, *p;
+	json_t *p;
 	size_t i;
 	int r;
 
-	client_opt_reset();
-	while ((r = client_getopt(
-		    argc, argv,
-		    "f:", (const struct option[]){{"format", required_argument, NULL, 'f'}, {}},
-		    err)) != -1)
-		if (r < 0 || (fmt = format_from_string(optarg)) < 0)
-			return r < 0 ? r : cove_err(err, -EINVAL, "Invalid format \"%s\"", optarg);
-	r = api_get("/1.0/networks?recursion=1", &list, NULL, err);
-	if (r < 0)
-		return r;
 	t.header = strv_split("NAME,TYPE,MANAGED,IPV4,IPV6,DESCRIPTION,USED BY,STATE", ",");
 	json_array_foreach (list, i, p) {
 		char **row = NULL;
+		/* lxc does not list loopback and unknown interfaces */
+		if (streq(str(p, "type"), "loopback") || streq(str(p, "type"), "unknown"))
+			continue;
 		strv_push_dup(&row, str(p, "name"));
 		strv_push_dup(&row, str(p, "type"));
 		strv_push_dup(&row, json_is_true(json_object_get(p, "managed")) ? "YES" : "NO");
@@ -62,6 +55,26 @@ static int net_list(int argc, char **argv, struct cove_error *err)
 	}
 	table_sort(&t, 0);
 	r = format_render(stdout, fmt, &t, list, err);
+	return r;
+}
+
+static int net_list(int argc, char **argv, struct cove_error *err)
+{
+	enum format fmt = FORMAT_TABLE;
+	json_t *list = NULL;
+	int r;
+
+	client_opt_reset();
+	while ((r = client_getopt(
+		    argc, argv,
+		    "f:", (const struct option[]){{"format", required_argument, NULL, 'f'}, {}},
+		    err)) != -1)
+		if (r < 0 || (fmt = format_from_string(optarg)) < 0)
+			return r < 0 ? r : cove_err(err, -EINVAL, "Invalid format \"%s\"", optarg);
+	r = api_get("/1.0/networks?recursion=1", &list, NULL, err);
+	if (r < 0)
+		return r;
+	r = network_list_render(list, fmt, err);
 	json_decref(list);
 	return r;
 }

@@ -56,12 +56,30 @@ static int need(int argc, int min, int max, const char *usage, struct cove_error
 			return _r > 0 ? 0 : _r;                                                    \
 	} while (0)
 
-static int profile_list(int argc, char **argv, struct cove_error *err)
+int profile_list_render(json_t *list, enum format fmt, struct cove_error *err)
 {
 	_cleanup_(table_done) struct table t = {};
-	enum format fmt = FORMAT_TABLE;
-	json_t *list = NULL, *p;
+	json_t *p;
 	size_t i;
+	int r;
+
+	t.header = strv_split("NAME,DESCRIPTION,USED BY", ",");
+	json_array_foreach (list, i, p) {
+		char **row = NULL;
+		strv_push_dup(&row, json_string_value(json_object_get(p, "name")) ?: "");
+		strv_push_dup(&row, json_string_value(json_object_get(p, "description")) ?: "");
+		strv_push(&row, xasprintf("%zu", json_array_size(json_object_get(p, "used_by"))));
+		table_add_row(&t, row);
+	}
+	table_sort(&t, 0);
+	r = format_render(stdout, fmt, &t, list, err);
+	return r;
+}
+
+static int profile_list(int argc, char **argv, struct cove_error *err)
+{
+	enum format fmt = FORMAT_TABLE;
+	json_t *list = NULL;
 	int r;
 
 	client_opt_reset();
@@ -78,16 +96,7 @@ static int profile_list(int argc, char **argv, struct cove_error *err)
 	r = api_get("/1.0/profiles?recursion=1", &list, NULL, err);
 	if (r < 0)
 		return r;
-	t.header = strv_split("NAME,DESCRIPTION,USED BY", ",");
-	json_array_foreach (list, i, p) {
-		char **row = NULL;
-		strv_push_dup(&row, json_string_value(json_object_get(p, "name")) ?: "");
-		strv_push_dup(&row, json_string_value(json_object_get(p, "description")) ?: "");
-		strv_push(&row, xasprintf("%zu", json_array_size(json_object_get(p, "used_by"))));
-		table_add_row(&t, row);
-	}
-	table_sort(&t, 0);
-	r = format_render(stdout, fmt, &t, list, err);
+	r = profile_list_render(list, fmt, err);
 	json_decref(list);
 	return r;
 }

@@ -15,10 +15,11 @@
 #include "client-internal.h"
 #include "strutil.h"
 
-/* Indented JSON with tabs and Go's HTML escapes. */
+/* Indented JSON with tabs, sorted keys (lxc re-encodes a generic map) and
+ * Go's HTML escapes. */
 char *query_format_json(json_t *v)
 {
-	_cleanup_free_ char *s = json_dumps(v, JSON_INDENT(1) | JSON_ENCODE_ANY);
+	_cleanup_free_ char *s = json_dumps(v, JSON_INDENT(1) | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 	char *out = xmalloc(strlen(s ?: "null") * 6 + 1), *o = out;
 	bool bol = true;
 

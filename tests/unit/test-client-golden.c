@@ -100,6 +100,42 @@ static void print_image_list(json_t *v)
 	assert_int_equal(image_list_render(v, FORMAT_TABLE, NULL), 0);
 }
 
+#define LIST_PRINTER(name, fn)                                                                     \
+	static void name(json_t *v)                                                                \
+	{                                                                                          \
+		assert_int_equal(fn(v, FORMAT_TABLE, NULL), 0);                                    \
+	}
+LIST_PRINTER(print_profiles, profile_list_render)
+LIST_PRINTER(print_pools, storage_list_render)
+LIST_PRINTER(print_networks, network_list_render)
+LIST_PRINTER(print_aliases, alias_list_render)
+
+static void print_query(json_t *v)
+{
+	_cleanup_free_ char *s = query_format_json(v);
+
+	printf("%s\n", s);
+}
+
+static void test_other_lists(void **state)
+{
+	check("profile-list", print_profiles);
+	check("storage-list", print_pools);
+	check("network-list", print_networks);
+	check("image-alias-list", print_aliases);
+}
+
+/* The capture kept the first 4000 bytes of `lxc query /1.0`. */
+static void test_query(void **state)
+{
+	json_t *v = load("query-1.0");
+	_cleanup_free_ char *got = capture(print_query, v), *want = expected("query-1.0");
+
+	assert_true(strlen(want) > 3900);
+	assert_memory_equal(got, want, 3900);
+	json_decref(v);
+}
+
 static void test_list(void **state)
 {
 	check("list-1", print_list);
@@ -155,6 +191,7 @@ int main(void)
 	    cmocka_unit_test(test_list),	cmocka_unit_test(test_info),
 	    cmocka_unit_test(test_config_show), cmocka_unit_test(test_shows),
 	    cmocka_unit_test(test_image_info),	cmocka_unit_test(test_image_list),
+	    cmocka_unit_test(test_other_lists), cmocka_unit_test(test_query),
 	};
 
 	setenv("TZ", "UTC", 1);
