@@ -41,7 +41,7 @@ load helpers
 @test "the container survives the death of the shell that started it" {
 	n=$(ct a)
 	ct_create "$n"
-	setsid bash -c "cove-start -n '$n' -d; echo \$? > '$TESTDIR/start.rc'" </dev/null >/dev/null 2>&1 &
+	setsid bash -c "cove-start -n '$n' -d; echo \$? > '$TESTDIR/start.rc'" </dev/null >/dev/null 2>&1 3>&- &
 	wait $!
 	wait_for_file "$TESTDIR/start.rc"
 	[ "$(cat "$TESTDIR/start.rc")" = 0 ]
