@@ -9,9 +9,11 @@
  * host fd reaches the new program (everything is close-on-exec, and every fd
  * above 2 is marked so right before exec).
  *
- * In this issue capabilities, LSM labels and seccomp are not changed by
- * attach (the start code does not set them up either), so the
- * COVE_ATTACH_ELEVATE_CAP/LSM flags are accepted and have nothing to skip.
+ * The process gets the container's capability bounding set (lxc.cap.drop,
+ * lxc.cap.keep and the default drops; COVE_ATTACH_ELEVATE_CAP keeps the
+ * caller's), lxc.no_new_privs and its seccomp filter (the profile, read on
+ * the host side before joining, or the default policy). There is no LSM on
+ * the test hosts, so COVE_ATTACH_ELEVATE_LSM has nothing to skip.
  *
  * Terminals: with a pty (COVE_ATTACH_PTY_AUTO and one of the stdio fds is a
  * terminal, or COVE_ATTACH_PTY_ALWAYS) the pty is allocated *inside* the

@@ -211,6 +211,8 @@ static int step_security(struct attach_child *c, struct cove_error *err)
 		if (r < 0)
 			return r;
 	}
+	if (c->conf->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return cove_err(err, -errno, "Failed to set no_new_privs");
 	return cove_seccomp_load(security_filter, err);
 }
 
