@@ -5,10 +5,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -127,6 +129,46 @@ static const char *find_value(char **lines, const char *key)
 	return v;
 }
 
+/* Is the image's init systemd? /sbin/init read inside the rootfs (never leaving it). */
+static bool init_is_systemd(const char *rootfs)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	_cleanup_close_ int root = -EBADF, sbin = -EBADF;
+	char buf[256];
+	ssize_t n;
+
+	root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return false;
+	sbin = (int)syscall(SYS_openat2, root, "sbin", &how, sizeof(how));
+	if (sbin < 0)
+		return false;
+	n = readlinkat(sbin, "init", buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	return endswith(buf, "/systemd");
+}
+
+/*
+ * An image whose init is systemd and whose config does not say how to halt it
+ * gets lxc.signal.halt = SIGRTMIN+3 (systemd ignores the default SIGPWR unless
+ * sigpwr.target is set up, and cove-stop would end up killing it).
+ */
+static void halt_signal_for_systemd(const struct cove_template_ctx *ctx, struct template_result *res)
+{
+	char *n;
+
+	if ((res->config_before && strstr(res->config_before, "lxc.signal.halt")) ||
+	    !init_is_systemd(ctx->rootfs))
+		return;
+	n = xasprintf("%s# The image's init is systemd\nlxc.signal.halt = SIGRTMIN+3\n",
+		      res->config_after ?: "");
+	free(res->config_after);
+	res->config_after = n;
+}
+
 int template_download(const char *script, const struct cove_template_ctx *ctx,
 		      struct template_result *res, struct cove_error *err)
 {
@@ -154,5 +196,6 @@ int template_download(const char *script, const struct cove_template_ctx *ctx,
 	}
 	if (r < 0)
 		return cove_err_prefix(err, "Failed to unpack the downloaded image");
+	halt_signal_for_systemd(ctx, res);
 	return 0;
 }

@@ -60,7 +60,7 @@ is_subvolume() {
 	grep -q "^lxc.rootfs.path = dir:$LXCPATH/$b/rootfs\$" "$c"
 	grep -q "^lxc.mount.fstab = $LXCPATH/$b/fstab\$" "$c"
 	grep -q '^lxc.net.0.hwaddr = 00:16:3e:' "$c"
-	! grep -q 'aa:bb:cc' "$c"
+	run ! grep -q 'aa:bb:cc' "$c"
 	[ -f "$LXCPATH/$b/fstab" ]
 	[ "$(cat "$LXCPATH/$b/rootfs/etc/hostname")" = "$b" ]
 	[ "$(cat "$LXCPATH/$a/rootfs/etc/hostname")" = "$a" ]
@@ -99,7 +99,7 @@ is_subvolume() {
 	[ -f "$LXCPATH/$b/overlay/delta0/new-file" ]
 	[ ! -e "$LXCPATH/$a/rootfs/new-file" ]
 	# the overlay is mounted in the container's mount namespace only
-	! grep -q "$LXCPATH/$b/rootfs" /proc/self/mounts
+	run ! grep -q "$LXCPATH/$b/rootfs" /proc/self/mounts
 	cove-stop -n "$b" -k
 	# a full copy of the clone has the merged tree
 	run cove-copy -n "$b" -N "$(ct c)"
@@ -177,7 +177,7 @@ is_subvolume() {
 	assert_success
 	[ ! -e "$LXCPATH/$a/rootfs/changed" ]
 	[ "$(cat "$LXCPATH/$a/rootfs/etc/hostname")" = "$a" ]
-	! grep -q ADDED "$LXCPATH/$a/config"
+	run ! grep -q ADDED "$LXCPATH/$a/config"
 	grep -q "^lxc.rootfs.path = dir:$LXCPATH/$a/rootfs\$" "$LXCPATH/$a/config"
 	[ -d "$LXCPATH/$a/snaps/snap0/rootfs" ]
 	[ -z "$(ls -A "$LXCPATH/$a" | grep -v -e '^config$' -e '^rootfs$' -e '^snaps$' -e '^fstab$')" ]

@@ -208,7 +208,7 @@ EOF
 	[ "$(ct_state "$n")" = STOPPED ]
 	# the monitor sent SIGRTMIN+3 (34 + 3 on Linux) and never had to kill
 	grep -q "Sent signal $(($(kill -l RTMIN) + 3)) to init" "$TESTDIR/$n.log"
-	! grep -q "killing it" "$TESTDIR/$n.log"
+	run ! grep -q "killing it" "$TESTDIR/$n.log"
 	# and systemd went through its shutdown: the (persistent) journal shows it at the next
 	# boot (not as "-b -1": the boot ID is the host's, the kernel does not namespace it)
 	cove-start -n "$n"

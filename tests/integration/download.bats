@@ -102,6 +102,7 @@ setup() {
 	[ "$(cat "$COVE_DOWNLOAD_CACHE/busybox/1.36/$ARCH/default/build_id")" = "$BUILD_ID" ]
 	# the image's config and the templated hostname
 	grep -q '^lxc.signal.halt = SIGUSR1' "$LXCPATH/$n/config"
+	run ! grep -q 'SIGRTMIN' "$LXCPATH/$n/config"
 	[ "$(cat "$(ct_rootfs "$n")/etc/hostname")" = "$n" ]
 	ct_start "$n"
 	run ct_exec "$n" hostname
@@ -214,7 +215,8 @@ fails_clean() {
 		mkdir -p "$d"
 		tar -C "$cache" --numeric-owner -cf - . | xz -0 -T0 >"$d/rootfs.tar.xz.tmp"
 		mv "$d/rootfs.tar.xz.tmp" "$d/rootfs.tar.xz"
-		make_meta "$d" "$(printf '%s\n' 'lxc.signal.halt = SIGRTMIN+3' 'lxc.autodev = 1' \
+		# no lxc.signal.halt: cove-create picks SIGRTMIN+3 itself for a systemd image
+		make_meta "$d" "$(printf '%s\n' 'lxc.autodev = 1' \
 			'lxc.tty.max = 4' 'lxc.pty.max = 1024' 'lxc.mount.auto = proc:mixed sys:mixed cgroup:mixed')"
 		(cd "$d" && sha256sum rootfs.tar.xz meta.tar.xz >SHA256SUMS)
 		printf 'debian;bookworm;%s;default;%s;/images/debian/bookworm/%s/default/%s\n' \
@@ -223,9 +225,10 @@ fails_clean() {
 	n=$(ct deb)
 	run cove-create -n "$n" -t download -- -d debian -r bookworm -a "$ARCH" --server "$URL/good"
 	assert_success
+	grep -q '^lxc.signal.halt = SIGRTMIN+3$' "$LXCPATH/$n/config"
 	echo "$n" >"$(ct_rootfs "$n")/etc/hostname"
 	: >"$(ct_rootfs "$n")/etc/machine-id"
-	cove-start -n "$n"
+	cove-start -n "$n" -o "$TESTDIR/$n.log" -l debug
 	for i in $(seq 1 600); do
 		out=$(timeout 60 cove-attach -n "$n" -- systemctl is-system-running --wait 2>/dev/null) || true
 		[[ "$out" == running || "$out" == degraded ]] && break
@@ -234,7 +237,11 @@ fails_clean() {
 	[[ "$out" == running || "$out" == degraded ]]
 	run ct_exec "$n" hostname
 	assert_output "$n"
-	cove-stop -n "$n"
+	# a clean halt through systemd, not a kill at the timeout
+	run cove-stop -n "$n" -t 30
+	assert_success
+	[ "$(ct_state "$n")" = STOPPED ]
+	run ! grep -q "killing it" "$TESTDIR/$n.log"
 }
 
 @test "download: --clear-cache removes one cached image, or the whole cache" {
