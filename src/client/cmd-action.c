@@ -48,6 +48,12 @@ static int do_one(const struct action *a, const char *name, int timeout, bool fo
 			"stateful", stateful);
 	r = api_async("PUT", spath, req, NULL, "", NULL, err);
 	json_decref(req);
+	if (r < 0 && streq(a->command, "start") && err) {
+		char msg[COVE_ERROR_MAX];
+		snprintf(msg, sizeof(msg), "%s", cove_err_msg(err, r));
+		return cove_err(err, r, "%s\nTry `cove info --show-log %s` for more info", msg,
+				name);
+	}
 	return r;
 }
 
