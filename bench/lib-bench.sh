@@ -57,10 +57,12 @@ sanity_check() {
 	return $rc
 }
 
-# hf KEY CMD PREPARE: one hyperfine run; JSON in $JSON/KEY.json (removed on failure)
+# hf KEY CMD PREPARE [-N]: one hyperfine run; JSON in $JSON/KEY.json (removed
+# on failure). -N: run CMD without a shell (exact, no shell-spawn correction).
 hf() {
 	local key=$1 cmd=$2 prep=$3 args=()
 	[ -n "$prep" ] && args=(--prepare "$prep")
+	[ "${4:-}" = -N ] && args+=(-N)
 	if ! hyperfine --style none --warmup 2 --runs "$RUNS" "${args[@]}" \
 		--export-json "$JSON/$key.json" "$cmd" >"$JSON/$key.log" 2>&1; then
 		rm -f "$JSON/$key.json"
@@ -74,8 +76,12 @@ pair() {
 	local key=$1 label=$2 target=$3
 	echo "-- $label"
 	ROWS+=("$key|$label|$target")
-	hf "$key.lxc" "$5" "$4"
-	hf "$key.cove" "$7" "$6"
+	# both without a shell when neither needs one, else both through the shell
+	local noshell=-N
+	# (-N runs the --prepare commands without a shell too)
+	case "$4$5$6$7" in *['&|;<>']*) noshell= ;; esac
+	hf "$key.lxc" "$5" "$4" $noshell
+	hf "$key.cove" "$7" "$6" $noshell
 	return 0
 }
 

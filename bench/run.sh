@@ -85,11 +85,11 @@ pair attach "attach -- true" "1/2" \
 	"" "lxc-attach $L -- true" \
 	"" "cove-attach $C -- true"
 pair info "info -n (running)" "" \
-	"" "lxc-info $L >/dev/null" \
-	"" "cove-info $C >/dev/null"
+	"" "lxc-info $L" \
+	"" "cove-info $C"
 pair ls1 "ls -f (1 running)" "" \
-	"" "lxc-ls -P $LXP -f >/dev/null" \
-	"" "cove-ls -P $CVP -f >/dev/null"
+	"" "lxc-ls -P $LXP -f" \
+	"" "cove-ls -P $CVP -f"
 monitor_rss
 # the many-containers case: all N_MANY running in both
 for i in $(seq 2 "$N_MANY"); do
@@ -100,8 +100,8 @@ nl=$(lxc-ls -P "$LXP" -1 --running | grep -c .)
 nc=$(cove-ls -P "$CVP" -f 2>/dev/null | grep -c ' RUNNING ')
 echo "   ($nl LXC and $nc cove containers running)"
 pair lsN "ls -f ($N_MANY running; LXC $nl, cove $nc)" "1/3" \
-	"" "lxc-ls -P $LXP -f >/dev/null" \
-	"" "cove-ls -P $CVP -f >/dev/null"
+	"" "lxc-ls -P $LXP -f" \
+	"" "cove-ls -P $CVP -f"
 pair attachN "attach -- true ($N_MANY running)" "1/2" \
 	"" "lxc-attach $L -- true" \
 	"" "cove-attach $C -- true"
