@@ -252,10 +252,32 @@ static bool listed(int fd, const int *except, size_t n)
 	return false;
 }
 
+/* close_range() over the gaps between the kept fds: a few syscalls, no /proc scan. */
+static int close_ranges(const int *except, size_t n)
+{
+	unsigned lo = 3;
+
+	for (;;) {
+		long next = -1; /* the lowest kept fd >= lo */
+
+		for (size_t i = 0; i < n; i++)
+			if (except[i] >= (int)lo && (next < 0 || except[i] < next))
+				next = except[i];
+		if (next < 0)
+			return close_range(lo, ~0U, 0) < 0 ? -errno : 0;
+		if ((unsigned)next > lo && close_range(lo, (unsigned)next - 1, 0) < 0)
+			return -errno;
+		lo = (unsigned)next + 1;
+	}
+}
+
 int close_all_fds(const int *except, size_t n)
 {
-	_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
+	_cleanup_closedir_ DIR *d = NULL;
 
+	if (close_ranges(except, n) == 0)
+		return 0;
+	d = opendir("/proc/self/fd");
 	if (!d) {
 		for (int fd = 3; fd < 1024; fd++)
 			if (!listed(fd, except, n))

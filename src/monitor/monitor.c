@@ -858,6 +858,13 @@ int main(int argc, char **argv)
 	m.rcfile = a.rcfile;
 	m.foreground = a.foreground;
 	r = prepare(&m, &a, &err);
+	if (log_get_max_level() >= COVE_LOG_TRACE) {
+		struct timespec ts;
+
+		(void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+		log_trace("step monitor/prepare: done at %lld us cpu (since the spawn)",
+			  (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+	}
 	if (r < 0) {
 		log_error("Failed to start container '%s': %s", m.name, cove_err_msg(&err, r));
 		remove_socket(&m);

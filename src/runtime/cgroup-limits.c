@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,14 +368,28 @@ static int v2_on_v1(struct cove_cgroup *cg, const struct cove_conf *c, const cha
 
 static int apply_devices(struct cove_cgroup *cg, struct cove_error *err)
 {
+	_cleanup_free_ char *p = NULL;
+	_cleanup_close_ int fd = -EBADF;
 	int r;
 
 	if (is_pure_v2(cg) || !v1_hier(cg, "devices") || dry_run)
 		return 0; /* cgroup2 needs an eBPF device program: not done (yet) */
 	r = v1_write(cg, "the default device list", "devices.deny", "a", err);
-	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(default_devices); i++)
-		r = v1_write(cg, "the default device list", "devices.allow", default_devices[i], err);
-	return r;
+	if (r < 0)
+		return r;
+	/* One open for the whole list: each write() is one rule (opening kernfs files costs). */
+	p = group_file(cg, v1_hier(cg, "devices"), "devices.allow");
+	fd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return cove_err(err, -errno, "Failed to set the default device list (%s): %m", p);
+	for (size_t i = 0; i < ELEMENTSOF(default_devices); i++) {
+		size_t n = strlen(default_devices[i]);
+
+		if (write(fd, default_devices[i], n) != (ssize_t)n)
+			return cove_err(err, errno ? -errno : -EIO,
+					"Failed to allow device '%s' (%s): %m", default_devices[i], p);
+	}
+	return 0;
 }
 
 int cove_cgroup_apply_limits(struct cove_cgroup *cg, const struct cove_conf *c,

@@ -455,8 +455,12 @@ _Noreturn void start_child(struct cove_run *run, int sync_fd)
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	for (size_t i = 0; i < ELEMENTSOF(steps); i++) {
-		int r = steps[i].fn(&ch, &err);
+		struct cove_step_timer t;
+		int r;
 
+		cove_step_timer_begin(&t);
+		r = steps[i].fn(&ch, &err);
+		cove_step_timer_end(&t, "child", steps[i].name);
 		if (r < 0) {
 			if (!err.msg[0])
 				cove_err(&err, r, "Failed at step '%s': %s", steps[i].name, strerror(-r));

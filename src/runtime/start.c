@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -68,6 +69,31 @@ int sync_wait(int fd, int step, struct cove_error *err)
 		return cove_err(err, -EPROTO, "Unexpected message %u from the container (wanted %d)",
 				m.step, step);
 	return 0;
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void cove_step_timer_begin(struct cove_step_timer *t)
+{
+	if (log_get_max_level() < COVE_LOG_TRACE)
+		return;
+	t->wall_ns = clock_ns(CLOCK_MONOTONIC);
+	t->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+}
+
+void cove_step_timer_end(const struct cove_step_timer *t, const char *side, const char *step)
+{
+	if (log_get_max_level() < COVE_LOG_TRACE)
+		return;
+	log_trace("step %s/%s: %lld us wall, %lld us cpu", side, step,
+		  (long long)(clock_ns(CLOCK_MONOTONIC) - t->wall_ns) / 1000,
+		  (long long)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - t->cpu_ns) / 1000);
 }
 
 void cove_run_init(struct cove_run *run)
@@ -393,8 +419,12 @@ static void kill_child(struct cove_run *run)
 int cove_run_start(struct cove_run *run, struct cove_error *err)
 {
 	for (size_t i = 0; i < ELEMENTSOF(steps); i++) {
-		int r = steps[i].fn(run, err);
+		struct cove_step_timer t;
+		int r;
 
+		cove_step_timer_begin(&t);
+		r = steps[i].fn(run, err);
+		cove_step_timer_end(&t, "monitor", steps[i].name);
 		if (r < 0) {
 			log_debug("Start step '%s' failed: %s", steps[i].name, cove_err_msg(err, r));
 			kill_child(run);

@@ -38,6 +38,16 @@ int sync_send(int fd, int step, const struct cove_error *err);
 /* Wait for one message of type step; an ERROR message or EOF turns into a failure. */
 int sync_wait(int fd, int step, struct cove_error *err);
 
+/*
+ * At -l TRACE, each start step logs its wall-clock and CPU time ("step timer");
+ * otherwise begin/end cost one comparison.
+ */
+struct cove_step_timer {
+	int64_t wall_ns, cpu_ns;
+};
+void cove_step_timer_begin(struct cove_step_timer *t);
+void cove_step_timer_end(const struct cove_step_timer *t, const char *side, const char *step);
+
 struct cove_run {
 	struct cove_conf *conf;	  /* borrowed */
 	const char *name;	  /* borrowed */
