@@ -71,7 +71,7 @@ load daemon-helpers
 	[ "$output" = 200 ]
 }
 
-@test "operations: async create, /wait, list and events websocket order" {
+@test "operations: async create, /wait, list, unknown operation" {
 	local r op
 	r=$(api POST /1.0/instances '{"name":"e1","source":{"type":"none"}}')
 	[ "$(jq -r .type <<<"$r")" = async ]

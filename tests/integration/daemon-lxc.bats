@@ -159,3 +159,21 @@ exec 4 'out\n' 'err\n'
 status Stopped
 listed False"
 }
+
+@test "lxc monitor: operation and lifecycle events from the events websocket" {
+	local n=$(ct a) mon
+	timeout 5 lxc monitor --format json >"$TESTDIR/events" 2>/dev/null &
+	mon=$!
+	sleep 0.5
+	lxc launch busybox "$n"
+	lxc exec "$n" -- true
+	wait "$mon" || true
+	run jq -r 'select(.type == "lifecycle") | .metadata.action' "$TESTDIR/events"
+	assert_line instance-created
+	assert_line instance-started
+	assert_line instance-exec
+	run jq -r 'select(.type == "operation") | .metadata.status' "$TESTDIR/events"
+	assert_line Pending
+	assert_line Running
+	assert_line Success
+}
