@@ -35,6 +35,23 @@ fi
 export PATH="$BUILD/src/tools:$PATH"
 [ -x "$BUILD/src/monitor/cove-monitor" ] && export COVE_MONITOR=$BUILD/src/monitor/cove-monitor
 
+# LXC maps through newuidmap/newgidmap, which need root's grant in
+# /etc/subuid and /etc/subgid: add one for the run where there is none (and
+# remove exactly that line at exit).
+ADDED_GRANT=0
+if ! grep -q '^root:' /etc/subuid 2>/dev/null || ! grep -q '^root:' /etc/subgid 2>/dev/null; then
+	for f in /etc/subuid /etc/subgid; do
+		grep -q '^root:' "$f" 2>/dev/null || echo "root:$HOSTID:65536" >>"$f"
+	done
+	ADDED_GRANT=1
+fi
+unpriv_cleanup() {
+	bench_cleanup
+	if [ "$ADDED_GRANT" = 1 ]; then
+		sed -i "/^root:$HOSTID:65536\$/d" /etc/subuid /etc/subgid
+	fi
+}
+
 WORK=$(mktemp -d /tmp/cove-bench-unpriv.XXXXXX)
 chmod 755 "$WORK"
 PFX="cvu${WORK##*.}"
@@ -44,7 +61,7 @@ JSON=${BENCH_OUT:-$WORK/out}
 TAB=$JSON/bench-unpriv-table.md
 mkdir -p "$LXP" "$CVP" "$JSON"
 PIVOT_EXISTED=$(find /sys/fs/cgroup -maxdepth 2 -name lxc.pivot 2>/dev/null | head -1)
-trap bench_cleanup EXIT
+trap unpriv_cleanup EXIT
 trap 'exit 130' INT TERM
 
 make_busybox_rootfs "$WORK/rootfs"

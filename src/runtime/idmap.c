@@ -11,6 +11,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -241,12 +242,18 @@ static int idmapped_rootfs(const char *rootfs, pid_t pid, int *ret_fd, struct co
 static void record_method(const struct cove_run *run, const char *method)
 {
 	_cleanup_free_ char *cfg = xstrdup(run->config_path ? run->config_path : "");
-	_cleanup_free_ char *p = NULL;
+	_cleanup_free_ char *p = NULL, *old = NULL;
+	_cleanup_close_ int fd = -EBADF;
 
 	if (!endswith(cfg, "/config"))
 		return;
 	p = path_join(dirname(cfg), "idmap");
-	(void)write_file_atomic(p, method, strlen(method), 0644);
+	/* usually the same as last time: no write on the start path then */
+	if (read_one_line(p, &old) >= 0 && streq(old, method))
+		return;
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd >= 0)
+		(void)loop_write(fd, method, strlen(method));
 }
 
 /*
@@ -267,8 +274,17 @@ static void open_ctdir(const struct cove_run *run, gid_t gid)
 		(void)chmod(cfg, (st.st_mode & 07777) | S_IXGRP);
 }
 
+static long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+}
+
 int cove_idmap_parent(struct cove_run *run, int sync_fd, struct cove_error *err)
 {
+	long t0 = now_us();
 	_cleanup_(cove_rootfs_spec_done) struct cove_rootfs_spec spec = {};
 	const struct cove_conf *c = run->conf;
 	_cleanup_close_ int tree = -EBADF;
@@ -284,6 +300,7 @@ int cove_idmap_parent(struct cove_run *run, int sync_fd, struct cove_error *err)
 		r = write_map(run->pid, c, 'g', err);
 	if (r < 0)
 		return r;
+	log_debug("idmap: maps written after %ld us", now_us() - t0);
 	uid = (uid_t)cove_idmap_host(c, 'u', 0);
 	gid = (gid_t)cove_idmap_host(c, 'g', 0);
 	chown_ttys(run, uid, (gid_t)(cove_idmap_host(c, 'g', 5) >= 0 ? cove_idmap_host(c, 'g', 5) : gid));
@@ -295,7 +312,9 @@ int cove_idmap_parent(struct cove_run *run, int sync_fd, struct cove_error *err)
 	if (spec.kind == COVE_STORAGE_OVERLAY)
 		return cove_err(err, -EOPNOTSUPP,
 				"Unprivileged containers on an overlay rootfs are not supported: copy it to a directory");
+	log_debug("idmap: ttys, cgroup, dir after %ld us", now_us() - t0);
 	r = idmapped_rootfs(run->rootfs, run->pid, &tree, err);
+	log_debug("idmap: rootfs mount after %ld us", now_us() - t0);
 	if (r == -EOPNOTSUPP) {
 		r = shift_rootfs(run->rootfs, c, err);
 		if (r < 0)
@@ -305,6 +324,7 @@ int cove_idmap_parent(struct cove_run *run, int sync_fd, struct cove_error *err)
 		return r;
 	else
 		record_method(run, "idmapped");
+	log_debug("idmap: recorded after %ld us", now_us() - t0);
 	r = send_fds(sync_fd, &m, sizeof(m), &tree, tree >= 0 ? 1 : 0);
 	if (r < 0)
 		return cove_err(err, r, "Failed to talk to the container process: %s", strerror(-r));

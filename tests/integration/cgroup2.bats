@@ -168,6 +168,17 @@ cgdir() {
 	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "*$N*")" ]
 }
 
+@test "v2: the device allow-list (an eBPF device program): /dev/null works, the disk does not" {
+	dev=$(awk '$2 == "/" { print $1; exit }' /proc/self/mounts)
+	t=$(stat -L -c '%t %T' "$dev" 2>/dev/null) && mm="$((16#${t% *})) $((16#${t#* }))" || mm="254 0"
+	cove-start -n "$N" -d
+	[ "$(cove-attach -n "$N" -- sh -c 'echo x > /dev/null && echo ok')" = ok ]
+	run cove-attach -n "$N" -- sh -c "mknod /tmp/disk b $mm && head -c 512 /tmp/disk > /dev/null"
+	[ "$status" -ne 0 ]
+	run cove-attach -n "$N" -- sh -c 'mknod /tmp/mem c 1 1 && head -c 1 /tmp/mem > /dev/null'
+	[ "$status" -ne 0 ]
+}
+
 @test "v2: an unprivileged container with an idmapped rootfs and a delegated cgroup" {
 	id=$(awk -F: '$1 == "root" { print $2; exit }' /etc/subuid)
 	id=${id:-1000000}
