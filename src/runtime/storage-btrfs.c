@@ -77,7 +77,8 @@ static int btrfs_create(const char *path, struct cove_error *err)
 	if (ioctl(fd, BTRFS_IOC_SUBVOL_CREATE, &args) < 0) {
 		if (errno == ENOTTY || errno == EOPNOTSUPP || errno == EINVAL)
 			return cove_err(err, -EOPNOTSUPP,
-					"Cannot create a btrfs subvolume at '%s': not on btrfs", path);
+					"Cannot create a btrfs subvolume at '%s': not on btrfs",
+					path);
 		return cove_err(err, -errno, "Failed to create btrfs subvolume '%s': %m", path);
 	}
 	(void)chmod(path, 0755);
@@ -118,7 +119,8 @@ static int delete_nested(const char *path, dev_t dev)
 
 		if (streq(de->d_name, ".") || streq(de->d_name, "..") || de->d_type != DT_DIR)
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
 			continue;
 		sub = path_join(path, de->d_name);
 		if (st.st_dev != dev) {
@@ -171,7 +173,8 @@ int cove_btrfs_subvolume_delete(const char *path, struct cove_error *err)
 	int r = btrfs_subvolume_delete_at(AT_FDCWD, path, path);
 
 	if (r < 0)
-		return cove_err(err, r, "Failed to delete btrfs subvolume '%s': %s", path, strerror(-r));
+		return cove_err(err, r, "Failed to delete btrfs subvolume '%s': %s", path,
+				strerror(-r));
 	return 0;
 }
 
@@ -206,8 +209,8 @@ static int btrfs_destroy(const char *path, struct cove_error *err)
 }
 
 const struct cove_storage_ops cove_storage_btrfs_ops = {
-	.name = "btrfs",
-	.create = btrfs_create,
-	.copy = btrfs_copy,
-	.destroy = btrfs_destroy,
+    .name = "btrfs",
+    .create = btrfs_create,
+    .copy = btrfs_copy,
+    .destroy = btrfs_destroy,
 };

@@ -29,8 +29,14 @@ static int dir_create(const char *path, struct cove_error *err)
 int storage_copy_tree(const char *src, const char *dst, struct cove_error *err)
 {
 	_cleanup_free_ char *from = xasprintf("%s/.", src);
-	char *argv[] = { (char *)"cp", (char *)"-a", (char *)"--reflink=auto",
-			 (char *)"--one-file-system", (char *)"--", from, (char *)dst, NULL };
+	char *argv[] = {(char *)"cp",
+			(char *)"-a",
+			(char *)"--reflink=auto",
+			(char *)"--one-file-system",
+			(char *)"--",
+			from,
+			(char *)dst,
+			NULL};
 	int r;
 
 	r = storage_run(argv, err);
@@ -45,7 +51,8 @@ static int dir_copy(const char *src, const char *dst, struct cove_error *err)
 	int r;
 
 	if (stat(src, &st) < 0 || !S_ISDIR(st.st_mode))
-		return cove_err(err, errno ? -errno : -ENOTDIR, "Rootfs '%s' is not a directory", src);
+		return cove_err(err, errno ? -errno : -ENOTDIR, "Rootfs '%s' is not a directory",
+				src);
 	r = dir_create(dst, err);
 	if (r < 0)
 		return r;
@@ -63,8 +70,8 @@ static int dir_destroy(const char *path, struct cove_error *err)
 }
 
 const struct cove_storage_ops cove_storage_dir_ops = {
-	.name = "dir",
-	.create = dir_create,
-	.copy = dir_copy,
-	.destroy = dir_destroy,
+    .name = "dir",
+    .create = dir_create,
+    .copy = dir_copy,
+    .destroy = dir_destroy,
 };

@@ -27,11 +27,11 @@ LOG_MODULE("storage-overlay");
 void cove_overlay_spec_for(const char *lower, const char *dir, struct cove_rootfs_spec *ret)
 {
 	*ret = (struct cove_rootfs_spec){
-		.kind = COVE_STORAGE_OVERLAY,
-		.path = path_join(dir, "rootfs"),
-		.lower = xstrdup(lower),
-		.upper = xasprintf("%s/overlay/delta0", dir),
-		.work = xasprintf("%s/overlay/work", dir),
+	    .kind = COVE_STORAGE_OVERLAY,
+	    .path = path_join(dir, "rootfs"),
+	    .lower = xstrdup(lower),
+	    .upper = xasprintf("%s/overlay/delta0", dir),
+	    .work = xasprintf("%s/overlay/work", dir),
 	};
 }
 
@@ -44,7 +44,7 @@ static bool has_bad_chars(const char *p)
 int cove_overlay_mount(const struct cove_rootfs_spec *spec, struct cove_error *err)
 {
 	_cleanup_free_ char *opts = NULL;
-	const char *dirs[] = { spec->lower, spec->upper, spec->work, spec->path };
+	const char *dirs[] = {spec->lower, spec->upper, spec->work, spec->path};
 
 	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
 		struct stat st;
@@ -58,10 +58,11 @@ int cove_overlay_mount(const struct cove_rootfs_spec *spec, struct cove_error *e
 			return cove_err(err, -errno, "Failed to find overlay directory '%s': %m",
 					dirs[i]);
 		if (!S_ISDIR(st.st_mode))
-			return cove_err(err, -ENOTDIR, "Overlay path '%s' is not a directory", dirs[i]);
+			return cove_err(err, -ENOTDIR, "Overlay path '%s' is not a directory",
+					dirs[i]);
 	}
-	opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", spec->lower, spec->upper,
-			 spec->work);
+	opts =
+	    xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", spec->lower, spec->upper, spec->work);
 	if (mount("overlay", spec->path, "overlay", 0, opts) < 0)
 		return cove_err(err, -errno, "Failed to mount the overlay rootfs on '%s': %m",
 				spec->path);

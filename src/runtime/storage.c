@@ -23,9 +23,9 @@
 LOG_MODULE("storage");
 
 static const char *const kind_names[_COVE_STORAGE_KIND_MAX] = {
-	[COVE_STORAGE_DIR] = "dir",
-	[COVE_STORAGE_BTRFS] = "btrfs",
-	[COVE_STORAGE_OVERLAY] = "overlay",
+    [COVE_STORAGE_DIR] = "dir",
+    [COVE_STORAGE_BTRFS] = "btrfs",
+    [COVE_STORAGE_OVERLAY] = "overlay",
 };
 
 const char *cove_storage_kind_to_string(enum cove_storage_kind k)
@@ -83,14 +83,16 @@ int cove_rootfs_spec_parse(const char *rootfs_path, struct cove_rootfs_spec *ret
 	*ret = (struct cove_rootfs_spec){};
 	if (isempty(rootfs_path))
 		return cove_err(err, -EINVAL, "No rootfs configured (lxc.rootfs.path)");
-	if ((p = startswith(rootfs_path, "overlay:")) || (p = startswith(rootfs_path, "overlayfs:"))) {
+	if ((p = startswith(rootfs_path, "overlay:")) ||
+	    (p = startswith(rootfs_path, "overlayfs:"))) {
 		const char *colon = strchr(p, ':');
 		_cleanup_free_ char *ov = NULL, *dir = NULL;
 
 		if (!colon || colon == p || isempty(colon + 1) || strchr(colon + 1, ':'))
-			return cove_err(err, -EINVAL,
-					"Invalid overlay rootfs '%s' (expected overlay:LOWER:UPPER)",
-					rootfs_path);
+			return cove_err(
+			    err, -EINVAL,
+			    "Invalid overlay rootfs '%s' (expected overlay:LOWER:UPPER)",
+			    rootfs_path);
 		ret->kind = COVE_STORAGE_OVERLAY;
 		ret->lower = xstrndup(p, (size_t)(colon - p));
 		ret->upper = xstrdup(colon + 1);
@@ -205,6 +207,5 @@ int storage_run(char *const argv[], struct cove_error *err)
 		if (nl)
 			*nl = 0;
 	}
-	return cove_err(err, -EIO, "'%s' failed: %s", argv[0],
-			isempty(msg) ? "(no message)" : msg);
+	return cove_err(err, -EIO, "'%s' failed: %s", argv[0], isempty(msg) ? "(no message)" : msg);
 }

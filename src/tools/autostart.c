@@ -26,7 +26,7 @@
 LOG_MODULE("autostart");
 
 static const char usage[] =
-	"cove-autostart [-P LXCPATH] [-s|-k|-r] [-L] [-a] [-A] [-g GROUP[,GROUP]] [-t TIMEOUT]";
+    "cove-autostart [-P LXCPATH] [-s|-k|-r] [-L] [-a] [-A] [-g GROUP[,GROUP]] [-t TIMEOUT]";
 
 enum action { ACT_START, ACT_SHUTDOWN, ACT_KILL, ACT_REBOOT };
 
@@ -44,20 +44,21 @@ struct entry {
 static int parse_argv(int argc, char **argv, struct tool_common *tc)
 {
 	static const struct option opts[] = {
-		{ "shutdown", no_argument, NULL, 's' },
-		{ "kill", no_argument, NULL, 'k' },
-		{ "reboot", no_argument, NULL, 'r' },
-		{ "list", no_argument, NULL, 'L' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "ignore-auto", no_argument, NULL, 'A' },
-		{ "groups", required_argument, NULL, 'g' },
-		{ "timeout", required_argument, NULL, 't' },
-		TOOL_COMMON_LONGOPTS,
-		{},
+	    {"shutdown", no_argument, NULL, 's'},
+	    {"kill", no_argument, NULL, 'k'},
+	    {"reboot", no_argument, NULL, 'r'},
+	    {"list", no_argument, NULL, 'L'},
+	    {"all", no_argument, NULL, 'a'},
+	    {"ignore-auto", no_argument, NULL, 'A'},
+	    {"groups", required_argument, NULL, 'g'},
+	    {"timeout", required_argument, NULL, 't'},
+	    TOOL_COMMON_LONGOPTS,
+	    {},
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "skrLaAg:t:" TOOL_COMMON_SHORTOPTS, opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "skrLaAg:t:" TOOL_COMMON_SHORTOPTS, opts, NULL)) !=
+	       -1) {
 		if (tool_common_opt(tc, c, optarg, usage))
 			continue;
 		switch (c) {
@@ -82,7 +83,7 @@ static int parse_argv(int argc, char **argv, struct tool_common *tc)
 		case 'g': {
 			_cleanup_strv_free_ char **l = strv_split(optarg, ",");
 
-			STRV_FOREACH(g, l)
+			STRV_FOREACH (g, l)
 				strv_push_dup(&arg_groups, *g);
 			if (!l || isempty(optarg))
 				strv_push_dup(&arg_groups, "NULL");
@@ -108,17 +109,17 @@ static bool selected(char **values)
 {
 	_cleanup_strv_free_ char **groups = NULL;
 
-	STRV_FOREACH(v, values) {
+	STRV_FOREACH (v, values) {
 		_cleanup_strv_free_ char **l = strv_split(*v, " \t,");
 
-		STRV_FOREACH(g, l)
+		STRV_FOREACH (g, l)
 			strv_push_dup(&groups, *g);
 	}
 	if (arg_all)
 		return true;
 	if (!arg_groups)
 		return strv_length(groups) == 0;
-	STRV_FOREACH(g, arg_groups) {
+	STRV_FOREACH (g, arg_groups) {
 		if (streq(*g, "NULL") && strv_length(groups) == 0)
 			return true;
 		if (strv_contains(groups, *g))
@@ -159,7 +160,8 @@ static int collect(const char *lxcpath, struct entry **ret, size_t *ret_n)
 			continue;
 		}
 		if (cove_container_load_conf(ct, &err) < 0) {
-			fprintf(stderr, "cove-autostart: %s, skipping it\n", cove_err_msg(&err, -EINVAL));
+			fprintf(stderr, "cove-autostart: %s, skipping it\n",
+				cove_err_msg(&err, -EINVAL));
 			cove_container_free(ct);
 			continue;
 		}
@@ -168,8 +170,8 @@ static int collect(const char *lxcpath, struct entry **ret, size_t *ret_n)
 			continue;
 		}
 		e = xrealloc(e, (n + 1) * sizeof(*e));
-		e[n++] = (struct entry){ .ct = ct, .order = ct->conf->start_order,
-					 .delay = ct->conf->start_delay };
+		e[n++] = (struct entry){
+		    .ct = ct, .order = ct->conf->start_order, .delay = ct->conf->start_delay};
 	}
 	if (n)
 		qsort(e, n, sizeof(*e), cmp_entry);
@@ -211,7 +213,7 @@ static int act(struct entry *e, struct cove_error *err)
 
 static void sleep_s(unsigned s)
 {
-	struct timespec ts = { .tv_sec = s };
+	struct timespec ts = {.tv_sec = s};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -247,8 +249,8 @@ int main(int argc, char **argv)
 		}
 		r = act(x, &err);
 		if (r < 0) {
-			fprintf(stderr, "cove-autostart: Failed on container '%s': %s\n", x->ct->name,
-				cove_err_msg(&err, r));
+			fprintf(stderr, "cove-autostart: Failed on container '%s': %s\n",
+				x->ct->name, cove_err_msg(&err, r));
 			failed = 1;
 			continue;
 		}

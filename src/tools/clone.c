@@ -23,7 +23,7 @@
 
 LOG_MODULE("clone");
 
-#define CONFIG_MAX (1u << 20)
+#define CONFIG_MAX   (1u << 20)
 #define ETC_FILE_MAX (1u << 20)
 
 int clone_state(const struct cove_container *ct, struct cove_error *err)
@@ -34,7 +34,8 @@ int clone_state(const struct cove_container *ct, struct cove_error *err)
 	return r < 0 ? r : st.state;
 }
 
-/* Full copy of an overlay rootfs: mount it in a private mount namespace and copy the merged view. */
+/* Full copy of an overlay rootfs: mount it in a private mount namespace and copy the merged view.
+ */
 static int copy_merged(const struct cove_rootfs_spec *src, const char *dst, struct cove_error *err)
 {
 	_cleanup_free_ char *from = xasprintf("%s/.", src->path);
@@ -47,7 +48,8 @@ static int copy_merged(const struct cove_rootfs_spec *src, const char *dst, stru
 	if (pid == 0) {
 		struct cove_error e = {};
 
-		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 			fprintf(stderr, "Failed to make a mount namespace: %m\n");
 			_exit(1);
 		}
@@ -233,9 +235,9 @@ char *clone_config(const char *text, const char *src_dir, const char *dst_dir,
 static int open_in_root(int rootfd, const char *path, int flags)
 {
 	/* openat2 refuses a mode without O_CREAT */
-	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC),
-				.mode = (flags & O_CREAT) ? 0644 : 0,
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
+			       .mode = (flags & O_CREAT) ? 0644 : 0,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 
 	return fd < 0 ? -errno : (int)fd;
@@ -252,7 +254,8 @@ static int read_in_root(int rootfd, const char *path, char **ret)
 
 static int write_in_root(int rootfd, const char *path, const char *text)
 {
-	_cleanup_close_ int fd = open_in_root(rootfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW);
+	_cleanup_close_ int fd =
+	    open_in_root(rootfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW);
 
 	if (fd < 0)
 		return fd;
@@ -269,8 +272,8 @@ static char *replace_word(const char *text, const char *old, const char *new)
 	while ((hit = strstr(p, old))) {
 		bool start = hit == text || strchr(" \t\n.", hit[-1]);
 		bool end = strchr(" \t\n.", hit[n]) != NULL;
-		_cleanup_free_ char *chunk = xasprintf("%.*s%s", (int)(hit - p), p,
-						       start && end ? new : old);
+		_cleanup_free_ char *chunk =
+		    xasprintf("%.*s%s", (int)(hit - p), p, start && end ? new : old);
 
 		append(&out, chunk);
 		p = hit + n;
@@ -286,7 +289,7 @@ int clone_set_hostname(const struct cove_rootfs_spec *rootfs, const char *old_na
 	const char *root = rootfs->kind == COVE_STORAGE_OVERLAY ? rootfs->upper : rootfs->path;
 	const char *lower = rootfs->kind == COVE_STORAGE_OVERLAY ? rootfs->lower : NULL;
 	_cleanup_close_ int rootfd = -EBADF, lowerfd = -EBADF;
-	static const char *const files[] = { "etc/hostname", "etc/hosts" };
+	static const char *const files[] = {"etc/hostname", "etc/hosts"};
 
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
@@ -327,9 +330,11 @@ static int copy_dir_files(const char *src_dir, const char *dst_dir, struct cove_
 		struct stat st;
 		int r;
 
-		if (de->d_name[0] == '.' || streq(de->d_name, "config") || endswith(de->d_name, ".log"))
+		if (de->d_name[0] == '.' || streq(de->d_name, "config") ||
+		    endswith(de->d_name, ".log"))
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
 			continue;
 		from = path_join(src_dir, de->d_name);
 		to = path_join(dst_dir, de->d_name);
@@ -391,7 +396,8 @@ int clone_container(struct cove_container *src, const struct cove_container *dst
 		/* the commit point: the config makes it a container */
 		r = write_file_atomic(dst->config_path, ntext, strlen(ntext), 0640);
 		if (r < 0)
-			cove_err(err, r, "Failed to write '%s': %s", dst->config_path, strerror(-r));
+			cove_err(err, r, "Failed to write '%s': %s", dst->config_path,
+				 strerror(-r));
 	}
 	if (r < 0)
 		(void)cove_storage_rm_tree(dst->dir);

@@ -21,7 +21,7 @@
 LOG_MODULE("copy");
 
 static const char usage[] =
-	"cove-copy -n NAME -N NEWNAME [-P LXCPATH] [-p NEWPATH] [-s] [-B dir|btrfs] [-K] [-M] [-R]";
+    "cove-copy -n NAME -N NEWNAME [-P LXCPATH] [-p NEWPATH] [-s] [-B dir|btrfs] [-K] [-M] [-R]";
 
 static const char *arg_newname, *arg_newpath, *arg_bdev;
 static bool arg_snapshot, arg_keepname, arg_keepmac, arg_rename;
@@ -29,17 +29,17 @@ static bool arg_snapshot, arg_keepname, arg_keepmac, arg_rename;
 static int parse_argv(int argc, char **argv, struct tool_common *tc)
 {
 	static const struct option opts[] = {
-		{ "newname", required_argument, NULL, 'N' },
-		{ "newpath", required_argument, NULL, 'p' },
-		{ "snapshot", no_argument, NULL, 's' },
-		{ "backingstorage", required_argument, NULL, 'B' },
-		{ "keepname", no_argument, NULL, 'K' },
-		{ "keepmac", no_argument, NULL, 'M' },
-		{ "rename", no_argument, NULL, 'R' },
-		{ "fssize", required_argument, NULL, 'L' },
-		{ "ephemeral", no_argument, NULL, 'e' },
-		TOOL_COMMON_LONGOPTS,
-		{},
+	    {"newname", required_argument, NULL, 'N'},
+	    {"newpath", required_argument, NULL, 'p'},
+	    {"snapshot", no_argument, NULL, 's'},
+	    {"backingstorage", required_argument, NULL, 'B'},
+	    {"keepname", no_argument, NULL, 'K'},
+	    {"keepmac", no_argument, NULL, 'M'},
+	    {"rename", no_argument, NULL, 'R'},
+	    {"fssize", required_argument, NULL, 'L'},
+	    {"ephemeral", no_argument, NULL, 'e'},
+	    TOOL_COMMON_LONGOPTS,
+	    {},
 	};
 	int c;
 
@@ -73,7 +73,8 @@ static int parse_argv(int argc, char **argv, struct tool_common *tc)
 			break; /* block device sizes: no block backends here */
 		case 'e':
 		case 'D':
-			return tool_usage_error(usage, "Ephemeral copies (-e) are not supported yet");
+			return tool_usage_error(usage,
+						"Ephemeral copies (-e) are not supported yet");
 		default:
 			return tool_usage_error(usage, NULL);
 		}
@@ -87,9 +88,9 @@ static int do_rename(struct cove_container *src, const struct cove_container *ds
 {
 	_cleanup_(cove_rootfs_spec_done) struct cove_rootfs_spec spec = {};
 	_cleanup_free_ char *text = NULL, *ntext = NULL, *old_prefix = NULL;
-	struct clone_opts o = { .kind = -1, .utsname = arg_keepname ? NULL : dst->name };
+	struct clone_opts o = {.kind = -1, .utsname = arg_keepname ? NULL : dst->name};
 	const char *old_uts;
-	char **fields[] = { &spec.path, &spec.upper, &spec.work };
+	char **fields[] = {&spec.path, &spec.upper, &spec.work};
 	int r;
 
 	r = cove_container_load_conf(src, err);
@@ -116,7 +117,8 @@ static int do_rename(struct cove_container *src, const struct cove_container *ds
 		}
 	}
 	if (rename(src->dir, dst->dir) < 0)
-		return cove_err(err, -errno, "Failed to rename '%s' to '%s': %m", src->dir, dst->dir);
+		return cove_err(err, -errno, "Failed to rename '%s' to '%s': %m", src->dir,
+				dst->dir);
 	old_uts = !isempty(src->conf->utsname) ? src->conf->utsname : src->name;
 	if (o.utsname)
 		(void)clone_set_hostname(&spec, old_uts, o.utsname, NULL);
@@ -132,10 +134,10 @@ static int do_rename(struct cove_container *src, const struct cove_container *ds
 static int run(struct cove_container *src, const struct cove_container *dst, struct cove_error *err)
 {
 	struct clone_opts o = {
-		.cow = arg_snapshot,
-		.kind = -1,
-		.utsname = arg_keepname ? NULL : dst->name,
-		.new_mac = !arg_keepmac,
+	    .cow = arg_snapshot,
+	    .kind = -1,
+	    .utsname = arg_keepname ? NULL : dst->name,
+	    .new_mac = !arg_keepmac,
 	};
 	int r;
 
@@ -148,9 +150,10 @@ static int run(struct cove_container *src, const struct cove_container *dst, str
 	if (arg_bdev) {
 		o.kind = cove_storage_kind_from_string(arg_bdev);
 		if (o.kind < 0 || (o.kind == COVE_STORAGE_OVERLAY && !arg_snapshot))
-			return cove_err(err, -EINVAL,
-					"Backing store '%s' is not supported (dir, btrfs; -s for overlay)",
-					arg_bdev);
+			return cove_err(
+			    err, -EINVAL,
+			    "Backing store '%s' is not supported (dir, btrfs; -s for overlay)",
+			    arg_bdev);
 		if (o.kind == COVE_STORAGE_OVERLAY || (arg_snapshot && o.kind == COVE_STORAGE_DIR))
 			o.kind = -1; /* -s -B overlay: what -s does anyway */
 	}

@@ -28,8 +28,8 @@
 
 LOG_MODULE("snapshot");
 
-static const char usage[] =
-	"cove-snapshot -n NAME [-P LXCPATH] [-c COMMENTFILE] [-N SNAPNAME] | -L [-C] | -r SNAP [-N NEWNAME] | -d SNAP|ALL";
+static const char usage[] = "cove-snapshot -n NAME [-P LXCPATH] [-c COMMENTFILE] [-N SNAPNAME] | "
+			    "-L [-C] | -r SNAP [-N NEWNAME] | -d SNAP|ALL";
 
 static const char *arg_comment, *arg_restore, *arg_destroy, *arg_newname;
 static bool arg_list, arg_showcomments;
@@ -37,18 +37,19 @@ static bool arg_list, arg_showcomments;
 static int parse_argv(int argc, char **argv, struct tool_common *tc)
 {
 	static const struct option opts[] = {
-		{ "comment", required_argument, NULL, 'c' },
-		{ "list", no_argument, NULL, 'L' },
-		{ "showcomments", no_argument, NULL, 'C' },
-		{ "restore", required_argument, NULL, 'r' },
-		{ "newname", required_argument, NULL, 'N' },
-		{ "destroy", required_argument, NULL, 'd' },
-		TOOL_COMMON_LONGOPTS,
-		{},
+	    {"comment", required_argument, NULL, 'c'},
+	    {"list", no_argument, NULL, 'L'},
+	    {"showcomments", no_argument, NULL, 'C'},
+	    {"restore", required_argument, NULL, 'r'},
+	    {"newname", required_argument, NULL, 'N'},
+	    {"destroy", required_argument, NULL, 'd'},
+	    TOOL_COMMON_LONGOPTS,
+	    {},
 	};
 	int c, actions;
 
-	while ((c = getopt_long(argc, argv, "c:LCr:N:d:" TOOL_COMMON_SHORTOPTS, opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:LCr:N:d:" TOOL_COMMON_SHORTOPTS, opts, NULL)) !=
+	       -1) {
 		if (tool_common_opt(tc, c, optarg, usage))
 			continue;
 		switch (c) {
@@ -100,7 +101,8 @@ static int snap_handle(const struct cove_container *ct, const char *snap, bool m
 	if (r < 0)
 		return cove_err_prefix(err, "Invalid snapshot name");
 	if (must_exist && !cove_container_exists(s))
-		return cove_err(err, -ENOENT, "Container '%s' has no snapshot '%s'", ct->name, snap);
+		return cove_err(err, -ENOENT, "Container '%s' has no snapshot '%s'", ct->name,
+				snap);
 	*ret = TAKE_PTR(s);
 	return 0;
 }
@@ -124,7 +126,7 @@ static int take(struct cove_container *ct, struct cove_error *err)
 	_cleanup_(cove_container_freep) struct cove_container *snap = NULL;
 	_cleanup_(cove_rootfs_spec_done) struct cove_rootfs_spec spec = {};
 	_cleanup_free_ char *name = NULL, *comment = NULL, *ts = NULL, *tsfile = NULL;
-	struct clone_opts o = { .kind = -1 };
+	struct clone_opts o = {.kind = -1};
 	char buf[64];
 	time_t now = time(NULL);
 	int r, state;
@@ -143,8 +145,9 @@ static int take(struct cove_container *ct, struct cove_error *err)
 	if (state < 0)
 		return state;
 	if (state != COVE_STATE_STOPPED && !cove_storage_is_subvolume(spec.path))
-		return cove_err(err, -EBUSY, "Container '%s' is %s: stop it before taking a snapshot",
-				ct->name, cove_state_to_string(state));
+		return cove_err(err, -EBUSY,
+				"Container '%s' is %s: stop it before taking a snapshot", ct->name,
+				cove_state_to_string(state));
 	if (arg_newname) {
 		name = xstrdup(arg_newname);
 		r = snap_handle(ct, name, false, &snap, err);
@@ -231,7 +234,7 @@ static int list(const struct cove_container *ct, struct cove_error *err)
 		printf("No snapshots\n");
 		return 0;
 	}
-	STRV_FOREACH(s, snaps) {
+	STRV_FOREACH (s, snaps) {
 		_cleanup_free_ char *tsf = xasprintf("%s/%s/ts", dir, *s), *ts = NULL;
 		_cleanup_free_ char *cf = xasprintf("%s/%s/comment", dir, *s), *c = NULL;
 
@@ -268,7 +271,7 @@ static int destroy(const struct cove_container *ct, struct cove_error *err)
 	if (!streq(arg_destroy, "ALL"))
 		return destroy_one(ct, arg_destroy, err);
 	snaps = list_snaps(ct);
-	STRV_FOREACH(s, snaps) {
+	STRV_FOREACH (s, snaps) {
 		r = destroy_one(ct, *s, err);
 		if (r < 0)
 			return r;
@@ -282,7 +285,7 @@ static int restore_in_place(struct cove_container *ct, struct cove_container *sn
 {
 	_cleanup_(cove_rootfs_spec_done) struct cove_rootfs_spec sspec = {}, nspec = {}, cur = {};
 	_cleanup_free_ char *text = NULL, *ntext = NULL, *tmp = NULL, *old = NULL, *live = NULL;
-	struct clone_opts o = { .kind = -1 };
+	struct clone_opts o = {.kind = -1};
 	int r;
 
 	r = cove_container_load_conf(ct, err);
@@ -346,7 +349,7 @@ static int restore_in_place(struct cove_container *ct, struct cove_container *sn
 static int restore(struct cove_container *ct, struct cove_error *err)
 {
 	_cleanup_(cove_container_freep) struct cove_container *snap = NULL, *dst = NULL;
-	struct clone_opts o = { .kind = -1, .new_mac = true };
+	struct clone_opts o = {.kind = -1, .new_mac = true};
 	int r, state;
 
 	r = cove_container_require(ct, err);

@@ -123,7 +123,7 @@ static const char *find_value(char **lines, const char *key)
 {
 	const char *v = NULL, *p;
 
-	STRV_FOREACH(l, lines)
+	STRV_FOREACH (l, lines)
 		if ((p = startswith(*l, key)) && *p == '=')
 			v = p + 1;
 	return v;
@@ -132,8 +132,8 @@ static const char *find_value(char **lines, const char *key)
 /* Is the image's init systemd? /sbin/init read inside the rootfs (never leaving it). */
 static bool init_is_systemd(const char *rootfs)
 {
-	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 	_cleanup_close_ int root = -EBADF, sbin = -EBADF;
 	char buf[256];
 	ssize_t n;
@@ -156,7 +156,8 @@ static bool init_is_systemd(const char *rootfs)
  * gets lxc.signal.halt = SIGRTMIN+3 (systemd ignores the default SIGPWR unless
  * sigpwr.target is set up, and cove-stop would end up killing it).
  */
-static void halt_signal_for_systemd(const struct cove_template_ctx *ctx, struct template_result *res)
+static void halt_signal_for_systemd(const struct cove_template_ctx *ctx,
+				    struct template_result *res)
 {
 	char *n;
 
@@ -172,7 +173,7 @@ static void halt_signal_for_systemd(const struct cove_template_ctx *ctx, struct 
 int template_download(const char *script, const struct cove_template_ctx *ctx,
 		      struct template_result *res, struct cove_error *err)
 {
-	char *const extra[] = { (char *)"--fetch-only", NULL };
+	char *const extra[] = {(char *)"--fetch-only", NULL};
 	_cleanup_strv_free_ char **lines = NULL;
 	_cleanup_free_ char *out = NULL;
 	struct cove_template_ctx local = *ctx;
@@ -188,8 +189,8 @@ int template_download(const char *script, const struct cove_template_ctx *ctx,
 	if (isempty(rootfs) || isempty(meta))
 		return cove_err(err, -EIO, "Template '%s' did not say where the image is", script);
 	{
-		char *const args[] = { (char *)"--fstree", (char *)rootfs, (char *)"--metadata",
-				       (char *)meta, NULL };
+		char *const args[] = {(char *)"--fstree", (char *)rootfs, (char *)"--metadata",
+				      (char *)meta, NULL};
 
 		local.args = args;
 		r = template_local(&local, res, err);

@@ -27,8 +27,7 @@ static void test_kind_table(void **state)
 	assert_null(cove_storage_kind_to_string(_COVE_STORAGE_KIND_MAX));
 }
 
-static void parse_ok(const char *in, enum cove_storage_kind kind, const char *path,
-		     const char *out)
+static void parse_ok(const char *in, enum cove_storage_kind kind, const char *path, const char *out)
 {
 	struct cove_rootfs_spec s;
 	struct cove_error err = {};
@@ -47,8 +46,9 @@ static void test_parse(void **state)
 {
 	struct cove_rootfs_spec s;
 	struct cove_error err = {};
-	const char *bad[] = { "", "relative/path", "dir:relative", "zfs:/x", "overlay:/a",
-			      "overlay::/b", "overlay:/a:", "overlay:/a:/b:/c", "btrfs:" };
+	const char *bad[] = {"",	   "relative/path", "dir:relative", "zfs:/x",
+			     "overlay:/a", "overlay::/b",   "overlay:/a:",  "overlay:/a:/b:/c",
+			     "btrfs:"};
 
 	parse_ok("/var/lib/cove/c/rootfs", COVE_STORAGE_DIR, "/var/lib/cove/c/rootfs",
 		 "dir:/var/lib/cove/c/rootfs");
@@ -58,7 +58,8 @@ static void test_parse(void **state)
 		 "overlay:/l/a/rootfs:/l/b/overlay/delta0");
 	parse_ok("overlayfs:/l/a/rootfs:/l/b/overlay/delta0", COVE_STORAGE_OVERLAY, "/l/b/rootfs",
 		 "overlay:/l/a/rootfs:/l/b/overlay/delta0");
-	assert_int_equal(cove_rootfs_spec_parse("overlay:/l/a/rootfs:/l/b/overlay/delta0", &s, &err), 0);
+	assert_int_equal(
+	    cove_rootfs_spec_parse("overlay:/l/a/rootfs:/l/b/overlay/delta0", &s, &err), 0);
 	assert_string_equal(s.lower, "/l/a/rootfs");
 	assert_string_equal(s.upper, "/l/b/overlay/delta0");
 	assert_string_equal(s.work, "/l/b/overlay/work");
@@ -95,8 +96,8 @@ static void test_clone_config(void **state)
 			 "lxc.log.file = /p/ab/log\n"
 			 "\n"
 			 "lxc.tty.max = 4\n";
-	struct cove_rootfs_spec s = { .kind = COVE_STORAGE_BTRFS, .path = (char *)"/q/b/rootfs" };
-	struct clone_opts o = { .kind = -1, .utsname = "b", .new_mac = true };
+	struct cove_rootfs_spec s = {.kind = COVE_STORAGE_BTRFS, .path = (char *)"/q/b/rootfs"};
+	struct clone_opts o = {.kind = -1, .utsname = "b", .new_mac = true};
 	char *out = clone_config(in, "/p/a", "/q/b", &s, &o);
 
 	assert_non_null(strstr(out, "# a comment\n"));
@@ -113,7 +114,7 @@ static void test_clone_config(void **state)
 	free(out);
 
 	/* keep the name and the MACs (a snapshot); a config without lxc.uts.name gets one */
-	o = (struct clone_opts){ .kind = -1 };
+	o = (struct clone_opts){.kind = -1};
 	out = clone_config(in, "/p/a", "/q/b", &s, &o);
 	assert_non_null(strstr(out, "lxc.uts.name = a\n"));
 	assert_non_null(strstr(out, "aa:bb:cc"));
@@ -127,10 +128,10 @@ static void test_clone_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kind_table),
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_overlay_spec_for),
-		cmocka_unit_test(test_clone_config),
+	    cmocka_unit_test(test_kind_table),
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_overlay_spec_for),
+	    cmocka_unit_test(test_clone_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
