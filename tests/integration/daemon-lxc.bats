@@ -177,3 +177,16 @@ listed False"
 	assert_line Running
 	assert_line Success
 }
+
+@test "lxc pause and start of a frozen instance (freeze/unfreeze through the monitor)" {
+	local n=$(ct a)
+	lxc launch busybox "$n"
+	run lxc pause "$n"
+	assert_success
+	run lxc list --format csv -c s
+	assert_output FROZEN
+	run lxc start "$n"
+	assert_success
+	run lxc exec "$n" -- echo thawed
+	assert_output thawed
+}

@@ -91,8 +91,10 @@ static int state_run(void *userdata, struct cove_error *err)
 		if (r < 0)
 			return r;
 		return cove_container_start(ct, &o, err);
+	case ACTION_FREEZE:
+		return cove_container_freeze(ct, true, err);
 	default:
-		return cove_err(err, -EOPNOTSUPP, "Freezing instances is not supported yet");
+		return cove_container_freeze(ct, false, err);
 	}
 }
 
@@ -102,7 +104,8 @@ static void state_done(struct operation *op, void *userdata, int r, const struct
 	_cleanup_free_ char *src = xasprintf("/1.0/instances/%s", j->name);
 	static const char *const events[_ACTION_MAX] = {
 		[ACTION_START] = "instance-started", [ACTION_STOP] = "instance-shutdown",
-		[ACTION_RESTART] = "instance-restarted",
+		[ACTION_RESTART] = "instance-restarted", [ACTION_FREEZE] = "instance-paused",
+		[ACTION_UNFREEZE] = "instance-resumed",
 	};
 
 	if (r < 0) {
@@ -151,6 +154,10 @@ static int check_state(const struct state_job *j, struct cove_error *err)
 	if ((j->action == ACTION_STOP || j->action == ACTION_RESTART) &&
 	    s.state == COVE_STATE_STOPPED)
 		return cove_err(err, -EINVAL, "The instance is already stopped");
+	if (j->action == ACTION_FREEZE && s.status_code != 103)
+		return cove_err(err, -EINVAL, "The instance isn't running");
+	if (j->action == ACTION_UNFREEZE && s.status_code != 110)
+		return cove_err(err, -EINVAL, "The instance is not frozen");
 	return 0;
 }
 
