@@ -25,6 +25,7 @@
 #include "db/db.h"
 #include "fileio.h"
 #include "images/image.h"
+#include "instances/instance.h"
 #include "init.h"
 #include "log.h"
 #include "server.h"
@@ -135,6 +136,7 @@ static int serve(void)
 		return r;
 	image_store_cleanup(the_daemon->images_dir);
 	find_running();
+	instances_autostart();
 	uv_signal_init(the_daemon->loop, &sigterm);
 	uv_signal_start(&sigterm, on_signal, SIGTERM);
 	uv_signal_init(the_daemon->loop, &sigint);

@@ -42,3 +42,22 @@ pid_of() {
 	coved_start
 	[ "$(pid_of "$n")" = "$pid" ]
 }
+
+@test "boot.autostart: a stopped instance with it starts with the daemon, others stay stopped" {
+	local a=$(ct a) b=$(ct b) r
+	daemon_init_image
+	for n in "$a" "$b"; do
+		r=$(api POST /1.0/instances "{\"name\":\"$n\",\"source\":{\"type\":\"image\",\"alias\":\"busybox\"}}")
+		api_wait "$r" >/dev/null
+	done
+	r=$(api PATCH "/1.0/instances/$a" '{"config":{"boot.autostart":"true"}}')
+	api_wait "$r" >/dev/null
+	coved_stop
+	coved_start
+	for i in $(seq 1 50); do
+		[ "$(status_of "$a")" = Running ] && break
+		sleep 0.1
+	done
+	[ "$(status_of "$a")" = Running ]
+	[ "$(status_of "$b")" = Stopped ]
+}

@@ -16,6 +16,7 @@
 #include "operations.h"
 #include "router.h"
 #include "strutil.h"
+#include "strv.h"
 #include "util.h"
 
 LOG_MODULE("api-state");
@@ -221,6 +222,42 @@ static void put_state(struct request *req, char **params)
 	}
 	operation_run(op, state_run, state_done, j, state_job_free);
 	reply_async(req, op);
+}
+
+/* boot.autostart: start the stopped instances that ask for it (daemon start-up). */
+void instances_autostart(void)
+{
+	_cleanup_strv_free_ char **names = NULL;
+
+	(void)db_instance_names(the_daemon->db, &names, NULL);
+	STRV_FOREACH(n, names) {
+		_cleanup_json_ json_t *config = NULL, *devices = NULL;
+		struct db_instance i = { 0 };
+		struct cove_error err = { 0 };
+		struct state_job *j;
+		bool yes = false;
+
+		if (db_instance_get(the_daemon->db, *n, &i, NULL) < 0)
+			continue;
+		(void)instance_expand(&i, &config, &devices, NULL);
+		db_instance_clear(&i);
+		if (parse_bool(json_string_value(json_object_get(config, "boot.autostart")) ?: "", &yes) < 0 || !yes)
+			continue;
+		j = xzalloc(sizeof(*j));
+		j->name = xstrdup(*n);
+		j->action = ACTION_START;
+		if (check_state(j, &err) < 0 || prepare_start(j->name, &err) < 0) {
+			if (err.msg[0])
+				log_warning("Failed to autostart '%s': %s, ignoring", *n, err.msg);
+			state_job_free(j);
+			continue;
+		}
+		log_info("Starting instance '%s' (boot.autostart)", *n);
+		operation_run(operation_new(OP_CLASS_TASK, action_descriptions[ACTION_START],
+					    json_pack("{s:[o]}", "instances",
+						      json_sprintf("/1.0/instances/%s", *n))),
+			      state_run, state_done, j, state_job_free);
+	}
 }
 
 const struct route api_instance_state_routes[] = {

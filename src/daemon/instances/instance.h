@@ -45,3 +45,6 @@ json_t *instance_to_json(const struct db_instance *i, bool full);
 json_t *instance_state_to_json(const char *name);
 /* The part of an instance an ETag covers (what PUT replaces). */
 json_t *instance_etag_json(const struct db_instance *i);
+
+/* Start the stopped instances whose expanded config has boot.autostart=true (at start-up). */
+void instances_autostart(void);
