@@ -223,6 +223,8 @@ char *clone_config(const char *text, const char *src_dir, const char *dst_dir,
 		}
 		append(&out, "\n");
 	}
+	if (o->extra_config)
+		append(&out, o->extra_config);
 	if (o->utsname && !have_uts) {
 		_cleanup_free_ char *u = xasprintf("lxc.uts.name = %s\n", o->utsname);
 

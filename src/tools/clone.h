@@ -21,10 +21,11 @@
 #include "storage.h"
 
 struct clone_opts {
-	bool cow;	     /* copy-on-write: btrfs snapshot, else overlay */
-	int kind;	     /* enum cove_storage_kind for a full copy, -1: like the source */
-	const char *utsname; /* new lxc.uts.name and hostname, NULL: keep */
-	bool new_mac;	     /* new fixed hwaddrs */
+	bool cow;		  /* copy-on-write: btrfs snapshot, else overlay */
+	int kind;		  /* enum cove_storage_kind for a full copy, -1: like the source */
+	const char *utsname;	  /* new lxc.uts.name and hostname, NULL: keep */
+	bool new_mac;		  /* new fixed hwaddrs */
+	const char *extra_config; /* lines appended to the clone's config, NULL: none */
 };
 
 /* Clone the (stopped or running) container src as dst (which must not exist). */

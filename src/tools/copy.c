@@ -3,11 +3,13 @@
  * cove-copy: copy a container (lxc-copy). A full copy by default (the
  * source's backing store, or -B), -s a copy-on-write clone (a btrfs
  * snapshot when the rootfs is a subvolume on btrfs, an overlay on the
- * source's rootfs otherwise), -R a rename. The copy gets the new name as
+ * source's rootfs otherwise), -R a rename, -e an ephemeral overlay clone
+ * that is started at once and removed when it stops. The copy gets the new name as
  * hostname (unless -K) and new fixed MAC addresses (unless -M). The source
  * must be stopped; the new name must be free; a failure leaves nothing.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,10 +23,11 @@
 LOG_MODULE("copy");
 
 static const char usage[] =
-    "cove-copy -n NAME -N NEWNAME [-P LXCPATH] [-p NEWPATH] [-s] [-B dir|btrfs] [-K] [-M] [-R]";
+    "cove-copy -n NAME -N NEWNAME [-P LXCPATH] [-p NEWPATH] [-s] [-B dir|btrfs] [-K] [-M] [-R]\n"
+    "       cove-copy -n NAME -e [-N NEWNAME] [-P LXCPATH] [-p NEWPATH]";
 
 static const char *arg_newname, *arg_newpath, *arg_bdev;
-static bool arg_snapshot, arg_keepname, arg_keepmac, arg_rename;
+static bool arg_snapshot, arg_keepname, arg_keepmac, arg_rename, arg_ephemeral;
 
 static int parse_argv(int argc, char **argv, struct tool_common *tc)
 {
@@ -72,9 +75,10 @@ static int parse_argv(int argc, char **argv, struct tool_common *tc)
 		case 'L':
 			break; /* block device sizes: no block backends here */
 		case 'e':
+			arg_ephemeral = arg_snapshot = true;
+			break;
 		case 'D':
-			return tool_usage_error(usage,
-						"Ephemeral copies (-e) are not supported yet");
+			return tool_usage_error(usage, "-D (keep data) is not supported");
 		default:
 			return tool_usage_error(usage, NULL);
 		}
@@ -131,7 +135,31 @@ static int do_rename(struct cove_container *src, const struct cove_container *ds
 	return 0;
 }
 
-static int run(struct cove_container *src, const struct cove_container *dst, struct cove_error *err)
+/*
+ * -e: an overlay clone with lxc.ephemeral = 1, started at once; the monitor
+ * removes it when it stops. A clone that fails to start is removed here.
+ */
+static int ephemeral(struct cove_container *src, struct cove_container *dst, struct clone_opts *o,
+		     struct cove_error *err)
+{
+	struct cove_start_opts so = {};
+	int r;
+
+	o->extra_config = "\n# An ephemeral copy (cove-copy -e): removed when it stops\n"
+			  "lxc.ephemeral = 1\n";
+	r = clone_container(src, dst, o, err);
+	if (r < 0)
+		return r;
+	r = cove_container_start(dst, &so, err);
+	if (r < 0) {
+		(void)cove_storage_rm_tree(dst->dir);
+		return cove_err_prefix(err, "Failed to start the ephemeral copy '%s'", dst->name);
+	}
+	printf("Created %s as an ephemeral copy of %s\n", dst->name, src->name);
+	return 0;
+}
+
+static int run(struct cove_container *src, struct cove_container *dst, struct cove_error *err)
 {
 	struct clone_opts o = {
 	    .cow = arg_snapshot,
@@ -165,12 +193,15 @@ static int run(struct cove_container *src, const struct cove_container *dst, str
 				src->name, cove_state_to_string(r));
 	if (arg_rename)
 		return do_rename(src, dst, err);
+	if (arg_ephemeral)
+		return ephemeral(src, dst, &o, err);
 	return clone_container(src, dst, &o, err);
 }
 
 int main(int argc, char **argv)
 {
 	_cleanup_(cove_container_freep) struct cove_container *src = NULL, *dst = NULL;
+	_cleanup_free_ char *auto_name = NULL;
 	struct tool_common tc = {};
 	struct cove_error err = {};
 	int r;
@@ -179,6 +210,17 @@ int main(int argc, char **argv)
 		return 1;
 	tool_common_setup(&tc, "cove-copy");
 	src = tool_container(&tc, argc, argv, usage);
+	if (!arg_newname && arg_ephemeral) {
+		/* lxc-copy -e without -N: NAME_XXXXXX */
+		unsigned char b[4] = {};
+		int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			(void)loop_read(fd, b, sizeof(b));
+			close(fd);
+		}
+		arg_newname = auto_name = xasprintf("%s_%02x%02x%02x", src->name, b[0], b[1], b[2]);
+	}
 	if (!arg_newname)
 		return tool_usage_error(usage, "No new name specified (-N NEWNAME)");
 	if (optind < argc)

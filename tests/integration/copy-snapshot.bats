@@ -109,6 +109,28 @@ is_subvolume() {
 	grep -q "^lxc.rootfs.path = dir:" "$LXCPATH/$(ct c)/config"
 }
 
+@test "copy -e: an ephemeral overlay copy runs at once and is gone after its stop" {
+	a=$(ct a)
+	make_src "$a"
+	run cove-copy -n "$a" -e -N "$(ct e)"
+	assert_success
+	assert_output "Created $(ct e) as an ephemeral copy of $a"
+	[ "$(ct_state "$(ct e)")" = RUNNING ]
+	run ct_exec "$(ct e)" hostname
+	assert_output "$(ct e)"
+	cove-stop -n "$(ct e)" -k
+	for i in $(seq 1 100); do
+		[ -e "$LXCPATH/$(ct e)" ] || break
+		sleep 0.1
+	done
+	[ ! -e "$LXCPATH/$(ct e)" ]
+	[ -f "$LXCPATH/$a/config" ]
+	# without -N: NAME_XXXXXX
+	run cove-copy -n "$a" -e
+	assert_success
+	[[ "$output" =~ ^Created\ ${a}_[0-9a-f]{6}\ as ]]
+}
+
 @test "copy -R renames a stopped container" {
 	a=$(ct a) b=$(ct b)
 	make_src "$a"
