@@ -246,7 +246,11 @@ void instances_autostart(void)
 		j = xzalloc(sizeof(*j));
 		j->name = xstrdup(*n);
 		j->action = ACTION_START;
-		if (check_state(j, &err) < 0 || prepare_start(j->name, &err) < 0) {
+		if (check_state(j, &err) < 0) {
+			state_job_free(j); /* already running: it kept running without us */
+			continue;
+		}
+		if (prepare_start(j->name, &err) < 0) {
 			if (err.msg[0])
 				log_warning("Failed to autostart '%s': %s, ignoring", *n, err.msg);
 			state_job_free(j);

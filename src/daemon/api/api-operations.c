@@ -69,7 +69,14 @@ static void delete_op(struct request *req, char **params)
 	reply_sync(req, json_object());
 }
 
+/* /1.0/events is a websocket; a plain GET gets LXD's 400 */
+static void events_plain(struct request *req, char **params)
+{
+	reply_error(req, 400, "Bad Request");
+}
+
 const struct route api_operations_routes[] = {
+	{ HTTP_GET, "/1.0/events", events_plain },
 	{ HTTP_GET, "/1.0/operations", list_ops },
 	{ HTTP_GET, "/1.0/operations/*", get_op },
 	{ HTTP_GET, "/1.0/operations/*/wait", wait_op },
