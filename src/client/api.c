@@ -83,8 +83,9 @@ int api_parse(long http_status, const char *body, const char *path, struct api_r
 		return err ? err->code : -EIO;
 	}
 	if (!streq(type, "sync") && !streq(type, "async")) {
+		cove_err(err, -EBADMSG, "Unknown response type '%s' for '%s'", type, path);
 		json_decref(root);
-		return cove_err(err, -EBADMSG, "Unknown response type '%s' for '%s'", type, path);
+		return -EBADMSG;
 	}
 	*ret = (struct api_response){.http_status = http_status,
 				     .root = root,
