@@ -892,7 +892,6 @@ int main(int argc, char **argv)
 		cove_run_done(&m.run);
 		return 1;
 	}
-	hold_mntns(&m);
 	m.tty_busy = xnew0(bool, m.run.con->n_ttys + 1);
 	if (a.term_in >= 0) {
 		struct winsize ws;
@@ -904,6 +903,7 @@ int main(int argc, char **argv)
 	}
 	set_state(&m, COVE_STATE_RUNNING);
 	sync_report(&m, 0, NULL);
+	hold_mntns(&m); /* after the report: not needed until a client can stop us */
 	trim_text();
 	loop(&m);
 }
