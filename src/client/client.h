@@ -53,7 +53,10 @@ int client_local_name(const char *arg, const char **ret, struct cove_error *err)
 
 /* Sort obj's "used_by" list, as lxc's show commands print it. */
 void client_sort_used_by(json_t *obj);
-/* What the show commands print: used_by sorted, then YAML. */
+/* Sort the keys of obj's map fields (config, devices, ...), as Go's YAML
+ * encoder prints maps; struct fields keep their order. */
+void client_sort_maps(json_t *obj);
+/* What the show commands print: used_by and maps sorted, then YAML. */
 void client_print_object(json_t *v);
 
 /* The commands (cmd-*.c). */

@@ -40,6 +40,7 @@ json_t *config_writable(json_t *inst, bool expanded)
 			json_incref(v);
 		json_object_set_new(w, k, v);
 	}
+	client_sort_maps(w);
 	return w;
 }
 

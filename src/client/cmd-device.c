@@ -181,7 +181,10 @@ static int dev_show(struct dev_target *t, int argc, char **argv, struct cove_err
 			printf("%s\n", k);
 		return 0;
 	}
-	client_print_yaml(d);
+	json_t *tmp = json_pack("{sO}", "devices", d);
+	client_sort_maps(tmp);
+	client_print_yaml(json_object_get(tmp, "devices"));
+	json_decref(tmp);
 	return 0;
 }
 

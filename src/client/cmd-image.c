@@ -187,7 +187,7 @@ static int image_info(int argc, char **argv, struct cove_error *err)
 	if (r < 0)
 		return r;
 	if (streq(argv[0], "show"))
-		client_print_yaml(img);
+		client_print_object(img);
 	else
 		image_print_info(img);
 	json_decref(img);

@@ -184,8 +184,25 @@ void client_sort_used_by(json_t *obj)
 		json_array_append_new(l, items[i]);
 }
 
+void client_sort_maps(json_t *obj)
+{
+	static const char *const maps[] = {"config", "devices", "expanded_config",
+					   "expanded_devices", "properties"};
+
+	for (size_t i = 0; i < ELEMENTSOF(maps); i++) {
+		json_t *m = json_object_get(obj, maps[i]);
+		if (!json_is_object(m) || json_object_size(m) < 2)
+			continue;
+		_cleanup_free_ char *s = json_dumps(m, JSON_SORT_KEYS | JSON_COMPACT);
+		json_t *sorted = s ? json_loads(s, 0, NULL) : NULL;
+		if (sorted)
+			json_object_set_new(obj, maps[i], sorted);
+	}
+}
+
 void client_print_object(json_t *v)
 {
 	client_sort_used_by(v);
+	client_sort_maps(v);
 	client_print_yaml(v);
 }

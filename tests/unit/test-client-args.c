@@ -212,6 +212,13 @@ static void test_config_writable(void **state)
 				"{},\"ephemeral\":false,\"profiles\":[\"default\"],\"stateful\":"
 				"false,\"description\":\"\"}");
 	assert_non_null(strstr(es, "\"b\":\"2\""));
+	/* Go prints maps sorted: so does config show. */
+	json_t *unsorted = json_loads("{\"config\":{\"z\":\"1\",\"a\":\"2\"}}", 0, NULL);
+	json_t *ws2 = config_writable(unsorted, false);
+	_cleanup_free_ char *s2 = dump(json_object_get(ws2, "config"));
+	assert_string_equal(s2, "{\"a\":\"2\",\"z\":\"1\"}");
+	json_decref(ws2);
+	json_decref(unsorted);
 	json_decref(w);
 	json_decref(e);
 	json_decref(inst);
