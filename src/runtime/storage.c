@@ -19,6 +19,7 @@
 #include "log.h"
 #include "storage-internal.h"
 #include "strutil.h"
+#include "strv.h"
 
 LOG_MODULE("storage");
 
@@ -208,4 +209,38 @@ int storage_run(char *const argv[], struct cove_error *err)
 			*nl = 0;
 	}
 	return cove_err(err, -EIO, "'%s' failed: %s", argv[0], isempty(msg) ? "(no message)" : msg);
+}
+
+int cove_storage_add_dependent(const char *dir, const char *lxcpath, const char *name)
+{
+	_cleanup_free_ char *p = path_join(dir, COVE_CLONES_FILE);
+	_cleanup_free_ char *line = xasprintf("%s\n%s\n", lxcpath, name);
+	_cleanup_close_ int fd = -EBADF;
+
+	fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	return loop_write(fd, line, strlen(line));
+}
+
+char **cove_storage_dependents(const char *dir)
+{
+	_cleanup_free_ char *p = path_join(dir, COVE_CLONES_FILE), *text = NULL;
+	_cleanup_free_ char *needle = xasprintf("overlay:%s/", dir);
+	_cleanup_strv_free_ char **lines = NULL;
+	char **ret = NULL;
+
+	if (read_full_file(p, 1u << 20, &text, NULL) < 0)
+		return NULL;
+	lines = strv_split(text, "\n");
+	for (size_t i = 0; lines && lines[i] && lines[i + 1]; i += 2) {
+		_cleanup_free_ char *cdir = path_join(lines[i], lines[i + 1]);
+		_cleanup_free_ char *cfg = path_join(cdir, "config"), *c = NULL;
+
+		if (read_full_file(cfg, 1u << 20, &c, NULL) < 0 || !strstr(c, needle))
+			continue;
+		if (!strv_contains(ret, cdir))
+			strv_push_dup(&ret, cdir);
+	}
+	return ret;
 }

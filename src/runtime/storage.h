@@ -87,3 +87,14 @@ int cove_storage_rm_tree(const char *path);
 int cove_overlay_mount(const struct cove_rootfs_spec *spec, struct cove_error *err);
 /* Overlay: the spec of a clone of lower whose container directory is dir. */
 void cove_overlay_spec_for(const char *lower, const char *dir, struct cove_rootfs_spec *ret);
+
+/*
+ * Overlay clones depend on their source's rootfs: cove-copy -s records each
+ * clone in SRC_DIR/lxc_snapshots (LXC's file: an lxcpath line, then a name
+ * line, per clone), and cove-destroy refuses to remove a container that
+ * clones still use.
+ */
+#define COVE_CLONES_FILE "lxc_snapshots"
+int cove_storage_add_dependent(const char *dir, const char *lxcpath, const char *name);
+/* "LXCPATH/NAME" of the recorded clones whose config still has an overlay lower in dir (strv). */
+char **cove_storage_dependents(const char *dir);

@@ -333,7 +333,7 @@ static int copy_dir_files(const char *src_dir, const char *dst_dir, struct cove_
 		int r;
 
 		if (de->d_name[0] == '.' || streq(de->d_name, "config") ||
-		    endswith(de->d_name, ".log"))
+		    streq(de->d_name, COVE_CLONES_FILE) || endswith(de->d_name, ".log"))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode))
@@ -401,7 +401,22 @@ int clone_container(struct cove_container *src, const struct cove_container *dst
 			cove_err(err, r, "Failed to write '%s': %s", dst->config_path,
 				 strerror(-r));
 	}
-	if (r < 0)
+	if (r < 0) {
 		(void)cove_storage_rm_tree(dst->dir);
-	return r;
+		return r;
+	}
+	if (dspec.kind == COVE_STORAGE_OVERLAY) {
+		/* the clone lives on the lower's container: its cove-destroy must know */
+		_cleanup_free_ char *owner = xstrdup(dspec.lower);
+		char *slash = strrchr(owner, '/');
+		int q;
+
+		if (slash && slash != owner)
+			*slash = 0;
+		q = cove_storage_add_dependent(owner, dst->lxcpath, dst->name);
+		if (q < 0)
+			log_debug("Failed to record clone '%s' in '%s': %s, ignoring", dst->name,
+				  owner, strerror(-q));
+	}
+	return 0;
 }

@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "mounts-under.h"
 #include "storage.h"
+#include "strv.h"
 #include "strutil.h"
 #include "tool-common.h"
 
@@ -55,6 +56,7 @@ static int parse_argv(int argc, char **argv, struct tool_common *tc)
 
 static int destroy(struct cove_container *ct, struct cove_error *err)
 {
+	_cleanup_strv_free_ char **deps = NULL;
 	_cleanup_free_ char *mp = NULL;
 	struct cove_status st = {};
 	int r;
@@ -62,6 +64,15 @@ static int destroy(struct cove_container *ct, struct cove_error *err)
 	r = cove_container_require(ct, err);
 	if (r < 0)
 		return r;
+	/* overlay clones (cove-copy -s) use our rootfs as their lower layer (-f: remove anyway) */
+	deps = arg_force ? NULL : cove_storage_dependents(ct->dir);
+	if (deps) {
+		_cleanup_free_ char *list = strv_join(deps, ", ");
+
+		return cove_err(err, -EBUSY,
+				"Container '%s' has copy-on-write clones (%s): destroy them first, or use -f",
+				ct->name, list);
+	}
 	r = cove_container_status(ct, &st, NULL, err);
 	if (r < 0)
 		return r;

@@ -131,6 +131,30 @@ is_subvolume() {
 	[[ "$output" =~ ^Created\ ${a}_[0-9a-f]{6}\ as ]]
 }
 
+@test "copy -s: the source cannot be destroyed while clones use it (unless -f)" {
+	a=$(ct a) b=$(ct b) c=$(ct c)
+	make_src "$a"
+	cove-copy -n "$a" -N "$b" -s
+	cove-copy -n "$b" -N "$c" -s
+	# LXC's record of the clones, in the container whose rootfs they use
+	[ "$(cat "$LXCPATH/$a/lxc_snapshots")" = "$(printf '%s\n%s\n%s\n%s' "$LXCPATH" "$b" "$LXCPATH" "$c")" ]
+	[ ! -e "$LXCPATH/$b/lxc_snapshots" ]
+	before=$(disk_state)
+	run_fail_one_line cove-destroy -n "$a"
+	[[ "$stderr" == *"has copy-on-write clones"*"$b"* ]]
+	assert_unchanged "$before"
+	cove-destroy -n "$b"
+	run_fail_one_line cove-destroy -n "$a"
+	cove-destroy -n "$c"
+	run cove-destroy -n "$a"
+	assert_success
+	# -f removes it anyway
+	make_src "$a"
+	cove-copy -n "$a" -N "$b" -s
+	run cove-destroy -n "$a" -f
+	assert_success
+}
+
 @test "copy -R renames a stopped container" {
 	a=$(ct a) b=$(ct b)
 	make_src "$a"
