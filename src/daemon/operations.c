@@ -284,6 +284,7 @@ void operation_wait(struct operation *op, struct request *req, double timeout_s)
 	op->waiters[op->n_waiters++] = req;
 	req->on_gone = waiter_gone;
 	req->userdata = op;
+	request_defer(req);
 	if (timeout_s > 0) {
 		ensure_timer(op);
 		uv_timer_start(op->timer, wait_timeout_cb, (uint64_t)(timeout_s * 1000), 0);

@@ -81,5 +81,7 @@ void reply_error(struct request *req, int status, const char *fmt, ...)
 /* Map a -errno to an HTTP status (the one table) and answer with msg. */
 void reply_errno(struct request *req, int r, const char *msg);
 int http_status_from_errno(int r);
+/* The handler answers later (long poll): keep the connection open meanwhile. */
+void request_defer(struct request *req);
 /* The reply is ready: ask the server to write it (no-op if the client is gone). */
 void request_kick(struct request *req);

@@ -123,6 +123,13 @@ static size_t body_max(const struct request *req)
 									   : REQUEST_BODY_MAX;
 }
 
+void request_defer(struct request *req)
+{
+	/* a long poll: no lws timeout while we hold the answer back */
+	if (req->wsi)
+		lws_set_timeout(req->wsi, NO_PENDING_TIMEOUT, 0);
+}
+
 static struct request *request_new(struct lws *wsi, const char *path)
 {
 	struct request *req = xzalloc(sizeof(*req));

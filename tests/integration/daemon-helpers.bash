@@ -38,7 +38,7 @@ teardown() {
 
 # coved_start: start the daemon in the background and wait until it answers
 coved_start() {
-	"$COVED" >>"$TESTDIR/coved.log" 2>&1 &
+	"$COVED" --debug >>"$TESTDIR/coved.log" 2>&1 &
 	COVED_PID=$!
 	BG_PIDS="${BG_PIDS:-} $COVED_PID"
 	"$COVED" waitready --timeout 10
@@ -65,10 +65,19 @@ api_code() {
 
 # api_wait JSON: wait for the async operation of an answer; prints the final operation
 api_wait() {
-	local op
+	local op md i
 	op=$(jq -r .operation <<<"$1")
-	[ -n "$op" ] && [ "$op" != null ] || return 1
-	api GET "$op/wait?timeout=60" | jq -c .metadata
+	if [ -z "$op" ] || [ "$op" = null ]; then
+		echo "api_wait: not an async answer: $1" >&2
+		return 1
+	fi
+	md=$(api GET "$op/wait?timeout=120" | jq -c .metadata)
+	for i in $(seq 1 100); do
+		[ "$(jq -r '.status_code // 0' <<<"$md")" -ge 200 ] && break
+		sleep 0.2
+		md=$(api GET "$op" | jq -c .metadata)
+	done
+	echo "$md"
 }
 
 # daemon_init_image: coved init --auto and the busybox image (alias busybox)
@@ -76,7 +85,12 @@ daemon_init_image() {
 	"$COVED" init --auto
 	local r
 	r=$(api POST /1.0/images '{"source":{"type":"cove-build","template":"busybox"},"aliases":[{"name":"busybox"}]}')
-	[ "$(api_wait "$r" | jq -r .status)" = Success ]
+	r=$(api_wait "$r")
+	if [ "$(jq -r .status <<<"$r")" != Success ]; then
+		echo "daemon_init_image: $r" >&2
+		tail -20 "$TESTDIR/coved.log" >&2
+		return 1
+	fi
 }
 
 # launch NAME: create from the busybox image and start, through the API
