@@ -366,14 +366,98 @@ static int v2_on_v1(struct cove_cgroup *cg, const struct cove_conf *c, const cha
 			what, v);
 }
 
+/* One eBPF instruction. */
+static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
+{
+	return (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm };
+}
+
+/* Append the instructions of one "c MAJ:MIN rwm" rule; each mismatch jumps past it. */
+static size_t devices_rule(struct bpf_insn *prog, size_t n, const char *rule)
+{
+	char t, acc[8] = "", smaj[16], smin[16];
+	int mask;
+	size_t start = n;
+
+	if (sscanf(rule, "%c %15[^:]:%15s %7s", &t, smaj, smin, acc) != 4)
+		return n;
+	mask = (strchr(acc, 'm') ? BPF_DEVCG_ACC_MKNOD : 0) |
+	       (strchr(acc, 'r') ? BPF_DEVCG_ACC_READ : 0) |
+	       (strchr(acc, 'w') ? BPF_DEVCG_ACC_WRITE : 0);
+	prog[n++] = insn(BPF_JMP | BPF_JNE | BPF_K, 2, 0, 0,
+			 t == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
+	if (!streq(smaj, "*"))
+		prog[n++] = insn(BPF_JMP | BPF_JNE | BPF_K, 4, 0, 0, atoi(smaj));
+	if (!streq(smin, "*"))
+		prog[n++] = insn(BPF_JMP | BPF_JNE | BPF_K, 5, 0, 0, atoi(smin));
+	prog[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_X, 6, 3, 0, 0);
+	prog[n++] = insn(BPF_ALU64 | BPF_AND | BPF_K, 6, 0, 0, ~mask);
+	prog[n++] = insn(BPF_JMP | BPF_JNE | BPF_K, 6, 0, 0, 0);
+	prog[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1);
+	prog[n++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	for (size_t k = start; k < n; k++)
+		if (prog[k].code == (BPF_JMP | BPF_JNE | BPF_K))
+			prog[k].off = (int16_t)(n - k - 1);
+	return n;
+}
+
+/*
+ * cgroup2: the same allow-list as a BPF_PROG_TYPE_CGROUP_DEVICE program
+ * attached to the group: r2 = type, r3 = access, r4 = major, r5 = minor;
+ * a matching rule returns 1 (allow), the end returns 0 (deny).
+ */
+static int v2_devices(struct cove_cgroup *cg, struct cove_error *err)
+{
+	struct bpf_insn prog[8 + ELEMENTSOF(default_devices) * 8];
+	_cleanup_free_ char *dir = cgroup_hier_path(v2_hier(cg), cg->name);
+	_cleanup_close_ int dfd = -EBADF, pfd = -EBADF;
+	union bpf_attr a;
+	size_t n = 0;
+
+	prog[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, 2, 1, 0, 0); /* access_type */
+	prog[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_X, 3, 2, 0, 0);
+	prog[n++] = insn(BPF_ALU64 | BPF_AND | BPF_K, 2, 0, 0, 0xffff); /* type */
+	prog[n++] = insn(BPF_ALU64 | BPF_RSH | BPF_K, 3, 0, 0, 16);	/* access */
+	prog[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, 4, 1, 4, 0);	/* major */
+	prog[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, 5, 1, 8, 0);	/* minor */
+	for (size_t i = 0; i < ELEMENTSOF(default_devices); i++)
+		n = devices_rule(prog, n, default_devices[i]);
+	prog[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
+	prog[n++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	a.insns = (uint64_t)(uintptr_t)prog;
+	a.insn_cnt = (uint32_t)n;
+	a.license = (uint64_t)(uintptr_t)"GPL";
+	pfd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	if (pfd < 0)
+		return cove_err(err, -errno, "Failed to load the device program for '%s': %m", dir);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return cove_err(err, -errno, "Failed to open cgroup '%s': %m", dir);
+	memset(&a, 0, sizeof(a));
+	a.target_fd = (uint32_t)dfd;
+	a.attach_bpf_fd = (uint32_t)pfd;
+	a.attach_type = BPF_CGROUP_DEVICE;
+	a.attach_flags = BPF_F_ALLOW_MULTI;
+	if (syscall(SYS_bpf, BPF_PROG_ATTACH, &a, sizeof(a)) < 0)
+		return cove_err(err, -errno, "Failed to attach the device program to '%s': %m", dir);
+	return 0;
+}
+
 static int apply_devices(struct cove_cgroup *cg, struct cove_error *err)
 {
 	_cleanup_free_ char *p = NULL;
 	_cleanup_close_ int fd = -EBADF;
 	int r;
 
-	if (is_pure_v2(cg) || !v1_hier(cg, "devices") || dry_run)
-		return 0; /* cgroup2 needs an eBPF device program: not done (yet) */
+	if (dry_run)
+		return 0;
+	if (is_pure_v2(cg))
+		return v2_devices(cg, err);
+	if (!v1_hier(cg, "devices"))
+		return 0;
 	r = v1_write(cg, "the default device list", "devices.deny", "a", err);
 	if (r < 0)
 		return r;
