@@ -101,6 +101,7 @@ for i in 1 2; do
 		"cove-stop $C -k >/dev/null 2>&1; true" "cove-start $C -d"
 done
 # the unprivileged container really was: host uid of init, idmapped rootfs
+cove-stop -P "$CVP" -n "${PFX}-2" -k >/dev/null 2>&1
 cove-start -P "$CVP" -n "${PFX}-2" -d
 p=$(cove-info -P "$CVP" -n "${PFX}-2" -p -H | awk '{ print $NF }')
 [ "$(stat -c %u "/proc/$p")" = "$HOSTID" ] || echo "!! cove: init is not uid $HOSTID" | tee -a "$TAB"
@@ -112,12 +113,15 @@ print_table | tee -a "$TAB"
 python3 - "$JSON" <<'PY' | tee -a "$TAB"
 import json, statistics, sys, os
 d = sys.argv[1]
-def med(k):
+def med(k, f=statistics.median):
     try:
-        return statistics.median(json.load(open(os.path.join(d, k + ".json")))["results"][0]["times"]) * 1000
+        return f(json.load(open(os.path.join(d, k + ".json")))["results"][0]["times"]) * 1000
     except Exception:
         return None
 p, u = med("start_priv.cove"), med("start_unpriv.cove")
+pm, um = med("start_priv.cove", min), med("start_unpriv.cove", min)
+if pm and um:
+    print("cove unprivileged/privileged start, fastest runs: %.2f (%.1f vs %.1f ms)" % (um / pm, um, pm))
 lp, lu = med("start_priv.lxc"), med("start_unpriv.lxc")
 if lu and u:
     print("unprivileged start, cove/LXC: %.2f (cove %.1f ms, LXC %.1f ms)" % (u / lu, u, lu))
