@@ -56,6 +56,35 @@ int db_profile_put(sqlite3 *db, const struct db_profile *p, struct cove_error *e
 	return r < 0 ? r : 0;
 }
 
+int db_profile_insert(sqlite3 *db, const struct db_profile *p, struct cove_error *err)
+{
+	_cleanup_free_ char *config = db_json_text(p->config), *devices = db_json_text(p->devices);
+	int r;
+
+	r = db_run(db, "INSERT INTO profiles (name, description, config, devices) VALUES (?1, ?2, ?3, ?4)",
+		   err, p->name, p->description, config, devices, NULL);
+	if (r == -EEXIST)
+		return cove_err(err, -EEXIST, "Error inserting %s into database: The profile already exists",
+				p->name);
+	return r < 0 ? r : 0;
+}
+
+int db_profile_delete(sqlite3 *db, const char *name, struct cove_error *err)
+{
+	int r = db_run(db, "DELETE FROM profiles WHERE name = ?1", err, name, NULL);
+
+	return r < 0 ? r : 0;
+}
+
+int db_profile_rename(sqlite3 *db, const char *old, const char *new_name, struct cove_error *err)
+{
+	int r = db_run(db, "UPDATE profiles SET name = ?2 WHERE name = ?1", err, old, new_name, NULL);
+
+	if (r == -EEXIST)
+		return cove_err(err, -EEXIST, "Name \"%s\" already in use", new_name);
+	return r < 0 ? r : 0;
+}
+
 void db_pool_clear(struct db_pool *p)
 {
 	free(p->name);

@@ -69,6 +69,9 @@ void db_profile_clear(struct db_profile *p);
 int db_profile_get(sqlite3 *db, const char *name, struct db_profile *ret, struct cove_error *err);
 int db_profile_names(sqlite3 *db, char ***ret, struct cove_error *err);
 int db_profile_put(sqlite3 *db, const struct db_profile *p, struct cove_error *err);
+int db_profile_insert(sqlite3 *db, const struct db_profile *p, struct cove_error *err);
+int db_profile_delete(sqlite3 *db, const char *name, struct cove_error *err);
+int db_profile_rename(sqlite3 *db, const char *old, const char *new_name, struct cove_error *err);
 
 struct db_image {
 	char *fingerprint;
