@@ -17,6 +17,7 @@
 #include "storage.h"
 #include "strv.h"
 #include "strutil.h"
+#include "hooks.h"
 #include "tool-common.h"
 
 LOG_MODULE("destroy");
@@ -54,6 +55,25 @@ static int parse_argv(int argc, char **argv, struct tool_common *tc)
 	return 0;
 }
 
+/*
+ * lxc.hook.destroy runs before anything is removed; a failing hook stops the
+ * destroy with nothing changed. A config that no longer parses has no hooks
+ * to run: the container can still be destroyed.
+ */
+static int run_destroy_hooks(struct cove_container *ct, struct cove_error *err)
+{
+	struct cove_hook_ctx ctx = { .name = ct->name, .config_path = ct->config_path, .out_fd = -1 };
+	int r;
+
+	if (cove_container_load_conf(ct, NULL) < 0 || !cove_hooks_any(ct->conf, COVE_HOOK_DESTROY))
+		return 0;
+	ctx.rootfs = cove_conf_rootfs_dir(ct->conf);
+	r = cove_hooks_run(ct->conf, COVE_HOOK_DESTROY, &ctx, err);
+	if (r < 0)
+		return cove_err_prefix(err, "Failed to destroy container '%s'", ct->name);
+	return 0;
+}
+
 static int destroy(struct cove_container *ct, struct cove_error *err)
 {
 	_cleanup_strv_free_ char **deps = NULL;
@@ -86,6 +106,9 @@ static int destroy(struct cove_container *ct, struct cove_error *err)
 		if (r < 0 && r != -ENOTCONN)
 			return cove_err_prefix(err, "Failed to stop container '%s'", ct->name);
 	}
+	r = run_destroy_hooks(ct, err);
+	if (r < 0)
+		return r;
 	/* a bind mount keeps st_dev: rm_rf alone would descend into it */
 	r = mounts_under(ct->dir, &mp);
 	if (r < 0)
