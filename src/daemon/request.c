@@ -125,6 +125,20 @@ void reply_created(struct request *req, const char *location)
 	set_reply(req, 201, envelope("sync", "Success", 200, "", 0, "", NULL));
 }
 
+void reply_bytes(struct request *req, const char *content_type, const void *data, size_t len)
+{
+	if (req->replied)
+		return;
+	free(req->resp);
+	req->resp = xmalloc(len + 1);
+	memcpy(req->resp, data, len);
+	req->resp_len = len;
+	req->status = 200;
+	req->content_type = content_type;
+	req->replied = true;
+	request_kick(req);
+}
+
 void reply_async(struct request *req, struct operation *op)
 {
 	_cleanup_free_ char *url = xasprintf("/1.0/operations/%s", op->id);

@@ -53,6 +53,7 @@ struct request {
 	char *etag;	 /* owned: without quotes */
 	char *location;	 /* owned */
 	const char *content_type;
+	char **headers;	 /* owned strv: extra "Name: value" headers (X-LXD-* of /files) */
 
 	/* a request the listener read itself (chunked bodies): the answer goes to this fd */
 	int direct_fd; /* -1 otherwise */
@@ -75,6 +76,8 @@ json_t *request_json(struct request *req);
 void reply_sync(struct request *req, json_t *metadata);
 void reply_sync_etag(struct request *req, json_t *metadata, const json_t *etag_of);
 void reply_created(struct request *req, const char *location);
+/* A raw (non-JSON) 200 answer: data is copied; headers of req->headers are added. */
+void reply_bytes(struct request *req, const char *content_type, const void *data, size_t len);
 void reply_async(struct request *req, struct operation *op);
 void reply_error(struct request *req, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -20,6 +20,7 @@ static const struct route *const tables[] = {
 	api_root_routes,     api_operations_routes, api_instances_routes,
 	api_instance_state_routes, api_exec_routes, api_images_routes,
 	api_profiles_routes, api_storage_routes,    api_networks_routes,
+	api_files_routes,
 };
 
 bool router_match(const char *pattern, const char *path, char **params)

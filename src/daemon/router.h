@@ -31,5 +31,6 @@ extern const struct route api_instance_state_routes[];
 extern const struct route api_exec_routes[];
 extern const struct route api_images_routes[];
 extern const struct route api_profiles_routes[];
+extern const struct route api_files_routes[];
 extern const struct route api_storage_routes[];
 extern const struct route api_networks_routes[];

@@ -25,6 +25,7 @@
 #include "router.h"
 #include "server.h"
 #include "strutil.h"
+#include "strv.h"
 
 LOG_MODULE("server");
 
@@ -102,6 +103,7 @@ static void request_free(struct request *req)
 	free(req->etag);
 	free(req->location);
 	free(req->raw_head);
+	strv_free(req->headers);
 	free(req);
 }
 
@@ -119,8 +121,9 @@ void request_kick(struct request *req)
 
 static size_t body_max(const struct request *req)
 {
-	return req->method == HTTP_POST && streq(req->path, "/1.0/images") ? REQUEST_UPLOAD_MAX
-									   : REQUEST_BODY_MAX;
+	if (req->method == HTTP_POST && (streq(req->path, "/1.0/images") || endswith(req->path, "/files")))
+		return REQUEST_UPLOAD_MAX;
+	return REQUEST_BODY_MAX;
 }
 
 void request_defer(struct request *req)
@@ -166,6 +169,18 @@ static int write_reply(struct lws *wsi, struct request *req)
 					(const unsigned char *)req->location,
 					(int)strlen(req->location), &p, end))
 		return -1;
+	STRV_FOREACH(h, req->headers) {
+		_cleanup_free_ char *name = xstrdup(*h);
+		char *v = strchr(name, ':');
+
+		if (!v)
+			continue;
+		*++v = 0;
+		v = strchr(*h, ':') + 2;
+		if (lws_add_http_header_by_name(wsi, (const unsigned char *)name,
+						(const unsigned char *)v, (int)strlen(v), &p, end))
+			return -1;
+	}
 	if (req->status >= 400 &&
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)"X-Content-Type-Options:",
 					(const unsigned char *)"nosniff", 7, &p, end))
@@ -279,12 +294,14 @@ static const char *reason(int status)
 
 static void write_direct(struct request *req)
 {
+	_cleanup_free_ char *extra = req->headers ? strv_join(req->headers, "\r\n") : NULL;
 	_cleanup_free_ char *head = xasprintf(
-		"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s%s%s%s%s"
+		"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s%s%s%s%s%s%s"
 		"Connection: close\r\n\r\n",
 		req->status, reason(req->status), req->content_type, req->resp_len,
 		req->etag ? "Etag: \"" : "", req->etag ?: "", req->etag ? "\"\r\n" : "",
-		req->location ? "Location: " : "", req->location ?: "", req->location ? "\r\n" : "");
+		req->location ? "Location: " : "", req->location ?: "", req->location ? "\r\n" : "",
+		extra ?: "", extra ? "\r\n" : "");
 
 	/* small answers to a client that is waiting for them: a blocking send is fine */
 	(void)fd_nonblock(req->direct_fd, false);
