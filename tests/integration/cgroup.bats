@@ -111,10 +111,14 @@ bad_start() { # LINE: the start fails with one line naming the key, nothing left
 	ratio=$(((b - a) * 100 / (t1 - t0)))
 	thr=$(awk '/^nr_throttled/ { print $2 }' "$(cgfile "$N" cpu.stat)")
 	echo "busy loop got $ratio% of a CPU, throttled $thr times"
-	# never more than the quota (with a little slack for the sampling), and the
-	# quota did hold it back (on a busy shared machine it may get less than half)
-	[ "$ratio" -le 58 ] && [ "$thr" -gt 0 ]
-	[ "$ratio" -ge 40 ] || echo "note: only $ratio%: the machine is busy" >&3
+	# never more than the quota (with a little slack for the sampling)
+	[ "$ratio" -le 58 ]
+	# and the quota held it back; a machine so busy that the loop never
+	# reached the quota cannot show that: say so rather than pass
+	if [ "$thr" -eq 0 ]; then
+		[ "$ratio" -lt 40 ] || false
+		skip "the machine is too busy: the loop got $ratio% of a CPU and never reached the quota"
+	fi
 }
 
 @test "lxc.cgroup.* writes v1 files; pids.max stops forks" {

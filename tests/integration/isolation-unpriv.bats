@@ -50,8 +50,12 @@ bad_idmap() { # LINE...: replace the maps by LINEs; the start fails with one lin
 	assert_output --regexp "^ *0 +$HOSTID +65536$"
 	# an attached process runs as the mapped uid too
 	ct_exec "$N" sleep 30 &
-	for _ in $(seq 50); do
-		p=$(for q in $(pids_matching "sleep 30"); do [ "$(cat /proc/$q/comm 2>/dev/null)" = sleep ] && echo "$q"; done | head -1)
+	ns=$(readlink "/proc/$pid/ns/pid")
+	for _ in $(seq 100); do
+		p=$(for q in $(pids_matching sleep); do
+			[ "$(cat /proc/$q/comm 2>/dev/null)" = sleep ] &&
+				[ "$(readlink /proc/$q/ns/pid 2>/dev/null)" = "$ns" ] && echo "$q"
+		done | head -1)
 		[ -n "$p" ] && break
 		sleep 0.1
 	done
