@@ -130,16 +130,15 @@ load daemon-helpers
 	api_wait "$r" >/dev/null
 }
 
-@test "limits.* are stored but refuse to start (issue 3)" {
+@test "limits.* take effect at start (more in daemon-limits.bats)" {
 	local n=$(ct a) r
 	daemon_init_image
 	r=$(api POST /1.0/instances "{\"name\":\"$n\",\"source\":{\"type\":\"image\",\"alias\":\"busybox\"},\"config\":{\"limits.memory\":\"256MB\"}}")
 	[ "$(api_wait "$r" | jq -r .status)" = Success ]
 	r=$(api PUT "/1.0/instances/$n/state" '{"action":"start"}')
-	run api_wait "$r"
-	[ "$(jq -r .status <<<"$output")" = Failure ]
-	[[ "$(jq -r .err <<<"$output")" == *limits.memory* ]]
-	[ "$(status_of "$n")" = Stopped ]
+	[ "$(api_wait "$r" | jq -r .status)" = Success ]
+	[ "$(status_of "$n")" = Running ]
+	grep -qx 'lxc.cgroup2.memory.max = 256000000' "$LXCPATH/$n/config"
 }
 
 @test "images: list, aliases, show, import of a bad tarball, delete" {

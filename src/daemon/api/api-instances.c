@@ -17,6 +17,7 @@
 #include "fileio.h"
 #include "images/image.h"
 #include "instances/instance.h"
+#include "instances/instance-limits.h"
 #include "log.h"
 #include "operations.h"
 #include "router.h"
@@ -275,6 +276,19 @@ static bool etag_ok(struct request *req, const struct db_instance *i)
 	return false;
 }
 
+/* limits.* take effect at once on a running instance, as in LXD */
+static int apply_limits_live(const struct db_instance *i, struct cove_error *err)
+{
+	_cleanup_json_ json_t *config = NULL, *devices = NULL;
+	int r;
+
+	r = instance_expand(i, &config, &devices, err);
+	if (r < 0)
+		return r;
+	r = limits_apply_running(the_daemon->lxcpath, i->name, config, err);
+	return r < 0 ? cove_err_prefix(err, "Failed to apply limits") : 0;
+}
+
 static void update_instance(struct request *req, char **params, bool patch)
 {
 	_cleanup_json_ json_t *body = request_json(req);
@@ -294,6 +308,8 @@ static void update_instance(struct request *req, char **params, bool patch)
 		r = api_instance_apply(&i, &n, body, patch, &err);
 	if (r >= 0)
 		r = db_instance_update(the_daemon->db, &i, &err);
+	if (r >= 0)
+		r = apply_limits_live(&i, &err);
 	if (r < 0) {
 		reply_errno(req, r, err.msg);
 	} else {
