@@ -61,9 +61,10 @@ static int open_parent(const char *name, const char *path, char **ret_base, stru
 	char *slash, *base;
 	int fd;
 
-	if (!path || path[0] != '/')
-		return cove_err(err, -EINVAL, "Missing or relative path argument");
-	copy = xstrdup(path);
+	if (!path || !*path)
+		return cove_err(err, -EINVAL, "Missing path argument");
+	/* LXD takes paths relative to the instance's root too (lxc file push sends them so) */
+	copy = path[0] == '/' ? xstrdup(path) : xasprintf("/%s", path);
 	/* drop trailing slashes */
 	for (size_t n = strlen(copy); n > 1 && copy[n - 1] == '/'; n--)
 		copy[n - 1] = 0;
@@ -193,6 +194,8 @@ static int escape_err(int r, const char *path, struct cove_error *err)
 	if (r == -EXDEV || r == -ELOOP)
 		return cove_err(err, -EINVAL, "Refusing '%s': a symlink there leads out of its directory",
 				path);
+	if (r == -ENXIO || r == -EISDIR)
+		return cove_err(err, -EINVAL, "'%s' is not a regular file", path);
 	return cove_err(err, r, "Failed to open '%s': %s", path, strerror(-r));
 }
 

@@ -24,6 +24,10 @@ static const char *const api_extensions[] = {
 	"container_full",
 	"instance_get_full",
 	"cove_image_build",
+	"directory_manipulation",
+	"file_delete",
+	"file_append",
+	"file_symlinks",
 };
 
 static json_t *environment(void)
