@@ -134,17 +134,22 @@ static void chown_ttys(struct cove_run *run, uid_t uid, gid_t gid)
 /* The container's cgroup, so container root may manage its own subtree (delegation). */
 static void chown_cgroup(struct cove_run *run, uid_t uid, gid_t gid)
 {
-	static const char *const files[] = { "", "tasks", "cgroup.procs", "cgroup.threads",
-					     "cgroup.subtree_control" };
+	static const char *const v1_files[] = { "", "tasks", "cgroup.procs" };
+	static const char *const v2_files[] = { "", "cgroup.procs", "cgroup.threads",
+						"cgroup.subtree_control" };
 
 	for (size_t i = 0; run->cg && i < run->cg->n; i++) {
-		_cleanup_free_ char *d = cgroup_hier_path(&run->cg->h[i], run->cg->name);
+		const struct cgroup_hier *h = &run->cg->h[i];
+		const char *const *files = h->v2 ? v2_files : v1_files;
+		size_t n = h->v2 ? ELEMENTSOF(v2_files) : ELEMENTSOF(v1_files);
+		_cleanup_close_ int dfd = -EBADF;
+		_cleanup_free_ char *d = cgroup_hier_path(h, run->cg->name);
 
-		for (size_t k = 0; k < ELEMENTSOF(files); k++) {
-			_cleanup_free_ char *p = path_join(d, files[k]);
-
-			(void)chown(p, uid, gid);
-		}
+		dfd = open(d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			(void)fchownat(dfd, files[k], uid, gid, k == 0 ? AT_EMPTY_PATH : 0);
 	}
 }
 
