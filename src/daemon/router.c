@@ -20,7 +20,7 @@ static const struct route *const tables[] = {
 	api_root_routes,     api_operations_routes, api_instances_routes,
 	api_instance_state_routes, api_exec_routes, api_images_routes,
 	api_profiles_routes, api_storage_routes,    api_networks_routes,
-	api_files_routes,
+	api_files_routes,    api_console_routes,
 };
 
 bool router_match(const char *pattern, const char *path, char **params)
@@ -102,7 +102,9 @@ int server_ws_attach(struct ws_conn *c, const char *path, const char *query)
 	if (streq(path, "/1.0/events"))
 		return events_ws_attach(c, query);
 	if (router_match("/1.0/operations/*/websocket", path, params)) {
-		r = exec_ws_attach(c, params[0], query);
+		r = console_ws_attach(c, params[0], query);
+		if (r == -ENOENT)
+			r = exec_ws_attach(c, params[0], query);
 		free(params[0]);
 	}
 	return r;

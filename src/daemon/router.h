@@ -32,5 +32,9 @@ extern const struct route api_exec_routes[];
 extern const struct route api_images_routes[];
 extern const struct route api_profiles_routes[];
 extern const struct route api_files_routes[];
+extern const struct route api_console_routes[];
+struct ws_conn;
+/* A websocket of a console operation (api-console.c); -ENOENT when op_id is not one. */
+int console_ws_attach(struct ws_conn *c, const char *op_id, const char *query);
 extern const struct route api_storage_routes[];
 extern const struct route api_networks_routes[];
