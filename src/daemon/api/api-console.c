@@ -32,6 +32,7 @@
 LOG_MODULE("console");
 
 #define CONSOLE_LOG_MAX (16u << 20)
+#define CONNECT_TIMEOUT_MS 10000
 
 enum { CWS_DATA, CWS_CONTROL, _CWS_MAX };
 
@@ -41,6 +42,7 @@ struct console {
 	struct ws_conn *ws[_CWS_MAX];
 	int fd, ctl_fd;
 	uv_poll_t *poll; /* owned: freed when closed */
+	uv_timer_t *timer; /* owned: the client must connect in time */
 	bool finished;
 };
 
@@ -51,6 +53,11 @@ static void poll_closed_cb(uv_handle_t *h)
 
 static void console_stop(struct console *c)
 {
+	if (c->timer) {
+		uv_timer_stop(c->timer);
+		uv_close((uv_handle_t *)c->timer, poll_closed_cb);
+		c->timer = NULL;
+	}
 	if (c->poll) {
 		uv_poll_stop(c->poll);
 		uv_close((uv_handle_t *)c->poll, poll_closed_cb);
@@ -73,6 +80,14 @@ static void console_finish(struct console *c)
 		}
 	console_stop(c);
 	operation_finish(c->op, NULL);
+}
+
+static void timeout_cb(uv_timer_t *t)
+{
+	struct console *c = t->data;
+
+	if (!c->ws[CWS_DATA])
+		console_finish(c);
 }
 
 static void poll_cb(uv_poll_t *p, int status, int events)
@@ -256,6 +271,10 @@ static void console_post(struct request *req, char **params)
 	op->userdata = c;
 	op->free_userdata = console_free_cb;
 	c->op = op;
+	c->timer = xzalloc(sizeof(*c->timer));
+	uv_timer_init(the_daemon->loop, c->timer);
+	c->timer->data = c;
+	uv_timer_start(c->timer, timeout_cb, CONNECT_TIMEOUT_MS, 0);
 	operation_set_running(op);
 	reply_async(req, op);
 }
