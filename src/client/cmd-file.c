@@ -123,6 +123,34 @@ static int push_tree(const char *name, const char *dst, const char *src, const s
 	return 0;
 }
 
+/* -p: create the missing parents of dst (directories 0755, root-owned, as lxc does). */
+static int push_parents(const char *name, const char *dst, struct cove_error *err)
+{
+	static const struct file_opts po = {.uid = -1, .gid = -1, .mode = -1};
+	_cleanup_free_ char *copy = xstrdup(dst);
+	struct stat st = {.st_mode = S_IFDIR | 0755};
+	char *slash;
+	int r;
+
+	slash = strrchr(copy, '/');
+	if (!slash || slash == copy)
+		return 0;
+	*slash = 0;
+	for (char *p = copy + 1;; p++) {
+		if (*p != '/' && *p != 0)
+			continue;
+		char c = *p;
+
+		*p = 0;
+		r = push_one(name, copy, NULL, &st, &po, err);
+		*p = c;
+		if (r < 0)
+			return r;
+		if (c == 0)
+			return 0;
+	}
+}
+
 static int file_push(int argc, char **argv, const struct file_opts *o, struct cove_error *err)
 {
 	_cleanup_free_ char *name = NULL, *path = NULL;
@@ -145,6 +173,11 @@ static int file_push(int argc, char **argv, const struct file_opts *o, struct co
 			return cove_err(err, -errno, "stat %s: %m", argv[i]);
 		if (S_ISDIR(st.st_mode) && !o->recursive)
 			return cove_err(err, -EISDIR, "Path %s is a directory (use -r)", argv[i]);
+		if (o->create_dirs) {
+			r = push_parents(name, dst, err);
+			if (r < 0)
+				return r;
+		}
 		r = o->recursive ? push_tree(name, dst, argv[i], o, err)
 				 : push_one(name, dst, argv[i], &st, o, err);
 		if (r < 0)

@@ -28,6 +28,7 @@ static const char *const api_extensions[] = {
 	"file_delete",
 	"file_append",
 	"file_symlinks",
+	"console",
 };
 
 static json_t *environment(void)
