@@ -80,6 +80,36 @@ teardown() {
 	assert_failure 1
 }
 
+@test "cove file push -r, -p, --uid/--gid/--mode, pull -r, delete" {
+	c=$(inst fr); made "$c"
+	cove launch busybox "$c"
+	mkdir -p "$BATS_TEST_TMPDIR/tree/sub"
+	echo a >"$BATS_TEST_TMPDIR/tree/sub/a"
+	echo b >"$BATS_TEST_TMPDIR/b"
+	run cove file push --uid 3 --gid 4 --mode 0600 "$BATS_TEST_TMPDIR/b" "$c/root/b"
+	assert_success
+	run cove exec "$c" -- stat -c '%u %g %a' /root/b
+	assert_output "3 4 600"
+	run cove file push -r "$BATS_TEST_TMPDIR/tree" "$c/root/"
+	assert_success
+	run cove exec "$c" -- cat /root/tree/sub/a
+	assert_output a
+	run cove file pull -r "$c/root/tree" "$BATS_TEST_TMPDIR/back"
+	assert_success
+	[ "$(cat "$BATS_TEST_TMPDIR/back/sub/a")" = a ]
+	run cove file push -p "$BATS_TEST_TMPDIR/b" "$c/root/new/dir/b"
+	assert_success
+	run cove exec "$c" -- cat /root/new/dir/b
+	assert_output b
+	run cove file delete "$c/root/b"
+	assert_success
+	run cove exec "$c" -- ls /root
+	refute_line b
+	run --separate-stderr cove file push "$BATS_TEST_TMPDIR/b" "$c/no/such/dir/b"
+	assert_failure 1
+	[[ "$stderr" == "Error: "* ]]
+}
+
 @test "cove network create, set, get, show, delete (the tutorial's bridge)" {
 	run cove network create "br$UNIQ" ipv4.address=10.253.77.1/24 ipv4.nat=true ipv6.address=none
 	skip_if_unsupported
