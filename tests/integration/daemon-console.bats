@@ -20,6 +20,17 @@ COVE=$COVE_BUILD_DIR/src/client/cove
 	assert_output --partial "old output"
 	run api_code DELETE "/1.0/instances/$n/console"
 	[ "$output" = 200 ]
+	# the logs (lxc info --show-log): lxc.log, console.log, nothing else
+	run api GET "/1.0/instances/$n/logs"
+	[ "$(jq -r '.metadata[0]' <<<"$output")" = "/1.0/instances/$n/logs/lxc.log" ]
+	run api_code GET "/1.0/instances/$n/logs/lxc.log"
+	[ "$output" = 200 ]
+	run api_code GET "/1.0/instances/$n/logs/config"
+	[ "$output" = 400 ]
+	run api_code GET "/1.0/instances/$n/logs/.hidden.log"
+	[ "$output" = 400 ]
+	run api_code GET "/1.0/instances/$n/logs/nosuch.log"
+	[ "$output" = 404 ]
 	[ ! -s "$COVE_DIR/containers/$n/console.log" ]
 	run api POST "/1.0/instances/$n/console" '{"type":"vga"}'
 	[ "$(jq -r .error_code <<<"$output")" = 400 ]

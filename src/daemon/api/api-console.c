@@ -326,7 +326,67 @@ static void console_log_clear(struct request *req, char **params)
 	reply_sync(req, json_object());
 }
 
+/* /1.0/instances/NAME/logs[/FILE]: lxc.log (and console.log), as `lxc info --show-log` reads them. */
+static bool log_name_ok(const char *f)
+{
+	if (!endswith(f, ".log") || startswith(f, "."))
+		return false;
+	for (const char *p = f; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *p))
+			return false;
+	return true;
+}
+
+static void logs_list(struct request *req, char **params)
+{
+	struct cove_error err = { 0 };
+	struct db_instance i = { 0 };
+	int r = db_instance_get(the_daemon->db, params[0], &i, &err);
+
+	db_instance_clear(&i);
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		return;
+	}
+	reply_sync(req, json_pack("[o, o]", json_sprintf("/1.0/instances/%s/logs/lxc.log", params[0]),
+				  json_sprintf("/1.0/instances/%s/logs/console.log", params[0])));
+}
+
+static void logs_get(struct request *req, char **params)
+{
+	_cleanup_free_ char *path = NULL, *data = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	struct cove_error err = { 0 };
+	struct db_instance i = { 0 };
+	size_t len = 0;
+	int r = db_instance_get(the_daemon->db, params[0], &i, &err);
+
+	db_instance_clear(&i);
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		return;
+	}
+	if (!log_name_ok(params[1])) {
+		reply_error(req, 400, "Invalid log file name");
+		return;
+	}
+	path = xasprintf("%s/%s/%s", the_daemon->lxcpath, params[0], params[1]);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		reply_error(req, 404, "not found");
+		return;
+	}
+	r = read_full_fd(fd, CONSOLE_LOG_MAX, &data, &len);
+	if (r < 0) {
+		reply_error(req, 500, "Failed to read the log: %s", strerror(-r));
+		return;
+	}
+	reply_bytes(req, "application/octet-stream", data ?: "", len);
+}
+
 const struct route api_console_routes[] = {
+	{ HTTP_GET, "/1.0/instances/*/logs", logs_list },
+	{ HTTP_GET, "/1.0/instances/*/logs/*", logs_get },
 	{ HTTP_POST, "/1.0/instances/*/console", console_post },
 	{ HTTP_GET, "/1.0/instances/*/console", console_log },
 	{ HTTP_DELETE, "/1.0/instances/*/console", console_log_clear },
