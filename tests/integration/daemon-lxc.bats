@@ -190,3 +190,58 @@ listed False"
 	run lxc exec "$n" -- echo thawed
 	assert_output thawed
 }
+
+@test "lxc profile create, edit (YAML on stdin), copy, rename, add; default and in-use refused" {
+	n=$(ct p)
+	run lxc profile create web-server
+	assert_success
+	run lxc profile edit web-server <<YAML
+config:
+  user.purpose: web
+  environment.ROLE: web
+description: Profil pour serveurs web
+devices: {}
+YAML
+	assert_success
+	run lxc profile show web-server
+	assert_line "description: Profil pour serveurs web"
+	assert_line "  user.purpose: web"
+	run lxc profile copy default production
+	assert_success
+	run lxc profile rename production prod
+	assert_success
+	run lxc profile list -f csv
+	assert_line --partial "prod,"
+	run lxc launch busybox "$n" -p default -p web-server
+	assert_success
+	run lxc exec "$n" -- sh -c 'echo $ROLE'
+	assert_output web
+	run lxc profile delete web-server
+	assert_failure
+	assert_output --partial "Profile is currently in use"
+	run lxc profile delete default
+	assert_failure
+	assert_output --partial "The 'default' profile cannot be deleted"
+	run lxc profile assign "$n" default,prod
+	assert_success
+	run lxc config show "$n"
+	assert_line "- prod"
+	run lxc profile delete web-server
+	assert_success
+	run lxc profile show nosuch
+	assert_failure
+	lxc stop -f "$n"
+}
+
+@test "lxc console attaches (input reaches the console), --show-log" {
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	n=$(ct k)
+	lxc launch busybox "$n"
+	run bash -c "(sleep 1; printf 'echo LX\$((1+1))\r'; sleep 1; printf '\001q') |
+		timeout 15 script -qc 'lxc console $n' /dev/null"
+	assert_output --partial "LX\$((1+1))"
+	run lxc console "$n" --show-log
+	assert_success
+	assert_output --partial "LX"
+	lxc stop -f "$n"
+}
