@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "events.h"
 #include "instances/instance.h"
+#include "instances/instance-limits.h"
 #include "util.h"
 #include "router.h"
 #include "strutil.h"
@@ -88,13 +89,25 @@ static int profile_name_validate(const json_t *v, struct cove_error *err)
 	return 0;
 }
 
-/* Rewrite the generated config of every instance using profile. */
+/*
+ * Rewrite the generated config of every instance using profile; limits.*
+ * also take effect at once on the running ones, as an instance update does.
+ */
 static void reexpand_users(const char *profile)
 {
 	_cleanup_strv_free_ char **users = users_of(profile);
 
-	STRV_FOREACH(n, users)
+	STRV_FOREACH(n, users) {
+		_cleanup_json_ json_t *config = NULL, *devices = NULL;
+		struct db_instance i = { 0 };
+
 		(void)instance_write_initial_config(*n, NULL);
+		if (db_instance_get(the_daemon->db, *n, &i, NULL) < 0)
+			continue;
+		if (instance_expand(&i, &config, &devices, NULL) >= 0)
+			(void)limits_apply_running(the_daemon->lxcpath, *n, config, NULL);
+		db_instance_clear(&i);
+	}
 }
 
 static void list_profiles(struct request *req, char **params)
