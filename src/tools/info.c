@@ -27,10 +27,15 @@ static const char usage[] =
 
 static bool arg_state, arg_pid, arg_ips, arg_stats, arg_raw;
 static char **arg_keys;
+/* lxc-info -H with exactly one of -s -p -i -S prints bare values, no labels */
+static bool arg_bare;
 
 static void field(const char *label, const char *value)
 {
-	printf("%-16s%s\n", label, value);
+	if (arg_bare)
+		printf("%s\n", value);
+	else
+		printf("%-16s%s\n", label, value);
 }
 
 static void size_field(const char *label, uint64_t v)
@@ -172,6 +177,7 @@ static int info(struct cove_container *ct, struct cove_error *err)
 	if (r < 0)
 		return r;
 	running = st.state != COVE_STATE_STOPPED && st.init_pid > 0;
+	arg_bare = arg_raw && !all && arg_state + arg_pid + arg_ips + arg_stats == 1;
 	if (all) {
 		arg_state = arg_pid = arg_ips = arg_stats = true;
 		field("Name:", ct->name);
