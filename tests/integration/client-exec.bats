@@ -107,7 +107,6 @@ teardown() {
 
 @test "cove console --show-log and an attached console (<ctrl>+a q detaches)" {
 	run cove console "$CT" --show-log
-	skip_if_unsupported
 	assert_success
 	command -v tmux >/dev/null || skip "tmux is not installed"
 	TMUX_SOCK=$BATS_TEST_TMPDIR/tmux.sock

@@ -279,7 +279,6 @@ teardown() { client_teardown; }
 	c=$(inst lg); made "$c"
 	cove launch busybox "$c"
 	run cove info "$c" --show-log
-	skip_if_unsupported
 	assert_success
 	assert_line "Log:"
 }

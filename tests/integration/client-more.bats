@@ -66,7 +66,6 @@ teardown() {
 	cove launch busybox "$c"
 	echo "hello from the host" >"$BATS_TEST_TMPDIR/hello.txt"
 	run cove file push --mode 0640 "$BATS_TEST_TMPDIR/hello.txt" "$c/root/hello.txt"
-	skip_if_unsupported
 	assert_success
 	run cove exec "$c" -- cat /root/hello.txt
 	assert_output "hello from the host"

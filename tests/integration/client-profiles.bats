@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # cove profile (the tutorial's "Profils" section) against a real coved:
 # create, set/get/unset, edit from stdin, copy, rename, assign, delete.
-# Whatever coved does not implement yet skips with its error.
 
 load client-helpers
 
@@ -22,7 +21,6 @@ teardown() {
 
 @test "cove profile create, show, delete" {
 	run cove profile create "$P"
-	skip_if_unsupported
 	assert_success
 	assert_output "Profile $P created"
 	run cove profile show "$P"
@@ -40,9 +38,7 @@ teardown() {
 
 @test "cove profile set, get, unset" {
 	run cove profile create "$P"
-	skip_if_unsupported
 	run cove profile set "$P" user.role web
-	skip_if_unsupported
 	assert_success
 	run cove profile get "$P" user.role
 	assert_output "web"
@@ -58,7 +54,6 @@ teardown() {
 
 @test "cove profile edit reads YAML from stdin (the tutorial's web-server profile)" {
 	run cove profile create "$P"
-	skip_if_unsupported
 	run cove profile edit "$P" <<YAML
 config:
   limits.cpu: 2
@@ -67,7 +62,6 @@ config:
 description: Profil pour serveurs web
 devices: {}
 YAML
-	skip_if_unsupported
 	assert_success
 	run cove profile show "$P"
 	assert_line "description: Profil pour serveurs web"
@@ -77,15 +71,12 @@ YAML
 
 @test "cove profile copy and rename" {
 	run cove profile create "$P"
-	skip_if_unsupported
-	cove profile set "$P" user.k v || skip "coved cannot set profile keys yet"
+	cove profile set "$P" user.k v
 	run cove profile copy "$P" "$P-copy"
-	skip_if_unsupported
 	assert_success
 	run cove profile get "$P-copy" user.k
 	assert_output "v"
 	run cove profile rename "$P-copy" "$P-renamed"
-	skip_if_unsupported
 	assert_success
 	assert_output "Profile $P-copy renamed to $P-renamed"
 	run cove profile get "$P-renamed" user.k
@@ -94,7 +85,6 @@ YAML
 
 @test "cove launch -p PROFILE and cove profile assign" {
 	run cove profile create "$P"
-	skip_if_unsupported
 	c=$(inst pa); made "$c"
 	run cove launch busybox "$c" -p default -p "$P"
 	assert_success
@@ -102,7 +92,6 @@ YAML
 	assert_output "$c,\"default
 $P\""
 	run cove profile assign "$c" default
-	skip_if_unsupported
 	assert_success
 	assert_output "Profiles default applied to $c"
 	run cove config show "$c"
