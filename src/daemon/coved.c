@@ -5,6 +5,7 @@
  *   coved [--group GROUP] [--debug]   serve (state in $COVE_DIR, default /var/lib/cove)
  *   coved init --auto                 dir storage pool "default", root disk in the default profile
  *   coved waitready [--timeout N]     wait until the daemon answers
+ *   coved shutdown [--timeout N]      stop the instances cleanly, then the daemon
  *
  * Containers run under their own cove-monitor processes: stopping or
  * killing the daemon leaves them running, and the next daemon finds them
@@ -29,6 +30,7 @@
 #include "init.h"
 #include "log.h"
 #include "server.h"
+#include "shutdown.h"
 #include "strutil.h"
 #include "strv.h"
 
@@ -118,10 +120,19 @@ static void on_signal(uv_signal_t *s, int signo)
 	uv_stop(s->loop);
 }
 
+/* SIGPWR (coved shutdown): stop the instances, remembering which ran, then exit */
+static void on_sigpwr(uv_signal_t *s, int signo)
+{
+	log_info("Received signal %d, stopping the instances, then exiting", signo);
+	the_daemon->shutting_down = true;
+	daemon_shutdown_instances();
+	uv_stop(s->loop);
+}
+
 static int serve(void)
 {
 	struct cove_error err = { 0 };
-	uv_signal_t sigterm, sigint;
+	uv_signal_t sigterm, sigint, sigpwr;
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -141,6 +152,8 @@ static int serve(void)
 	uv_signal_start(&sigterm, on_signal, SIGTERM);
 	uv_signal_init(the_daemon->loop, &sigint);
 	uv_signal_start(&sigint, on_signal, SIGINT);
+	uv_signal_init(the_daemon->loop, &sigpwr);
+	uv_signal_start(&sigpwr, on_sigpwr, SIGPWR);
 	log_info("Listening on '%s'", the_daemon->socket_path);
 	uv_run(the_daemon->loop, UV_RUN_DEFAULT);
 	server_stop();
@@ -153,6 +166,7 @@ static void help(void)
 	printf("coved [--group GROUP] [--debug]\n"
 	       "coved init --auto\n"
 	       "coved waitready [--timeout SECONDS]\n"
+	       "coved shutdown [--timeout SECONDS]\n"
 	       "State directory: $COVE_DIR (default " COVED_DEFAULT_DIR ")\n");
 }
 

@@ -21,6 +21,7 @@
 #include "fileio.h"
 #include "init.h"
 #include "log.h"
+#include "shutdown.h"
 #include "strutil.h"
 #include "util.h"
 
@@ -132,6 +133,17 @@ static int init_auto(void)
 	return r;
 }
 
+int init_http(const char *method, const char *path, const json_t *body, int *ret_status,
+	      json_t **ret)
+{
+	return http(method, path, body, ret_status, ret);
+}
+
+int init_check(const char *what, int r, int status, json_t *resp)
+{
+	return check(what, r, status, resp);
+}
+
 static int waitready(int timeout_s)
 {
 	struct timespec start, now;
@@ -157,8 +169,10 @@ static int waitready(int timeout_s)
 int coved_command(int argc, char **argv)
 {
 	if (streq(argv[0], "init")) {
+		if (argc >= 2 && streq(argv[1], "--preseed"))
+			return init_preseed();
 		if (argc < 2 || !streq(argv[1], "--auto"))
-			return log_error_errno(-EINVAL, "Only 'coved init --auto' is supported so far");
+			return log_error_errno(-EINVAL, "Only 'coved init --auto' and 'coved init --preseed' are supported");
 		return init_auto();
 	}
 	if (streq(argv[0], "waitready")) {
@@ -167,6 +181,14 @@ int coved_command(int argc, char **argv)
 		if (argc >= 3 && streq(argv[1], "--timeout"))
 			(void)safe_atoi(argv[2], &t);
 		return waitready(t);
+	}
+	if (streq(argv[0], "shutdown")) {
+		_cleanup_free_ char *path = socket_path();
+		int t = 0;
+
+		if (argc >= 3 && streq(argv[1], "--timeout"))
+			(void)safe_atoi(argv[2], &t);
+		return coved_shutdown_command(path, t);
 	}
 	return log_error_errno(-EINVAL, "Unknown command '%s'", argv[0]);
 }

@@ -2,4 +2,14 @@
 /* coved's sub-commands that talk to a running daemon: init, waitready. */
 #pragma once
 
+#include <jansson.h>
+
 int coved_command(int argc, char **argv);
+
+/* one blocking request to the daemon; *ret the JSON envelope (caller unrefs) */
+int init_http(const char *method, const char *path, const json_t *body, int *ret_status,
+	      json_t **ret);
+/* log "Failed to WHAT: ..." for a transport error or an error status */
+int init_check(const char *what, int r, int status, json_t *resp);
+/* coved init --preseed (preseed.c): LXD's preseed YAML on stdin */
+int init_preseed(void);

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "operations.h"
 #include "router.h"
+#include "shutdown.h"
 #include "strutil.h"
 #include "strv.h"
 #include "util.h"
@@ -224,6 +225,18 @@ static void put_state(struct request *req, char **params)
 	reply_async(req, op);
 }
 
+/* true (and the mark removed) when `coved shutdown` stopped I */
+static bool resume_after_shutdown(struct db_instance *i)
+{
+	const char *v = json_string_value(json_object_get(i->config, INSTANCE_LAST_STATE_KEY));
+
+	if (!v || !streq(v, "RUNNING"))
+		return false;
+	json_object_del(i->config, INSTANCE_LAST_STATE_KEY);
+	(void)db_instance_update(the_daemon->db, i, NULL);
+	return true;
+}
+
 /* boot.autostart: start the stopped instances that ask for it (daemon start-up). */
 void instances_autostart(void)
 {
@@ -235,13 +248,15 @@ void instances_autostart(void)
 		struct db_instance i = { 0 };
 		struct cove_error err = { 0 };
 		struct state_job *j;
-		bool yes = false;
+		bool yes = false, ran;
 
 		if (db_instance_get(the_daemon->db, *n, &i, NULL) < 0)
 			continue;
 		(void)instance_expand(&i, &config, &devices, NULL);
+		ran = resume_after_shutdown(&i);
 		db_instance_clear(&i);
-		if (parse_bool(json_string_value(json_object_get(config, "boot.autostart")) ?: "", &yes) < 0 || !yes)
+		if (!ran &&
+		    (parse_bool(json_string_value(json_object_get(config, "boot.autostart")) ?: "", &yes) < 0 || !yes))
 			continue;
 		j = xzalloc(sizeof(*j));
 		j->name = xstrdup(*n);
@@ -256,7 +271,7 @@ void instances_autostart(void)
 			state_job_free(j);
 			continue;
 		}
-		log_info("Starting instance '%s' (boot.autostart)", *n);
+		log_info("Starting instance '%s' (%s)", *n, ran ? "running at shutdown" : "boot.autostart");
 		operation_run(operation_new(OP_CLASS_TASK, action_descriptions[ACTION_START],
 					    json_pack("{s:[o]}", "instances",
 						      json_sprintf("/1.0/instances/%s", *n))),
