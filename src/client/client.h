@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "cove/error.h"
+#include "format.h"
 #include "macro.h"
 
 struct cmd {
@@ -58,6 +59,17 @@ void client_sort_used_by(json_t *obj);
 void client_sort_maps(json_t *obj);
 /* What the show commands print: used_by and maps sorted, then YAML. */
 void client_print_object(json_t *v);
+
+/*
+ * The "list" shape shared by profile/network/storage: [-f FORMAT], GET path
+ * (with recursion=1), then render(list, format).
+ */
+typedef int (*client_render_fn)(json_t *list, enum format fmt, struct cove_error *err);
+int client_list_cmd(int argc, char **argv, const char *path, client_render_fn render,
+		    struct cove_error *err);
+/* The "show NAME" shape: one argument, GET collection/NAME (escaped), print as YAML. */
+int client_show_cmd(int argc, char **argv, const char *collection, const char *usage,
+		    struct cove_error *err);
 
 /* The commands (cmd-*.c). */
 int cmd_version(int argc, char **argv, struct cove_error *err);

@@ -60,42 +60,13 @@ int network_list_render(json_t *list, enum format fmt, struct cove_error *err)
 
 static int net_list(int argc, char **argv, struct cove_error *err)
 {
-	enum format fmt = FORMAT_TABLE;
-	json_t *list = NULL;
-	int r;
-
-	client_opt_reset();
-	while ((r = client_getopt(
-		    argc, argv,
-		    "f:", (const struct option[]){{"format", required_argument, NULL, 'f'}, {}},
-		    err)) != -1)
-		if (r < 0 || (fmt = format_from_string(optarg)) < 0)
-			return r < 0 ? r : cove_err(err, -EINVAL, "Invalid format \"%s\"", optarg);
-	r = api_get("/1.0/networks?recursion=1", &list, NULL, err);
-	if (r < 0)
-		return r;
-	r = network_list_render(list, fmt, err);
-	json_decref(list);
-	return r;
+	return client_list_cmd(argc, argv, "/1.0/networks?recursion=1", network_list_render, err);
 }
 
 static int net_show(int argc, char **argv, struct cove_error *err)
 {
-	_cleanup_free_ char *e = NULL, *path = NULL;
-	json_t *p = NULL;
-	int r;
-
-	r = client_check_args(argc - 1, 1, 1, "cove network show [<remote>:]<network>", err);
-	if (r != 0)
-		return r > 0 ? 0 : r;
-	e = http_escape(argv[1]);
-	path = xasprintf("/1.0/networks/%s", e);
-	r = api_get(path, &p, NULL, err);
-	if (r < 0)
-		return r;
-	client_print_object(p);
-	json_decref(p);
-	return 0;
+	return client_show_cmd(argc, argv, "/1.0/networks", "cove network show [<remote>:]<network>",
+			       err);
 }
 
 static char *net_path(const char *name)

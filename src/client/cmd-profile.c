@@ -78,27 +78,7 @@ int profile_list_render(json_t *list, enum format fmt, struct cove_error *err)
 
 static int profile_list(int argc, char **argv, struct cove_error *err)
 {
-	enum format fmt = FORMAT_TABLE;
-	json_t *list = NULL;
-	int r;
-
-	client_opt_reset();
-	while ((r = client_getopt(
-		    argc, argv,
-		    "f:", (const struct option[]){{"format", required_argument, NULL, 'f'}, {}},
-		    err)) != -1) {
-		if (r < 0)
-			return r;
-		fmt = format_from_string(optarg);
-		if (fmt < 0)
-			return cove_err(err, -EINVAL, "Invalid format \"%s\"", optarg);
-	}
-	r = api_get("/1.0/profiles?recursion=1", &list, NULL, err);
-	if (r < 0)
-		return r;
-	r = profile_list_render(list, fmt, err);
-	json_decref(list);
-	return r;
+	return client_list_cmd(argc, argv, "/1.0/profiles?recursion=1", profile_list_render, err);
 }
 
 static int profile_show(int argc, char **argv, struct cove_error *err)

@@ -11,8 +11,11 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "api.h"
 #include "client.h"
 #include "fileio.h"
+#include "format.h"
+#include "http.h"
 #include "strutil.h"
 #include "yaml.h"
 
@@ -205,4 +208,48 @@ void client_print_object(json_t *v)
 	client_sort_used_by(v);
 	client_sort_maps(v);
 	client_print_yaml(v);
+}
+
+int client_list_cmd(int argc, char **argv, const char *path, client_render_fn render,
+		    struct cove_error *err)
+{
+	static const struct option opts[] = { { "format", required_argument, NULL, 'f' }, {} };
+	enum format fmt = FORMAT_TABLE;
+	json_t *list = NULL;
+	int r;
+
+	client_opt_reset();
+	while ((r = client_getopt(argc, argv, "f:", opts, err)) != -1) {
+		if (r < 0)
+			return r;
+		fmt = format_from_string(optarg);
+		if ((int)fmt < 0)
+			return cove_err(err, -EINVAL, "Invalid format \"%s\"", optarg);
+	}
+	r = api_get(path, &list, NULL, err);
+	if (r < 0)
+		return r;
+	r = render(list, fmt, err);
+	json_decref(list);
+	return r;
+}
+
+int client_show_cmd(int argc, char **argv, const char *collection, const char *usage,
+		    struct cove_error *err)
+{
+	_cleanup_free_ char *e = NULL, *path = NULL;
+	json_t *obj = NULL;
+	int r;
+
+	r = client_check_args(argc - 1, 1, 1, usage, err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	e = http_escape(argv[1]);
+	path = xasprintf("%s/%s", collection, e);
+	r = api_get(path, &obj, NULL, err);
+	if (r < 0)
+		return r;
+	client_print_object(obj);
+	json_decref(obj);
+	return 0;
 }

@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
