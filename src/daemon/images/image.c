@@ -172,13 +172,15 @@ static const char busybox_metadata[] =
 	"  description: BusyBox static rootfs (built by coved)\n"
 	"  name: busybox\n"
 	"  os: busybox\n"
-	"  release: host\n";
+	"  release: host\n"
+	"  serial: \"%lld%09ld\"\n";
 
 int image_build_busybox(const char *images_dir, struct image_result *ret, struct cove_error *err)
 {
 	_cleanup_free_ char *dir = mkdtemp_in(images_dir, "build"), *rootfs = NULL, *meta = NULL;
 	_cleanup_free_ char *tarball = NULL, *config = NULL, *md = NULL;
 	struct cove_template_ctx ctx = { .name = "busybox" };
+	struct timespec now;
 	int r;
 
 	if (!dir)
@@ -195,7 +197,13 @@ int image_build_busybox(const char *images_dir, struct image_result *ret, struct
 	if (r < 0)
 		goto fail;
 	meta = xasprintf("%s/metadata.yaml", dir);
-	md = xasprintf(busybox_metadata, util_arch(), (long long)time(NULL), util_arch());
+	/*
+	 * Every build gets its own serial (as images of a server do), so two builds
+	 * in the same second are two images, not one fingerprint clash.
+	 */
+	clock_gettime(CLOCK_REALTIME, &now);
+	md = xasprintf(busybox_metadata, util_arch(), (long long)now.tv_sec, util_arch(),
+		       (long long)now.tv_sec, now.tv_nsec);
 	r = write_file_atomic(meta, md, strlen(md), 0644);
 	if (r < 0) {
 		cove_err(err, r, "Failed to write '%s': %s", meta, strerror(-r));
