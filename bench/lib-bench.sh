@@ -139,3 +139,77 @@ bench_cleanup() {
 	fi
 	return 0
 }
+
+# --- process and cgroup memory, CPU time (bench/lxd.sh) ---------------------
+
+# rss_kb PID / pss_kb PID: resident / proportional set size in KiB (0 if gone)
+rss_kb() { awk '/^VmRSS:/ { print $2; f = 1 } END { if (!f) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+pss_kb() { awk '/^Pss:/ { print $2; f = 1 } END { if (!f) print 0 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
+
+# ppid_of PID
+ppid_of() { awk '{ print $4 }' "/proc/$1/stat" 2>/dev/null; }
+
+# memcg_kb PID: memory charged to PID's memory cgroup (v1 usage_in_bytes,
+# or v2 memory.current), KiB
+memcg_kb() {
+	local p
+	p=$(awk -F: '$2 == "memory" { print $3 }' "/proc/$1/cgroup" 2>/dev/null)
+	if [ -n "$p" ] && [ -r "/sys/fs/cgroup/memory$p/memory.usage_in_bytes" ]; then
+		echo $(($(cat "/sys/fs/cgroup/memory$p/memory.usage_in_bytes") / 1024))
+		return
+	fi
+	p=$(awk -F: '$1 == "0" { print $3 }' "/proc/$1/cgroup" 2>/dev/null)
+	local d
+	for d in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+		if [ -n "$p" ] && [ -r "$d$p/memory.current" ]; then
+			echo $(($(cat "$d$p/memory.current") / 1024))
+			return
+		fi
+	done
+	echo 0
+}
+
+# memcg_of PID: the memory cgroup path of PID (to tell whether two share one)
+memcg_of() { awk -F: '$2 == "memory" || ($1 == "0" && !m) { m = $3 } END { print m }' "/proc/$1/cgroup" 2>/dev/null; }
+
+# cpu_ms PID: user+sys CPU of PID and its reaped children, ms
+cpu_ms() {
+	local tck
+	tck=$(getconf CLK_TCK)
+	awk -v t="$tck" '{ sub(/^.*\) /, ""); print int(($12 + $13 + $14 + $15) * 1000 / t) }' \
+		"/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# children_of PID: the PIDs whose parent is PID
+children_of() {
+	local d
+	for d in /proc/[0-9]*; do
+		[ "$(ppid_of "${d#/proc/}")" = "$1" ] && echo "${d#/proc/}"
+	done
+}
+
+# instance_mem SOCKET: for every running instance of the daemon behind SOCKET
+# (GET /1.0/instances?recursion=2), the host memory it adds besides the daemon:
+# PSS of its monitor (the parent of its init) and of the monitor's other
+# children, plus the memory cgroup of its init. Prints
+# "N MONITOR_PSS_KIB MONITOR_RSS_KIB CGROUP_KIB SAME_CGROUP" (sums over N).
+instance_mem() {
+	local n=0 mp=0 mr=0 cg=0 same=0 pid mon c
+	for pid in $(curl -s --unix-socket "$1" 'http://x/1.0/instances?recursion=2' |
+		jq -r '.metadata[] | select(.status == "Running") | .state.pid'); do
+		[ "$pid" -gt 1 ] 2>/dev/null || continue
+		mon=$(ppid_of "$pid")
+		[ -n "$mon" ] || continue
+		n=$((n + 1))
+		mp=$((mp + $(pss_kb "$mon")))
+		mr=$((mr + $(rss_kb "$mon")))
+		for c in $(children_of "$mon"); do
+			[ "$c" = "$pid" ] && continue
+			mp=$((mp + $(pss_kb "$c")))
+			mr=$((mr + $(rss_kb "$c")))
+		done
+		cg=$((cg + $(memcg_kb "$pid")))
+		[ "$(memcg_of "$mon")" = "$(memcg_of "$pid")" ] && same=$((same + 1))
+	done
+	echo "$n $mp $mr $cg $same"
+}
