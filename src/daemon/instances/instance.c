@@ -5,6 +5,7 @@
  * containers that kept running without it).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -29,6 +30,8 @@ void instance_state_get(const char *name, struct instance_state *ret)
 	}
 	ret->state = st.state;
 	ret->pid = st.init_pid;
+	if (st.init_pid > 0)
+		snprintf(ret->cgroup, sizeof(ret->cgroup), "%s", st.cgroup);
 	switch (st.state) {
 	case COVE_STATE_RUNNING:
 	case COVE_STATE_THAWED:
@@ -57,13 +60,13 @@ void instance_state_get(const char *name, struct instance_state *ret)
 json_t *instance_state_to_json(const char *name)
 {
 	struct instance_state s;
+	json_t *j;
 
 	instance_state_get(name, &s);
-	return json_pack("{s:s, s:i, s:{}, s:{s:i, s:i, s:i, s:i}, s:{}, s:i, s:i, s:{s:i}}",
-			 "status", s.status, "status_code", s.status_code, "disk", "memory",
-			 "usage", 0, "usage_peak", 0, "swap_usage", 0, "swap_usage_peak", 0,
-			 "network", "pid", (int)(s.pid > 0 ? s.pid : 0), "processes",
-			 s.pid > 0 ? 1 : 0, "cpu", "usage", 0);
+	j = json_pack("{s:s, s:i, s:{}, s:{}, s:i}", "status", s.status, "status_code",
+		      s.status_code, "disk", "network", "pid", (int)(s.pid > 0 ? s.pid : 0));
+	instance_usage_to_json(s.cgroup, j);
+	return j;
 }
 
 json_t *instance_etag_json(const struct db_instance *i)

@@ -37,8 +37,11 @@ struct instance_state {
 	pid_t pid;
 	const char *status; /* "Running", "Stopped", "Frozen", ... */
 	int status_code;
+	char cgroup[256]; /* the container's cgroup ("" when stopped) */
 };
 void instance_state_get(const char *name, struct instance_state *ret);
+/* Set memory, cpu and processes of a state object from the cgroup (instance-usage.c). */
+void instance_usage_to_json(const char *cgroup, json_t *state);
 
 /* The API objects. recursion >= 1 adds expanded fields; full adds state, snapshots, backups. */
 json_t *instance_to_json(const struct db_instance *i, bool full);
