@@ -33,6 +33,7 @@
 #include "shutdown.h"
 #include "strutil.h"
 #include "strv.h"
+#include "networks/network.h"
 
 LOG_MODULE("coved");
 
@@ -146,6 +147,7 @@ static int serve(void)
 	if (r < 0)
 		return r;
 	image_store_cleanup(the_daemon->images_dir);
+	networks_restore(); /* bridges outlive coved: bring back what is missing */
 	find_running();
 	instances_autostart();
 	uv_signal_init(the_daemon->loop, &sigterm);

@@ -95,6 +95,42 @@ static int check(const char *what, int r, int status, json_t *resp)
 	return 0;
 }
 
+int init_network_create(const char *name, const json_t *config)
+{
+	_cleanup_free_ char *what = xasprintf("create the network '%s'", name);
+	json_t *resp = NULL, *body;
+	int status = 0, r;
+
+	body = json_pack("{s:s, s:s, s:s, s:o}", "name", name, "type", "bridge", "description", "",
+			 "config", config ? json_deep_copy(config) : json_object());
+	r = http("POST", "/1.0/networks", body, &status, &resp);
+	json_decref(body);
+	r = check(what, r, status, resp);
+	if (resp)
+		json_decref(resp);
+	return r;
+}
+
+/* lxdbr0 (managed) when no network of that name exists; 1 if the profile may use it */
+static int auto_network(void)
+{
+	json_t *resp = NULL;
+	int status = 0, r;
+	bool managed;
+
+	r = http("GET", "/1.0/networks/lxdbr0", NULL, &status, &resp);
+	if (r >= 0 && status == 404) {
+		json_decref(resp);
+		r = init_network_create("lxdbr0", NULL);
+		return r < 0 ? r : 1;
+	}
+	managed = r >= 0 && status == 200 &&
+		  json_is_true(json_object_get(json_object_get(resp, "metadata"), "managed"));
+	if (resp)
+		json_decref(resp);
+	return managed;
+}
+
 static int init_auto(void)
 {
 	json_t *resp = NULL, *profile, *put;
@@ -124,6 +160,16 @@ static int init_auto(void)
 			json_object_get(profile, "devices"));
 	json_object_set_new(json_object_get(put, "devices"), "root",
 			    json_pack("{s:s, s:s, s:s}", "path", "/", "pool", "default", "type", "disk"));
+	r = auto_network();
+	if (r < 0) {
+		json_decref(put);
+		json_decref(resp);
+		return r;
+	}
+	if (r > 0 && !json_object_get(json_object_get(put, "devices"), "eth0"))
+		json_object_set_new(json_object_get(put, "devices"), "eth0",
+				    json_pack("{s:s, s:s, s:s}", "name", "eth0", "network", "lxdbr0",
+					      "type", "nic"));
 	json_decref(resp);
 	resp = NULL;
 	r = http("PUT", "/1.0/profiles/default", put, &status, &resp);

@@ -11,5 +11,7 @@ int init_http(const char *method, const char *path, const json_t *body, int *ret
 	      json_t **ret);
 /* log "Failed to WHAT: ..." for a transport error or an error status */
 int init_check(const char *what, int r, int status, json_t *resp);
+/* Create a managed bridge network (POST /1.0/networks); config NULL: LXD's auto defaults. */
+int init_network_create(const char *name, const json_t *config);
 /* coved init --preseed (preseed.c): LXD's preseed YAML on stdin */
 int init_preseed(void);

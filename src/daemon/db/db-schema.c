@@ -53,6 +53,13 @@ static const char *const migrations[] = {
 	"  description TEXT NOT NULL DEFAULT '',"
 	"  config TEXT NOT NULL DEFAULT '{}');"
 	"CREATE TABLE config (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+	/* 1 -> 2: managed networks */
+	"CREATE TABLE networks ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  type TEXT NOT NULL DEFAULT 'bridge',"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  config TEXT NOT NULL DEFAULT '{}');",
 };
 
 int db_schema_version(void)

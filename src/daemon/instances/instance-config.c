@@ -20,6 +20,7 @@
 #include "instance-limits.h"
 #include "strutil.h"
 #include "util.h"
+#include "networks/network.h"
 
 typedef int (*value_check_fn)(const char *v);
 
@@ -125,9 +126,11 @@ int instance_devices_validate(const json_t *devices, struct cove_error *err)
 			return cove_err(err, -EINVAL, "Invalid devices: device '%s' must be a map of strings", k);
 		if (isempty(type))
 			return cove_err(err, -EINVAL, "Invalid devices: Missing device type for device \"%s\"", k);
-		if (!streq(type, "disk") && !streq(type, "none"))
+		if (!streq(type, "disk") && !streq(type, "none") && !streq(type, "nic"))
 			return cove_err(err, -EOPNOTSUPP,
 					"Invalid devices: Device type \"%s\" is not supported yet", type);
+		if (streq(type, "nic") && network_nic_validate(k, d, err) < 0)
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -252,6 +255,7 @@ int instance_write_lxc_config(const char *name, const json_t *expanded_config, b
 	int r;
 
 	text = lxc_config_text(name, expanded_config);
+	network_append_lxc_config(name, for_start, &text);
 	r = cove_conf_load_string(c, path, text, err);
 	if (r < 0)
 		return cove_err_prefix(err, "Invalid raw.lxc");

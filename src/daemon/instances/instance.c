@@ -13,6 +13,7 @@
 #include "instance.h"
 #include "strutil.h"
 #include "util.h"
+#include "networks/network.h"
 
 void instance_state_get(const char *name, struct instance_state *ret)
 {
@@ -63,8 +64,9 @@ json_t *instance_state_to_json(const char *name)
 	json_t *j;
 
 	instance_state_get(name, &s);
-	j = json_pack("{s:s, s:i, s:{}, s:{}, s:i}", "status", s.status, "status_code",
-		      s.status_code, "disk", "network", "pid", (int)(s.pid > 0 ? s.pid : 0));
+	j = json_pack("{s:s, s:i, s:{}, s:o, s:i}", "status", s.status, "status_code",
+		      s.status_code, "disk", "network", network_instance_state(s.pid), "pid",
+		      (int)(s.pid > 0 ? s.pid : 0));
 	instance_usage_to_json(s.cgroup, j);
 	return j;
 }
