@@ -100,6 +100,7 @@ static void delete_image(struct request *req, char **params)
 
 struct image_job {
 	char *upload;	 /* owned: uploaded tarball, NULL for a build */
+	char *upload_rootfs; /* owned: rootfs tarball of a split upload, or NULL */
 	char **aliases;	 /* owned */
 	char *filename;	 /* owned: of an upload */
 	struct image_result res;
@@ -111,7 +112,10 @@ static void image_job_free(void *p)
 
 	if (j->upload)
 		(void)unlink(j->upload);
+	if (j->upload_rootfs)
+		(void)unlink(j->upload_rootfs);
 	free(j->upload);
+	free(j->upload_rootfs);
 	free(j->filename);
 	strv_free(j->aliases);
 	image_result_clear(&j->res);
@@ -122,6 +126,11 @@ static int image_run(void *userdata, struct cove_error *err)
 {
 	struct image_job *j = userdata;
 
+	if (j->upload_rootfs) {
+		j->res.filename = xstrdup(j->filename);
+		return image_import_split(the_daemon->images_dir, j->upload, j->upload_rootfs,
+					  &j->res, err);
+	}
 	if (j->upload) {
 		j->res.filename = xstrdup(j->filename);
 		return image_import_tarball(the_daemon->images_dir, j->upload, &j->res, err);
@@ -227,6 +236,9 @@ static void create_image(struct request *req, char **params)
 
 	if (!req->body || req->body_len == 0)
 		r = cove_err(&err, -EINVAL, "Empty request body");
+	else if ((r = image_split_upload(req, &j->upload, &j->upload_rootfs, &j->filename,
+					 &err)) != 0)
+		r = r < 0 ? r : 0;
 	else if (is_json_body(req))
 		r = parse_build(req, j, &err);
 	else

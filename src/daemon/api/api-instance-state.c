@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "cove/container.h"
 #include "daemon.h"
+#include "images/image-template.h"
 #include "events.h"
 #include "instances/instance.h"
 #include "log.h"
@@ -173,6 +174,8 @@ static int prepare_start(const char *name, struct cove_error *err)
 	if (r < 0)
 		return r;
 	r = instance_expand(&i, &config, &devices, err);
+	if (r >= 0)
+		r = instance_templates_start(&i, config, err);
 	if (r >= 0)
 		r = instance_write_lxc_config(name, config, true, err);
 	if (r >= 0) {

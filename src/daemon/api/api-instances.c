@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "api-common.h"
 #include "daemon.h"
+#include "images/image-template.h"
 #include "db/db.h"
 #include "events.h"
 #include "fileio.h"
@@ -198,6 +199,8 @@ static void image_config(const char *fp, json_t *config)
 	json_t *v;
 
 	json_object_set_new(config, "volatile.base_image", json_string(fp));
+	/* the image's "create" templates are rendered at the first start, as LXD does */
+	json_object_set_new(config, "volatile.apply_template", json_string("create"));
 	if (db_image_get(the_daemon->db, fp, &img, NULL) < 0)
 		return;
 	json_object_foreach(img.properties, k, v) {

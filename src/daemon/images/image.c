@@ -19,6 +19,8 @@
 #include "daemon.h"
 #include "fileio.h"
 #include "image.h"
+#include "image-template.h"
+#include "../client/yaml.h"
 #include "strutil.h"
 #include "strv.h"
 #include "tar-extract.h"
@@ -64,46 +66,6 @@ static int sha256_file(const char *path, char ret[static 65], long long *ret_siz
 	return 0;
 }
 
-/* metadata.yaml, the few fields we use: architecture, creation_date, properties.* */
-static int parse_metadata(const char *dir, struct image_result *res, struct cove_error *err)
-{
-	_cleanup_free_ char *path = xasprintf("%s/metadata.yaml", dir), *text = NULL;
-	_cleanup_strv_free_ char **lines = NULL;
-	bool in_props = false;
-	int r;
-
-	r = read_full_file(path, METADATA_MAX, &text, NULL);
-	if (r < 0)
-		return cove_err(err, -EINVAL, "Invalid image: no readable metadata.yaml");
-	res->properties = json_object();
-	lines = strv_split(text, "\n");
-	STRV_FOREACH(l, lines) {
-		char *colon = strchr(*l, ':'), *key, *val;
-		bool indented = (*l)[0] == ' ';
-
-		if (!colon)
-			continue;
-		*colon = 0;
-		key = strstrip(*l);
-		val = strstrip(colon + 1);
-		if (val[0] == '"' && strlen(val) >= 2 && val[strlen(val) - 1] == '"') {
-			val[strlen(val) - 1] = 0;
-			val++;
-		}
-		if (!indented)
-			in_props = streq(key, "properties");
-		if (!indented && streq(key, "architecture"))
-			res->architecture = xstrdup(val);
-		else if (!indented && streq(key, "creation_date"))
-			res->created_at = xstrdup(val);
-		else if (indented && in_props && *val)
-			json_object_set_new(res->properties, key, json_string(val));
-	}
-	if (!res->architecture)
-		return cove_err(err, -EINVAL, "Invalid image: metadata.yaml has no architecture");
-	return 0;
-}
-
 static char *epoch_to_rfc3339(const char *s)
 {
 	long long t = 0;
@@ -119,26 +81,57 @@ static char *epoch_to_rfc3339(const char *s)
 	return xstrdup(buf);
 }
 
+/* metadata.yaml, the fields we use: architecture, creation_date, properties.* */
+int image_parse_metadata(const char *dir, struct image_result *res, struct cove_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/metadata.yaml", dir), *text = NULL, *cd = NULL;
+	_cleanup_json_ json_t *doc = NULL;
+	const json_t *arch, *created, *props;
+	size_t len = 0;
+	int r;
+
+	r = read_full_file(path, METADATA_MAX, &text, &len);
+	if (r < 0)
+		return cove_err(err, -EINVAL, "Invalid image: no readable metadata.yaml");
+	r = yaml_load(text, len, &doc, err);
+	if (r < 0)
+		return cove_err_prefix(err, "Invalid image: bad metadata.yaml"), -EINVAL;
+	arch = json_object_get(doc, "architecture");
+	created = json_object_get(doc, "creation_date");
+	props = json_object_get(doc, "properties");
+	if (!json_is_string(arch) || json_string_length(arch) == 0)
+		return cove_err(err, -EINVAL, "Invalid image: metadata.yaml has no architecture");
+	if (props && !json_is_object(props))
+		return cove_err(err, -EINVAL, "Invalid image: metadata.yaml properties is not a map");
+	res->architecture = xstrdup(json_string_value(arch));
+	if (json_is_integer(created))
+		cd = xasprintf("%lld", (long long)json_integer_value(created));
+	else if (json_is_string(created))
+		cd = xstrdup(json_string_value(created));
+	res->created_at = epoch_to_rfc3339(cd);
+	res->properties = json_object();
+	if (props)
+		json_object_update(res->properties, (json_t *)props);
+	yaml_stringify_values(res->properties);
+	return 0;
+}
+
 /* dir (with metadata.yaml and rootfs/) and tarball become the image named by the tarball's sha256. */
 static int commit(const char *images_dir, const char *dir, const char *tarball,
 		  struct image_result *res, struct cove_error *err)
 {
 	_cleanup_free_ char *dest = NULL, *dest_dir = NULL, *rootfs = xasprintf("%s/rootfs", dir);
-	_cleanup_free_ char *created = NULL;
 	struct stat st;
 	int r;
 
 	if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
 		return cove_err(err, -EINVAL, "Invalid image: no rootfs directory");
-	r = parse_metadata(dir, res, err);
+	r = image_parse_metadata(dir, res, err);
 	if (r < 0)
 		return r;
 	r = sha256_file(tarball, res->fingerprint, &res->size, err);
 	if (r < 0)
 		return r;
-	created = epoch_to_rfc3339(res->created_at);
-	free(res->created_at);
-	res->created_at = TAKE_PTR(created);
 	dest = xasprintf("%s/%s", images_dir, res->fingerprint);
 	dest_dir = xasprintf("%s.unpacked", dest);
 	if (access(dest, F_OK) == 0)
@@ -254,9 +247,19 @@ int image_copy_rootfs(const char *images_dir, const char *fingerprint, const cha
 {
 	_cleanup_free_ char *src = xasprintf("%s/%s.unpacked/rootfs", images_dir, fingerprint);
 
+	_cleanup_free_ char *unpacked = xasprintf("%s/%s.unpacked", images_dir, fingerprint);
+	_cleanup_free_ char *instdir = xstrdup(dest);
+	char *slash = strrchr(instdir, '/');
+	int r;
+
 	if (access(src, F_OK) < 0)
 		return cove_err(err, -ENOENT, "Image '%s' has no unpacked rootfs", fingerprint);
-	return util_run((char *[]){ "cp", "-a", "--reflink=auto", src, (char *)dest, NULL }, err);
+	r = util_run((char *[]){ "cp", "-a", "--reflink=auto", src, (char *)dest, NULL }, err);
+	if (r < 0 || !slash)
+		return r;
+	/* the instance keeps the image's metadata.yaml and templates/ (as LXD does) */
+	*slash = 0;
+	return image_templates_copy(unpacked, instdir, err);
 }
 
 int image_remove_files(const char *images_dir, const char *fingerprint)
@@ -264,7 +267,10 @@ int image_remove_files(const char *images_dir, const char *fingerprint)
 	_cleanup_free_ char *f = xasprintf("%s/%s", images_dir, fingerprint);
 	_cleanup_free_ char *d = xasprintf("%s.unpacked", f);
 
+	_cleanup_free_ char *rf = xasprintf("%s.rootfs", f);
+
 	(void)unlink(f);
+	(void)unlink(rf);
 	return rm_rf(d);
 }
 

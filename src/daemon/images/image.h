@@ -28,7 +28,30 @@ int image_build_busybox(const char *images_dir, struct image_result *ret, struct
 /* Import an uploaded unified tarball (moved into the image store on success). */
 int image_import_tarball(const char *images_dir, const char *upload, struct image_result *ret,
 			 struct cove_error *err);
-/* Copy an image's rootfs to dest (which must not exist). */
+/* Import a split image: metadata and rootfs tarballs (both moved into the store, or removed). */
+int image_import_split(const char *images_dir, const char *meta, const char *rootfs,
+		       struct image_result *ret, struct cove_error *err);
+/*
+ * A multipart/form-data upload (parts "metadata" and "rootfs") saved into
+ * two temporary files of the image store: 1 and the paths; 0 if the request
+ * is not multipart; < 0 with err on a bad upload (nothing left behind).
+ */
+struct request;
+int image_split_upload(struct request *req, char **ret_meta, char **ret_rootfs,
+		       char **ret_filename, struct cove_error *err);
+/* Read dir/metadata.yaml into res (architecture, created_at, properties). */
+int image_parse_metadata(const char *dir, struct image_result *res, struct cove_error *err);
+
+/* multipart/form-data: fill data/len of the parts whose name matches (borrowed from body). */
+struct image_part {
+	const char *name;
+	const char *data;
+	size_t len;
+};
+int image_multipart_parse(const char *body, size_t len, const char *content_type,
+			  struct image_part *parts, size_t n_parts, struct cove_error *err);
+
+/* Copy an image's rootfs (and its metadata.yaml and templates/ next to dest) to dest (which must not exist). */
 int image_copy_rootfs(const char *images_dir, const char *fingerprint, const char *dest,
 		      struct cove_error *err);
 /* Remove an image's files. */

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * POST /1.0/images with a multipart/form-data body: a split image
+ * (parts "metadata" and "rootfs", as `lxc image import META ROOTFS` sends
+ * them). The parts are written to temporary files of the image store; the
+ * import itself (images/image-split.c) runs on the thread pool.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "daemon.h"
+#include "fileio.h"
+#include "images/image.h"
+#include "macro.h"
+#include "request.h"
+#include "strutil.h"
+
+static int save_part(const struct image_part *p, char **ret, struct cove_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/.upload.XXXXXX", the_daemon->images_dir);
+	_cleanup_close_ int fd = mkostemp(path, O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return cove_err(err, -errno, "Failed to store the upload: %m");
+	r = loop_write(fd, p->data, p->len);
+	if (r < 0) {
+		(void)unlink(path);
+		return cove_err(err, r, "Failed to store the upload: %s", strerror(-r));
+	}
+	*ret = TAKE_PTR(path);
+	return 0;
+}
+
+int image_split_upload(struct request *req, char **ret_meta, char **ret_rootfs,
+		       char **ret_filename, struct cove_error *err)
+{
+	_cleanup_free_ char *ct = request_header(req, "Content-Type");
+	_cleanup_free_ char *meta = NULL, *fn = NULL;
+	struct image_part parts[] = { { .name = "metadata" }, { .name = "rootfs" },
+				      { .name = "rootfs.img" } };
+	int r;
+
+	if (!ct || !startswith(ct, "multipart/"))
+		return 0;
+	r = image_multipart_parse(req->body, req->body_len, ct, parts, 3, err);
+	if (r < 0)
+		return r;
+	if (parts[2].data && !parts[1].data)
+		return cove_err(err, -EINVAL, "Virtual machine images are not supported");
+	if (!parts[0].data || parts[0].len == 0)
+		return cove_err(err, -EINVAL, "Invalid multipart image upload: no metadata part");
+	if (!parts[1].data || parts[1].len == 0)
+		return cove_err(err, -EINVAL, "Invalid multipart image upload: no rootfs part");
+	r = save_part(&parts[0], &meta, err);
+	if (r < 0)
+		return r;
+	r = save_part(&parts[1], ret_rootfs, err);
+	if (r < 0) {
+		(void)unlink(meta);
+		return r;
+	}
+	*ret_meta = TAKE_PTR(meta);
+	fn = request_header(req, "X-LXD-filename");
+	free(*ret_filename);
+	if (!fn || strchr(fn, '/') || string_has_cc(fn))
+		*ret_filename = xstrdup("image.tar.xz");
+	else
+		*ret_filename = TAKE_PTR(fn);
+	return 1;
+}
