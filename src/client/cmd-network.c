@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cove network list|show: /1.0/networks as `lxc network` shows them
- * (NAME, TYPE, MANAGED, IPV4, IPV6, DESCRIPTION, USED BY, STATE).
+ * cove network list|show|create|set|unset|get|edit|delete|rename|
+ * list-leases|info|attach|detach|attach-profile|detach-profile: /1.0/networks
+ * as `lxc network` shows and changes them.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +17,7 @@
 #include "http.h"
 #include "strutil.h"
 #include "strv.h"
+#include "yaml.h"
 
 static const char *str(json_t *o, const char *key)
 {
@@ -191,13 +194,179 @@ static int net_config(int argc, char **argv, struct cove_error *err)
 	return r;
 }
 
+static int net_rename(int argc, char **argv, struct cove_error *err)
+{
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	r = client_check_args(argc - 1, 2, 2, "cove network rename <network> <new-name>", err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	path = net_path(argv[1]);
+	r = sync_call("POST", path, json_pack("{ss}", "name", argv[2]), NULL, err);
+	if (r >= 0 && !arg_quiet)
+		printf("Network %s renamed to %s\n", argv[1], argv[2]);
+	return r;
+}
+
+static int net_edit(int argc, char **argv, struct cove_error *err)
+{
+	_cleanup_free_ char *path = NULL, *etag = NULL;
+	json_t *n = NULL, *neu = NULL, *cur;
+	int r;
+
+	r = client_check_args(argc - 1, 1, 1, "cove network edit <network>", err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	path = net_path(argv[1]);
+	r = api_get(path, &n, &etag, err);
+	if (r < 0)
+		return r;
+	cur = json_pack("{sO sO sO sO}", "config", json_object_get(n, "config"), "description",
+			json_object_get(n, "description") ?: json_string(""), "name",
+			json_object_get(n, "name"), "type", json_object_get(n, "type"));
+	json_decref(n);
+	r = config_edit_text(cur, &neu, err);
+	json_decref(cur);
+	if (r < 0)
+		return r;
+	yaml_stringify_values(json_object_get(neu, "config"));
+	r = sync_call("PUT", path,
+		      json_pack("{sO sO}", "config", json_object_get(neu, "config") ?: json_object(),
+				"description", json_object_get(neu, "description") ?: json_string("")),
+		      NULL, err);
+	json_decref(neu);
+	return r;
+}
+
+static int net_leases(int argc, char **argv, struct cove_error *err)
+{
+	static const struct option opts[] = {{"format", required_argument, NULL, 'f'}, {}};
+	_cleanup_(table_done) struct table t = {};
+	_cleanup_free_ char *path = NULL, *e = NULL;
+	enum format fmt = FORMAT_TABLE;
+	json_t *list = NULL, *l;
+	size_t i;
+	int r;
+
+	client_opt_reset();
+	while ((r = client_getopt(argc, argv, "f:", opts, err)) != -1) {
+		if (r < 0)
+			return r;
+		fmt = format_from_string(optarg);
+		if ((int)fmt < 0)
+			return cove_err(err, -EINVAL, "Invalid format \"%s\"", optarg);
+	}
+	r = client_check_args(argc - optind, 1, 1, "cove network list-leases <network>", err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	e = http_escape(argv[optind]);
+	path = xasprintf("/1.0/networks/%s/leases", e);
+	r = api_get(path, &list, NULL, err);
+	if (r < 0)
+		return r;
+	t.header = strv_split("HOSTNAME,MAC ADDRESS,IP ADDRESS,TYPE", ",");
+	json_array_foreach (list, i, l) {
+		char **row = NULL;
+
+		strv_push_dup(&row, str(l, "hostname"));
+		strv_push_dup(&row, str(l, "hwaddr"));
+		strv_push_dup(&row, str(l, "address"));
+		strv_push(&row, upper(str(l, "type")));
+		table_add_row(&t, row);
+	}
+	table_sort(&t, 0);
+	r = format_render(stdout, fmt, &t, list, err);
+	json_decref(list);
+	return r;
+}
+
+static int net_info(int argc, char **argv, struct cove_error *err)
+{
+	_cleanup_free_ char *path = NULL, *e = NULL;
+	json_t *st = NULL, *a, *c;
+	size_t i;
+	int r;
+
+	r = client_check_args(argc - 1, 1, 1, "cove network info <network>", err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	e = http_escape(argv[1]);
+	path = xasprintf("/1.0/networks/%s/state", e);
+	r = api_get(path, &st, NULL, err);
+	if (r < 0)
+		return r;
+	printf("Name: %s\n", argv[1]);
+	printf("MAC address: %s\n", str(st, "hwaddr"));
+	printf("MTU: %lld\n", json_integer_value(json_object_get(st, "mtu")));
+	printf("State: %s\n", str(st, "state"));
+	printf("Type: %s\n", str(st, "type"));
+	if (json_array_size(json_object_get(st, "addresses")) > 0) {
+		printf("\nIP addresses:\n");
+		json_array_foreach (json_object_get(st, "addresses"), i, a)
+			printf("  %s\t%s/%s (%s)\n", str(a, "family"), str(a, "address"),
+			       str(a, "netmask"), str(a, "scope"));
+	}
+	c = json_object_get(st, "counters");
+	printf("\nNetwork usage:\n");
+	printf("  Bytes received: %lldB\n", json_integer_value(json_object_get(c, "bytes_received")));
+	printf("  Bytes sent: %lldB\n", json_integer_value(json_object_get(c, "bytes_sent")));
+	printf("  Packets received: %lld\n",
+	       json_integer_value(json_object_get(c, "packets_received")));
+	printf("  Packets sent: %lld\n", json_integer_value(json_object_get(c, "packets_sent")));
+	json_decref(st);
+	return 0;
+}
+
+/* attach[-profile] NETWORK TARGET [DEVICE [INTERFACE]], detach[-profile] NETWORK TARGET [DEVICE] */
+static int net_attach(int argc, char **argv, struct cove_error *err)
+{
+	bool profile = endswith(argv[0], "-profile"), detach = startswith(argv[0], "detach");
+	_cleanup_free_ char *net = NULL, *ifname = NULL;
+	bool quiet = arg_quiet;
+	char *a[8];
+	int n = 0, r;
+
+	r = client_check_args(argc - 1, 2, detach ? 3 : 4,
+			      detach ? "cove network detach[-profile] <network> <target> [<device>]"
+				     : "cove network attach[-profile] <network> <target> [<device> "
+				       "[<interface>]]",
+			      err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	net = xasprintf("network=%s", argv[1]);
+	a[n++] = (char *)"device";
+	a[n++] = (char *)(detach ? "remove" : "add");
+	a[n++] = argv[2];
+	a[n++] = argc > 3 ? argv[3] : argv[1];
+	if (!detach) {
+		a[n++] = (char *)"nic";
+		a[n++] = net;
+		if (argc > 4)
+			a[n++] = ifname = xasprintf("name=%s", argv[4]);
+	}
+	a[n] = NULL;
+	arg_quiet = true;
+	r = profile ? profile_device(n, a, err) : config_device(n, a, err);
+	arg_quiet = quiet;
+	return r;
+}
+
 int cmd_network(int argc, char **argv, struct cove_error *err)
 {
 	static const struct cmd sub[] = {
+	    {"attach", net_attach, "Attach network interfaces to instances"},
+	    {"attach-profile", net_attach, "Attach network interfaces to profiles"},
 	    {"create", net_create, "Create new networks"},
 	    {"delete", net_delete, "Delete networks"},
+	    {"detach", net_attach, "Detach network interfaces from instances"},
+	    {"detach-profile", net_attach, "Detach network interfaces from profiles"},
+	    {"edit", net_edit, "Edit network configurations as YAML"},
 	    {"get", net_config, "Get values for network configuration keys"},
+	    {"info", net_info, "Get runtime information on networks"},
 	    {"list", net_list, "List available networks"},
+	    {"list-leases", net_leases, "List DHCP leases"},
+	    {"rename", net_rename, "Rename networks"},
 	    {"set", net_config, "Set network configuration keys"},
 	    {"show", net_show, "Show network configurations"},
 	    {"unset", net_config, "Unset network configuration keys"},

@@ -54,8 +54,17 @@ client_setup_file() {
 	chmod 711 "$COVE_DIR"
 	export COVE_DIR
 	export UNIQ="cv$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
+	# coved runs in a network namespace of its own: its managed bridges
+	# (coved init --auto makes lxdbr0), dnsmasq and nft tables stay off the host
+	export COVED_NETNS="cvc-$UNIQ"
+	if ! ip netns add "$COVED_NETNS"; then
+		export CLIENT_SKIP="cannot make a network namespace for coved"
+		return 0
+	fi
+	ip -n "$COVED_NETNS" link set lo up
 	# 3>&- 4>&-: a daemon that keeps bats's fds open hangs the whole suite
-	setsid coved >"$COVE_DIR/coved.log" 2>&1 </dev/null 3>&- 4>&- &
+	setsid nsenter --net="/run/netns/$COVED_NETNS" coved >"$COVE_DIR/coved.log" 2>&1 \
+		</dev/null 3>&- 4>&- &
 	echo $! >"$COVE_DIR/coved.pid"
 	if ! timeout 20 coved waitready --timeout 15 >/dev/null 2>&1; then
 		export CLIENT_SKIP="coved did not start (see $COVE_DIR/coved.log)"
@@ -128,6 +137,7 @@ client_teardown_file() {
 		rmdir "$d" 2>/dev/null || true
 	done
 	rm -rf "$COVE_DIR"
+	[ -z "${COVED_NETNS:-}" ] || ip netns del "$COVED_NETNS" 2>/dev/null || true
 }
 
 # skip_if_unsupported: skip (with the daemon's reason) when the last `run`

@@ -36,12 +36,32 @@ teardown() {
 	common_teardown
 }
 
-# coved_start: start the daemon in the background and wait until it answers
+# coved_start: start the daemon in the background and wait until it answers.
+# It runs in a network namespace of the test's own (COVED_NETNS, made on the
+# first start): the managed bridges, dnsmasq and nftables tables that
+# `coved init --auto` and `cove network create` make live there, never on the
+# host. coved_net_cleanup (from common_teardown) removes them.
 coved_start() {
-	"$COVED" --debug >>"$TESTDIR/coved.log" 2>&1 &
+	if [ -z "${COVED_NETNS:-}" ]; then
+		COVED_NETNS=cvd-${TESTDIR##*.}
+		ip netns add "$COVED_NETNS" || return 1
+		ip -n "$COVED_NETNS" link set lo up
+	fi
+	nsenter --net="/run/netns/$COVED_NETNS" "$COVED" --debug >>"$TESTDIR/coved.log" 2>&1 &
 	COVED_PID=$!
 	BG_PIDS="${BG_PIDS:-} $COVED_PID"
 	"$COVED" waitready --timeout 10
+}
+
+# coved_net_cleanup: the dnsmasq of coved's networks, then the test's network namespace
+coved_net_cleanup() {
+	local p
+	[ -n "${COVED_NETNS:-}" ] || return 0
+	for p in "${COVE_DIR:-/nonexistent}"/networks/dnsmasq.*.pid; do
+		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+	done
+	ip netns del "$COVED_NETNS" 2>/dev/null
+	COVED_NETNS=
 }
 
 coved_stop() {

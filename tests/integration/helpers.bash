@@ -100,6 +100,10 @@ common_teardown() {
 	if [ -S "$TMUX_SOCK" ]; then
 		tmux -S "$TMUX_SOCK" kill-server >/dev/null 2>&1
 	fi
+	# coved's bridges, dnsmasq and network namespace (daemon-helpers.bash)
+	if type coved_net_cleanup >/dev/null 2>&1; then
+		coved_net_cleanup
+	fi
 	for p in ${BG_PIDS:-}; do
 		kill -9 "$p" 2>/dev/null
 	done
