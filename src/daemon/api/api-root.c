@@ -29,6 +29,9 @@ static const char *const api_extensions[] = {
 	"file_append",
 	"file_symlinks",
 	"console",
+	"network_leases",
+	"network_state",
+	"instance_nic_network",
 };
 
 static json_t *environment(void)

@@ -342,6 +342,32 @@ static void reattach(struct nl_sock *sk, const char *br, char **ports)
 	}
 }
 
+/* Whether a change needs the bridge made again (its addresses, mtu or MAC). */
+static bool bridge_changed(const json_t *a, const json_t *b)
+{
+	static const char *const keys[] = { "ipv4.address", "ipv6.address", "bridge.mtu",
+					    "bridge.hwaddr" };
+
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+		if (!streq(cfg(a, keys[i]) ?: "", cfg(b, keys[i]) ?: ""))
+			return true;
+	return false;
+}
+
+/* NAT and DHCP/DNS settings only: the nft table and dnsmasq, the bridge stays. */
+static int reconfigure_services(const struct db_network *n, struct cove_error *err)
+{
+	_cleanup_(netsvc_done) struct netsvc s = {};
+	int r;
+
+	svc_from(n, &s);
+	(void)netsvc_set_subnet4(&s);
+	r = netsvc_nft_apply(&s, err);
+	if (r >= 0)
+		r = netsvc_dnsmasq_restart(&s, err);
+	return r;
+}
+
 int network_reconfigure(const struct db_network *old, const struct db_network *n,
 			struct cove_error *err)
 {
@@ -352,6 +378,12 @@ int network_reconfigure(const struct db_network *old, const struct db_network *n
 	r = open_nl(&sk, err);
 	if (r < 0)
 		return r;
+	if (!bridge_changed(old->config, n->config) && link_ifindex(sk, old->name) > 0) {
+		r = reconfigure_services(n, err);
+		if (r < 0)
+			(void)reconfigure_services(old, NULL);
+		return r;
+	}
 	network_stop(old);
 	r = network_start(n, err);
 	if (r < 0) {
