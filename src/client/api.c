@@ -207,8 +207,19 @@ int api_op_start(const char *method, const char *path, json_t *body, const char 
 int api_upload(const char *path, FILE *f, uint64_t size, char *const *headers,
 	       const char *progress_prefix, json_t **ret_op, struct cove_error *err)
 {
-	struct http_request req = {
-	    .method = "POST", .path = path, .upload = f, .upload_size = size, .headers = headers};
+	return api_upload_type(path, f, size, NULL, headers, progress_prefix, ret_op, err);
+}
+
+int api_upload_type(const char *path, FILE *f, uint64_t size, const char *content_type,
+		    char *const *headers, const char *progress_prefix, json_t **ret_op,
+		    struct cove_error *err)
+{
+	struct http_request req = {.method = "POST",
+				   .path = path,
+				   .upload = f,
+				   .upload_size = size,
+				   .headers = headers,
+				   .content_type = content_type};
 	struct api_op o = {};
 	int r;
 

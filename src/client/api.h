@@ -70,6 +70,11 @@ int api_async(const char *method, const char *path, json_t *body, const char *if
 int api_upload(const char *path, FILE *f, uint64_t size, char *const *headers,
 	       const char *progress_prefix, json_t **ret_op, struct cove_error *err);
 
+/* The same with a Content-Type (NULL: application/octet-stream). */
+int api_upload_type(const char *path, FILE *f, uint64_t size, const char *content_type,
+		    char *const *headers, const char *progress_prefix, json_t **ret_op,
+		    struct cove_error *err);
+
 /* The progress renderer: prints "<prefix><progress text>" on a tty. */
 void api_progress_print(json_t *op, void *userdata);
 void api_progress_done(void);

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "api.h"
@@ -229,7 +232,7 @@ static int alias_add(const char *name, const char *fp, const char *desc, struct 
 	return r;
 }
 
-static int parse_aliases(int argc, char **argv, char ***ret, const char *usage,
+static int parse_aliases(int argc, char **argv, char ***ret, int max_args, const char *usage,
 			 struct cove_error *err)
 {
 	int r;
@@ -245,8 +248,62 @@ static int parse_aliases(int argc, char **argv, char ***ret, const char *usage,
 		if (r == 'a')
 			strv_push_dup(ret, optarg);
 	}
-	r = client_check_args(argc - optind, 1, 1, usage, err);
+	r = client_check_args(argc - optind, 1, max_args, usage, err);
 	return r;
+}
+
+static int copy_into(FILE *out, const char *path, struct cove_error *err)
+{
+	_cleanup_fclose_ FILE *in = fopen(path, "re");
+	char buf[65536];
+	size_t n;
+
+	if (!in)
+		return cove_err(err, -errno, "open %s: %m", path);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			return cove_err(err, -EIO, "Failed to buffer the upload: %m");
+	if (ferror(in))
+		return cove_err(err, -EIO, "read %s: %m", path);
+	return 0;
+}
+
+/* A split image: multipart/form-data with parts "metadata" and "rootfs", as lxc sends it. */
+static int import_split(const char *meta, const char *rootfs, json_t **ret_op,
+			struct cove_error *err)
+{
+	_cleanup_fclose_ FILE *body = tmpfile();
+	_cleanup_free_ char *ct = NULL, *m = xstrdup(meta), *rf = xstrdup(rootfs);
+	char boundary[33];
+	long size;
+	int r;
+
+	if (!body)
+		return cove_err(err, -errno, "Failed to buffer the upload: %m");
+	for (int i = 0; i < 32; i++)
+		boundary[i] = "0123456789abcdef"[random() % 16];
+	boundary[32] = 0;
+	fprintf(body,
+		"--%s\r\nContent-Disposition: form-data; name=\"metadata\"; filename=\"%s\"\r\n"
+		"Content-Type: application/octet-stream\r\n\r\n",
+		boundary, basename(m));
+	r = copy_into(body, meta, err);
+	if (r < 0)
+		return r;
+	fprintf(body,
+		"\r\n--%s\r\nContent-Disposition: form-data; name=\"rootfs\"; filename=\"%s\"\r\n"
+		"Content-Type: application/octet-stream\r\n\r\n",
+		boundary, basename(rf));
+	r = copy_into(body, rootfs, err);
+	if (r < 0)
+		return r;
+	fprintf(body, "\r\n--%s--\r\n", boundary);
+	if (fflush(body) != 0 || (size = ftell(body)) < 0)
+		return cove_err(err, -EIO, "Failed to buffer the upload: %m");
+	rewind(body);
+	ct = xasprintf("multipart/form-data; boundary=%s", boundary);
+	return api_upload_type("/1.0/images", body, (uint64_t)size, ct, NULL,
+			       "Transferring image: ", ret_op, err);
 }
 
 static int image_import(int argc, char **argv, struct cove_error *err)
@@ -259,9 +316,18 @@ static int image_import(int argc, char **argv, struct cove_error *err)
 	struct stat st;
 	int r;
 
-	r = parse_aliases(argc, argv, &aliases, "cove image import <tarball> [flags]", err);
+	r = parse_aliases(argc, argv, &aliases, 2,
+			  "cove image import <tarball>|<metadata tarball> [<rootfs tarball>] [flags]",
+			  err);
 	if (r != 0)
 		return r > 0 ? 0 : r;
+	if (argc - optind == 2) {
+		srandom((unsigned)getpid() ^ (unsigned)time(NULL));
+		r = import_split(argv[optind], argv[optind + 1], &op, err);
+		if (r < 0)
+			return r;
+		goto done;
+	}
 	f = fopen(argv[optind], "re");
 	if (!f || fstat(fileno(f), &st) < 0)
 		return cove_err(err, -errno, "open %s: %m", argv[optind]);
@@ -271,6 +337,7 @@ static int image_import(int argc, char **argv, struct cove_error *err)
 		       err);
 	if (r < 0)
 		return r;
+done:
 	fp = str(json_object_get(op, "metadata"), "fingerprint");
 	printf("Image imported with fingerprint: %s\n", fp);
 	STRV_FOREACH (a, aliases)
@@ -286,7 +353,7 @@ static int image_build(int argc, char **argv, struct cove_error *err)
 	json_t *req, *al = json_array(), *op = NULL;
 	int r;
 
-	r = parse_aliases(argc, argv, &aliases, "cove image build <template> [--alias ALIAS]", err);
+	r = parse_aliases(argc, argv, &aliases, 1, "cove image build <template> [--alias ALIAS]", err);
 	if (r != 0) {
 		json_decref(al);
 		return r > 0 ? 0 : r;

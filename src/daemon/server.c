@@ -34,6 +34,7 @@ LOG_MODULE("server");
 struct ws_frame {
 	struct ws_frame *next;
 	bool binary;
+	bool ping;
 	size_t len;
 	unsigned char data[]; /* LWS_PRE bytes, then the payload */
 };
@@ -121,7 +122,9 @@ void request_kick(struct request *req)
 
 static size_t body_max(const struct request *req)
 {
-	if (req->method == HTTP_POST && (streq(req->path, "/1.0/images") || endswith(req->path, "/files")))
+	if (req->method == HTTP_POST &&
+	    (streq(req->path, "/1.0/images") || endswith(req->path, "/files") ||
+	     streq(req->path, "/1.0/instances") || streq(req->path, "/1.0/containers")))
 		return REQUEST_UPLOAD_MAX;
 	return REQUEST_BODY_MAX;
 }
@@ -374,6 +377,9 @@ char *request_header(const struct request *req, const char *name)
 			*p = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
 		n = lws_hdr_custom_copy(req->wsi, buf, sizeof(buf), lower, (int)strlen(lower));
 	}
+	/* a header lws knows is not a custom one */
+	if (n < 0 && strcasecmp(name, "Content-Type") == 0)
+		n = lws_hdr_copy(req->wsi, buf, sizeof(buf), WSI_TOKEN_HTTP_CONTENT_TYPE);
 	return n < 0 ? NULL : xstrndup(buf, (size_t)n);
 }
 
@@ -415,6 +421,7 @@ void ws_send(struct ws_conn *c, const void *data, size_t len, bool binary)
 
 	f->next = NULL;
 	f->binary = binary;
+	f->ping = false;
 	f->len = len;
 	if (len)
 		memcpy(f->data + LWS_PRE, data, len);
@@ -425,6 +432,13 @@ void ws_send(struct ws_conn *c, const void *data, size_t len, bool binary)
 	c->tail = f;
 	c->queued_bytes += len;
 	lws_callback_on_writable(c->wsi);
+}
+
+void ws_ping(struct ws_conn *c, const char *payload)
+{
+	ws_send(c, payload, strlen(payload), false);
+	c->tail->ping = true;
+	c->pings_unanswered++;
 }
 
 void ws_close(struct ws_conn *c)
@@ -444,7 +458,7 @@ static int ws_writeable(struct ws_conn *c)
 		c->tail = NULL;
 	c->queued_bytes -= f->len;
 	if (lws_write(c->wsi, f->data + LWS_PRE, f->len,
-		      f->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < (int)f->len) {
+		      f->ping ? LWS_WRITE_PING : f->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < (int)f->len) {
 		free(f);
 		return -1;
 	}
@@ -497,6 +511,10 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason, struct sessi
 		return 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return s->ws ? ws_writeable(s->ws) : 0;
+	case LWS_CALLBACK_RECEIVE_PONG:
+		if (s->ws)
+			s->ws->pings_unanswered = 0;
+		return 0;
 	case LWS_CALLBACK_CLOSED:
 		if (s->ws) {
 			if (s->ws->ops->closed)
@@ -518,6 +536,7 @@ static int protocol_cb(struct lws *wsi, enum lws_callback_reasons reason, void *
 	switch (reason) {
 	case LWS_CALLBACK_ESTABLISHED:
 	case LWS_CALLBACK_RECEIVE:
+	case LWS_CALLBACK_RECEIVE_PONG:
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 	case LWS_CALLBACK_CLOSED:
 		return s ? ws_cb(wsi, reason, s, in, len) : 0;
