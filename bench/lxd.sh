@@ -70,9 +70,13 @@ chmod 755 "$WORK"
 TAG=$(tr 'A-Z' 'a-z' <<<"${WORK##*.}")
 LP=lx$TAG	# LXD's instance names: LP-N (cgroup names are global: not the same as cove's)
 CP=cv$TAG	# cove's
-export COVE_DIR=$WORK/cove
+# coved's state next to LXD's /var/lib/lxd, not in /tmp: on an ext4 without a journal a
+# directory whose block group is full of recently deleted inodes (every test on this
+# host churns /tmp) makes each new inode a long scan, and the two would not be comparable
+export COVE_DIR=$(mktemp -d /var/lib/cove-lxdbench.XXXXXX)
+chmod 755 "$COVE_DIR"
 JSON=${BENCH_OUT:-$WORK/out}
-mkdir -p "$COVE_DIR" "$JSON"
+mkdir -p "$JSON"
 ROWS=()
 LXD_STARTED=0
 COVED_PID=
@@ -88,19 +92,20 @@ cleanup() {
 	# anything of ours still alive (a monitor of an instance not deleted)
 	for d in /proc/[0-9]*; do
 		case "$( { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null)" in
-		*"$WORK"*) kill -9 "${d#/proc/}" 2>/dev/null ;;
+		*"$WORK"* | *"$COVE_DIR"*) kill -9 "${d#/proc/}" 2>/dev/null ;;
 		esac
 	done
 	find /sys/fs/cgroup -mindepth 2 -maxdepth 6 -depth -type d -name "*$CP-*" -exec rmdir {} \; 2>/dev/null
-	awk -v w="$WORK" 'index($2, w) == 1 { print $2 }' /proc/self/mounts | sort -r | while read -r m; do
+	awk -v w="$WORK" -v c="$COVE_DIR" 'index($2, w) == 1 || index($2, c) == 1 { print $2 }' /proc/self/mounts | sort -r | while read -r m; do
 		umount "$m" 2>/dev/null || umount -l "$m"
 	done
 	if [ "$LXD_STARTED" = 1 ]; then
 		echo "== stop-lxd.sh" >&2
 		"$ANCHOR/stop-lxd.sh" >"$JSON/stop-lxd.log" 2>&1 || tail -5 "$JSON/stop-lxd.log" >&2
 	fi
+	rm -rf --one-file-system "$COVE_DIR"
 	if [ -n "${BENCH_OUT:-}" ]; then
-		rm -rf --one-file-system "$COVE_DIR" "$WORK/busybox.tar.gz"
+		rm -rf --one-file-system "$WORK/busybox.tar.gz"
 		rmdir "$WORK" 2>/dev/null
 	else
 		rm -rf --one-file-system "$WORK"
