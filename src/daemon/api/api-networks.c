@@ -237,7 +237,7 @@ static void delete_network(struct request *req, char **params)
 		reply_error(req, 400, "The network is currently in use");
 		return;
 	}
-	network_stop(&n);
+	network_stop(&n, true);
 	r = db_network_delete(the_daemon->db, n.name, &err);
 	db_network_clear(&n);
 	if (r < 0) {
@@ -270,7 +270,7 @@ static void rename_network(struct request *req, char **params)
 	if (r >= 0 && json_array_size(users) > 0)
 		r = cove_err(&err, -EBUSY, "Network is in use");
 	if (r >= 0) {
-		network_stop(&n);
+		network_stop(&n, true);
 		r = db_network_rename(the_daemon->db, n.name, name, &err);
 		free(n.name);
 		n.name = xstrdup(r >= 0 ? name : params[0]);

@@ -284,7 +284,7 @@ int network_start(const struct db_network *n, struct cove_error *err)
 	return r;
 }
 
-void network_stop(const struct db_network *n)
+void network_stop(const struct db_network *n, bool forget)
 {
 	_cleanup_(netsvc_done) struct netsvc s = {};
 	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
@@ -294,6 +294,8 @@ void network_stop(const struct db_network *n)
 		return;
 	svc_from(n, &s);
 	(void)netsvc_stop(&s, sk);
+	if (!forget)
+		return;
 	hosts = netsvc_state_file(&s, "dnsmasq.", ".hosts");
 	leases = netsvc_state_file(&s, "dnsmasq.", ".leases");
 	(void)unlink(hosts);
@@ -384,7 +386,7 @@ int network_reconfigure(const struct db_network *old, const struct db_network *n
 			(void)reconfigure_services(old, NULL);
 		return r;
 	}
-	network_stop(old);
+	network_stop(old, false);
 	r = network_start(n, err);
 	if (r < 0) {
 		/* put the old one back, so that a refused change leaves things as they were */
@@ -419,7 +421,7 @@ void networks_restore(void)
 		if (!st.up) {
 			_cleanup_strv_free_ char **ports = network_bridge_ports(*name);
 
-			network_stop(&n);
+			network_stop(&n, false);
 			r = network_start(&n, &err);
 			reattach(sk, *name, ports);
 		} else {

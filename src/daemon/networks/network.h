@@ -27,8 +27,8 @@ int network_create(const char *name, const char *description, const json_t *conf
 		   struct cove_error *err);
 /* Bring up the bridge service of a row (1: was running). */
 int network_start(const struct db_network *n, struct cove_error *err);
-/* Remove bridge, dnsmasq, nft table. */
-void network_stop(const struct db_network *n);
+/* Remove bridge, dnsmasq, nft table; forget: also its leases and static leases files. */
+void network_stop(const struct db_network *n, bool forget);
 /* Apply a changed config to a running network (restart what changed). */
 int network_reconfigure(const struct db_network *old, const struct db_network *n,
 			struct cove_error *err);
