@@ -128,10 +128,11 @@ int cmd_export(int argc, char **argv, struct cove_error *err)
 int cmd_import(int argc, char **argv, struct cove_error *err)
 {
 	static const struct option opts[] = {
-	    {"storage", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'}, {}};
+	    {"storage", required_argument, NULL, 's'}, {"alias", required_argument, NULL, 'a'},
+	    {"help", no_argument, NULL, 'h'}, {}};
 	_cleanup_strv_free_ char **hdrs = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
-	const char *pool = NULL;
+	const char *pool = NULL, *alias = NULL;
 	struct stat st;
 	int r;
 
@@ -141,6 +142,8 @@ int cmd_import(int argc, char **argv, struct cove_error *err)
 			return r;
 		if (r == 's')
 			pool = optarg;
+		else if (r == 'a') /* the tutorial's --alias NAME: the new instance's name */
+			alias = optarg;
 	}
 	r = client_check_args(argc - optind, 1, 2,
 			      "cove import [<remote>:] <backup file> [<instance name>] [flags]",
@@ -152,6 +155,8 @@ int cmd_import(int argc, char **argv, struct cove_error *err)
 		return cove_err(err, -errno, "open %s: %m", argv[optind]);
 	if (optind + 1 < argc)
 		strv_push(&hdrs, xasprintf("X-LXD-name: %s", argv[optind + 1]));
+	else if (alias)
+		strv_push(&hdrs, xasprintf("X-LXD-name: %s", alias));
 	if (pool)
 		strv_push(&hdrs, xasprintf("X-LXD-pool: %s", pool));
 	return api_upload("/1.0/instances", f, (uint64_t)st.st_size, hdrs,

@@ -51,6 +51,7 @@ int cmd_copy(int argc, char **argv, struct cove_error *err)
 	    {"instance-only", no_argument, NULL, 'i'}, {"ephemeral", no_argument, NULL, 'e'},
 	    {"config", required_argument, NULL, 'c'},  {"profile", required_argument, NULL, 'p'},
 	    {"no-profiles", no_argument, NULL, 'P'},   {"stateless", no_argument, NULL, 's'},
+	    {"copy-snapshots", no_argument, NULL, 'C'}, /* the default; the tutorial's flag */
 	    {"help", no_argument, NULL, 'h'},	       {}};
 	_cleanup_free_ char *path = NULL, *src_name = NULL;
 	json_t *extra = json_object(), *profiles = NULL, *src = NULL, *req;

@@ -190,6 +190,34 @@ static int info_server(bool resources, struct cove_error *err)
 	return 0;
 }
 
+/* cove info NAME/SNAP: the snapshot's details (the tutorial's "lxc info c1/snap") */
+static int info_snapshot(const char *name, struct cove_error *err)
+{
+	_cleanup_free_ char *inst = xstrndup(name, strcspn(name, "/"));
+	_cleanup_free_ char *snap = http_escape(strchr(name, '/') + 1);
+	_cleanup_free_ char *ipath = api_instance_path(inst), *path = NULL;
+	_cleanup_free_ char *created = NULL, *expires = NULL;
+	json_t *s = NULL;
+	int r;
+
+	path = xasprintf("%s/snapshots/%s", ipath, snap);
+	r = api_get(path, &s, NULL, err);
+	if (r < 0)
+		return r;
+	created = format_time(str(s, "created_at"), TIME_FMT);
+	expires = format_time(str(s, "expires_at"), TIME_FMT);
+	printf("Name: %s/%s\n", inst, str(s, "name"));
+	if (*created)
+		printf("Created: %s\n", created);
+	if (*expires && !startswith(str(s, "expires_at"), "0001-"))
+		printf("Expires: %s\n", expires);
+	printf("Stateful: %s\n", json_is_true(json_object_get(s, "stateful")) ? "yes" : "no");
+	if (*str(s, "description"))
+		printf("Description: %s\n", str(s, "description"));
+	json_decref(s);
+	return 0;
+}
+
 int cmd_info(int argc, char **argv, struct cove_error *err)
 {
 	static const struct option opts[] = {{"resources", no_argument, NULL, 'r'},
@@ -220,6 +248,8 @@ int cmd_info(int argc, char **argv, struct cove_error *err)
 	r = client_local_name(argv[optind], &name, err);
 	if (r < 0)
 		return r;
+	if (strchr(name, '/'))
+		return info_snapshot(name, err);
 	path = api_instance_path(name);
 	full = xasprintf("%s?recursion=1", path);
 	r = api_get(full, &inst, NULL, err);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cove snapshot NAME [SNAP] [--stateful] and cove restore NAME SNAP, with
+ * cove snapshot NAME [SNAP] [--stateful] [--no-expiry] [--comment TEXT] and cove restore NAME SNAP, with
  * the requests of `lxc snapshot` (POST .../snapshots {"name","stateful",
  * "expires_at"}) and `lxc restore` (PUT the instance with "restore").
  */
@@ -16,11 +16,12 @@ int cmd_snapshot(int argc, char **argv, struct cove_error *err)
 	static const struct option opts[] = {{"stateful", no_argument, NULL, 's'},
 					     {"reuse", no_argument, NULL, 'r'},
 					     {"no-expiry", no_argument, NULL, 'n'},
+					     {"comment", required_argument, NULL, 'c'},
 					     {"help", no_argument, NULL, 'h'},
 					     {}};
 	_cleanup_free_ char *path = NULL, *spath = NULL;
-	bool stateful = false;
-	const char *name;
+	bool stateful = false, no_expiry = false;
+	const char *name, *comment = NULL;
 	json_t *req;
 	int r;
 
@@ -29,6 +30,9 @@ int cmd_snapshot(int argc, char **argv, struct cove_error *err)
 		if (r < 0)
 			return r;
 		stateful = stateful || r == 's';
+		no_expiry = no_expiry || r == 'n';
+		if (r == 'c')
+			comment = optarg;
 	}
 	r = client_check_args(argc - optind, 1, 2,
 			      "cove snapshot [<remote>:]<instance> [<snapshot name>] [flags]", err);
@@ -41,6 +45,11 @@ int cmd_snapshot(int argc, char **argv, struct cove_error *err)
 	spath = xasprintf("%s/snapshots", path);
 	req = json_pack("{ss sb sn}", "name", optind + 1 < argc ? argv[optind + 1] : "", "stateful",
 			stateful, "expires_at");
+	if (no_expiry)
+		json_object_set_new(req, "expires_at", json_string("0001-01-01T00:00:00Z"));
+	/* --comment (the tutorial's; not in LXD 5.0): the snapshot's description */
+	if (comment)
+		json_object_set_new(req, "description", json_string(comment));
 	r = api_async("POST", spath, req, NULL, NULL, NULL, err);
 	json_decref(req);
 	return r;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "api/api-snapshots.h"
 #include "events.h"
 #include "exec/exec.h"
 #include "log.h"
@@ -21,6 +22,7 @@ static const struct route *const tables[] = {
 	api_instance_state_routes, api_exec_routes, api_images_routes,
 	api_profiles_routes, api_storage_routes,    api_networks_routes,
 	api_files_routes,    api_console_routes,
+	api_snapshots_routes, api_backups_routes,
 };
 
 bool router_match(const char *pattern, const char *path, char **params)

@@ -177,6 +177,8 @@ static int prepare_entry(struct archive_entry *e, const struct tar_extract_opts 
 		archive_entry_set_hardlink(e, hl);
 	if (!isempty(path) && excluded(path, o ? o->excludes : NULL))
 		return 0;
+	if (o && o->refuse_dev && (type == AE_IFCHR || type == AE_IFBLK))
+		return cove_err(err, -EPERM, "Refusing tar entry '%s': device node", path);
 	if (o && o->no_dev && (type == AE_IFCHR || type == AE_IFBLK))
 		return 0;
 	return 1;

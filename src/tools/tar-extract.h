@@ -16,6 +16,7 @@
 
 struct tar_extract_opts {
 	bool no_dev;		  /* skip device nodes and fifos */
+	bool refuse_dev;	  /* fail on device nodes (untrusted backups) */
 	char *const *excludes;	  /* fnmatch patterns, anchored at the root (tar --exclude) */
 };
 

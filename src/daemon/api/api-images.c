@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "api-snapshots.h"
 #include "daemon.h"
 #include "db/db.h"
 #include "events.h"
@@ -234,6 +235,10 @@ static void create_image(struct request *req, char **params)
 	struct operation *op;
 	int r;
 
+	if (is_json_body(req) && api_publish_try(req)) {
+		image_job_free(j);
+		return;
+	}
 	if (!req->body || req->body_len == 0)
 		r = cove_err(&err, -EINVAL, "Empty request body");
 	else if ((r = image_split_upload(req, &j->upload, &j->upload_rootfs, &j->filename,

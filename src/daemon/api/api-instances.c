@@ -11,6 +11,7 @@
 
 #include "alloc.h"
 #include "api-common.h"
+#include "api-snapshots.h"
 #include "daemon.h"
 #include "images/image-template.h"
 #include "db/db.h"
@@ -19,6 +20,7 @@
 #include "images/image.h"
 #include "instances/instance.h"
 #include "instances/instance-limits.h"
+#include "instances/instance-snapshot.h"
 #include "log.h"
 #include "operations.h"
 #include "router.h"
@@ -92,6 +94,9 @@ struct create_job {
 	char *name;
 	char *fingerprint; /* NULL: empty rootfs (source "none") */
 	char *dir;
+	char *copy_from;    /* source "copy": the instance */
+	char *copy_snap;    /* and its snapshot, or NULL */
+	bool instance_only; /* copy without the snapshots */
 };
 
 static void create_job_free(void *p)
@@ -101,6 +106,8 @@ static void create_job_free(void *p)
 	free(j->name);
 	free(j->fingerprint);
 	free(j->dir);
+	free(j->copy_from);
+	free(j->copy_snap);
 	free(j);
 }
 
@@ -132,6 +139,12 @@ static int create_run(void *userdata, struct cove_error *err)
 
 	if (mkdir(j->dir, 0711) < 0)
 		return cove_err(err, -errno, "Failed to create instance directory '%s': %m", j->dir);
+	if (j->copy_from) {
+		r = instance_copy_run(j->copy_from, j->copy_snap, j->instance_only, j->dir, err);
+		if (r >= 0)
+			set_hostname_file(rootfs, j->name);
+		return r;
+	}
 	if (!j->fingerprint)
 		return mkdir(rootfs, 0755) < 0 ? cove_err(err, -errno, "Failed to create '%s': %m", rootfs) : 0;
 	r = image_copy_rootfs(the_daemon->images_dir, j->fingerprint, rootfs, err);
@@ -213,22 +226,31 @@ static void image_config(const char *fp, json_t *config)
 
 static void create_instance(struct request *req, char **params)
 {
-	_cleanup_json_ json_t *body = request_json(req);
+	_cleanup_json_ json_t *body = NULL;
 	struct db_instance i = { 0 };
 	struct cove_error err = { 0 };
-	_cleanup_free_ char *fp = NULL, *now = NULL;
+	_cleanup_free_ char *fp = NULL, *now = NULL, *copy_from = NULL, *copy_snap = NULL;
+	json_t *source;
 	struct create_job *job;
 	struct operation *op;
 	char uuid[37];
 	int r;
 
+	if (api_backup_upload(req)) {
+		api_backup_import(req);
+		return;
+	}
+	body = request_json(req);
 	if (!body)
 		return;
+	source = json_object_get(body, "source");
 	r = api_instance_fields(body, &i, true, &err);
 	if (r >= 0)
 		r = instance_name_validate(i.name, &err);
-	if (r >= 0)
-		r = resolve_source(json_object_get(body, "source"), &fp, &err);
+	if (r >= 0 && streq_ptr(json_string_value(json_object_get(source, "type")), "copy"))
+		r = instance_copy_source(source, &copy_from, &copy_snap, &err);
+	else if (r >= 0)
+		r = resolve_source(source, &fp, &err);
 	if (r < 0) {
 		reply_errno(req, r, err.msg);
 		db_instance_clear(&i);
@@ -250,6 +272,9 @@ static void create_instance(struct request *req, char **params)
 	job = xzalloc(sizeof(*job));
 	job->name = xstrdup(i.name);
 	job->fingerprint = TAKE_PTR(fp);
+	job->copy_from = TAKE_PTR(copy_from);
+	job->copy_snap = TAKE_PTR(copy_snap);
+	job->instance_only = json_is_true(json_object_get(source, "instance_only"));
 	job->dir = xasprintf("%s/%s", the_daemon->lxcpath, i.name);
 	op = operation_new(OP_CLASS_TASK, "Creating instance", operation_instance_resources(i.name));
 	operation_run(op, create_run, create_done, job, create_job_free);
@@ -331,6 +356,12 @@ static void update_instance(struct request *req, char **params, bool patch)
 
 static void put_instance(struct request *req, char **params)
 {
+	_cleanup_json_ json_t *body = req->body ? json_loadb(req->body, req->body_len, 0, NULL) : NULL;
+
+	if (json_object_get(body, "restore")) {
+		api_snapshot_restore(req, params[0], body);
+		return;
+	}
 	update_instance(req, params, false);
 }
 

@@ -18,6 +18,7 @@
 #include "instance.h"
 #include "instance-idmap.h"
 #include "instance-limits.h"
+#include "instance-snapshot.h"
 #include "strutil.h"
 #include "util.h"
 #include "networks/network.h"
@@ -70,6 +71,10 @@ static const struct {
 	{ "raw.lxc", false, check_raw_lxc },
 	{ "security.nesting", false, check_bool },
 	{ "security.privileged", false, check_bool },
+	{ "snapshots.expiry", false, snapshot_check_expiry },
+	{ "snapshots.pattern", false, snapshot_check_pattern },
+	{ "snapshots.schedule", false, snapshot_check_schedule },
+	{ "snapshots.schedule.stopped", false, check_bool },
 	{ "environment.", true, check_any },
 	{ "image.", true, check_any },
 	{ "user.", true, check_any },

@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "daemon.h"
 #include "instance.h"
+#include "instance-snapshot.h"
 #include "strutil.h"
 #include "util.h"
 #include "networks/network.h"
@@ -97,7 +98,7 @@ json_t *instance_to_json(const struct db_instance *i, bool full)
 		      "location", "none", "type", "container", "project", "default");
 	if (full) {
 		json_object_set_new(j, "state", instance_state_to_json(i->name));
-		json_object_set_new(j, "snapshots", json_null());
+		json_object_set_new(j, "snapshots", snapshots_to_json(i->name, 1) ?: json_null());
 		json_object_set_new(j, "backups", json_null());
 	}
 	return j;
