@@ -22,6 +22,7 @@
 #include "http.h"
 #include "strutil.h"
 #include "strv.h"
+#include "yaml.h"
 
 #define TIME_FMT "%Y/%m/%d %H:%M %Z"
 
@@ -448,17 +449,102 @@ static int image_alias(int argc, char **argv, struct cove_error *err)
 	return client_subcommand(sub, "image alias", argc, argv, err);
 }
 
+/* The writable part (LXD's ImagePut) as `lxc image edit` shows it. */
+static json_t *image_put(json_t *img)
+{
+	json_t *put = json_object();
+
+	json_object_set(put, "auto_update", json_object_get(img, "auto_update") ?: json_false());
+	json_object_set(put, "properties", json_object_get(img, "properties") ?: json_object());
+	json_object_set(put, "public", json_object_get(img, "public") ?: json_false());
+	json_object_set(put, "expires_at",
+			json_object_get(img, "expires_at") ?: json_string("1970-01-01T00:00:00Z"));
+	json_object_set(put, "profiles", json_object_get(img, "profiles") ?: json_array());
+	return put;
+}
+
+static int image_put_sync(json_t *img, json_t *put, struct cove_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("/1.0/images/%s", str(img, "fingerprint"));
+	struct api_response resp = {};
+	int r = api_request("PUT", path, put, NULL, &resp, err);
+
+	api_response_done(&resp);
+	return r;
+}
+
+static int image_edit(int argc, char **argv, struct cove_error *err)
+{
+	json_t *img = NULL, *cur, *neu = NULL;
+	int r;
+
+	r = client_check_args(argc - 1, 1, 1, "cove image edit [<remote>:]<image>", err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	r = image_get(argv[1], &img, err);
+	if (r < 0)
+		return r;
+	cur = image_put(img);
+	r = config_edit_text(cur, &neu, err);
+	json_decref(cur);
+	if (r >= 0 && !json_is_object(neu))
+		r = cove_err(err, -EINVAL, "The edited image is not a YAML map");
+	if (r >= 0) {
+		yaml_stringify_values(json_object_get(neu, "properties"));
+		r = image_put_sync(img, neu, err);
+	}
+	json_decref(neu);
+	json_decref(img);
+	return r;
+}
+
+/* get-property, set-property, unset-property */
+static int image_property(int argc, char **argv, struct cove_error *err)
+{
+	bool get = streq(argv[0], "get-property"), set = streq(argv[0], "set-property");
+	_cleanup_free_ char *usage = xasprintf("cove image %s [<remote>:]<image> <key>%s", argv[0],
+					       set ? " <value>" : "");
+	json_t *img = NULL, *put, *props;
+	int r;
+
+	r = client_check_args(argc - 1, set ? 3 : 2, set ? 3 : 2, usage, err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	r = image_get(argv[1], &img, err);
+	if (r < 0)
+		return r;
+	put = image_put(img);
+	props = json_object_get(put, "properties");
+	if (get) {
+		printf("%s\n", str(props, argv[2]));
+	} else {
+		if (set)
+			json_object_set_new(props, argv[2], json_string(argv[3]));
+		else if (json_object_del(props, argv[2]) < 0)
+			r = cove_err(err, -ENOENT, "Property %s not found", argv[2]);
+		if (r >= 0)
+			r = image_put_sync(img, put, err);
+	}
+	json_decref(put);
+	json_decref(img);
+	return r;
+}
+
 int cmd_image(int argc, char **argv, struct cove_error *err)
 {
 	static const struct cmd sub[] = {
 	    {"alias", image_alias, "Manage image aliases"},
 	    {"build", image_build, "Build an image offline (busybox)"},
 	    {"delete", image_delete, "Delete images"},
+	    {"edit", image_edit, "Edit image properties"},
 	    {"export", image_export, "Export and download images"},
+	    {"get-property", image_property, "Get image properties"},
 	    {"import", image_import, "Import images into the image store"},
 	    {"info", image_info, "Show useful information about images"},
 	    {"list", image_list, "List images"},
+	    {"set-property", image_property, "Set image properties"},
 	    {"show", image_info, "Show image properties"},
+	    {"unset-property", image_property, "Unset image properties"},
 	    {}};
 	return client_subcommand(sub, "image", argc, argv, err);
 }

@@ -60,14 +60,16 @@ static void get_image(struct request *req, char **params)
 	struct db_image i = { 0 };
 	struct cove_error err = { 0 };
 	int r = db_image_get(the_daemon->db, params[0], &i, &err);
-	json_t *j;
+	json_t *j, *etag;
 
 	if (r < 0) {
 		reply_errno(req, r, err.msg);
 		return;
 	}
 	j = image_to_json(&i);
-	reply_sync_etag(req, j, NULL);
+	etag = image_put_json(&i);
+	reply_sync_etag(req, j, etag);
+	json_decref(etag);
 	db_image_clear(&i);
 }
 
@@ -347,5 +349,7 @@ const struct route api_images_routes[] = {
 	{ HTTP_DELETE, "/1.0/images/aliases/*", delete_alias },
 	{ HTTP_GET, "/1.0/images/*", get_image },
 	{ HTTP_DELETE, "/1.0/images/*", delete_image },
+	{ HTTP_PUT, "/1.0/images/*", api_image_put },
+	{ HTTP_PATCH, "/1.0/images/*", api_image_patch },
 	{ 0, NULL, NULL },
 };

@@ -142,6 +142,8 @@ static int create_run(void *userdata, struct cove_error *err)
 	if (j->copy_from) {
 		r = instance_copy_run(j->copy_from, j->copy_snap, j->instance_only, j->dir, err);
 		if (r >= 0)
+			r = instance_templates_copied(j->copy_from, j->dir, err);
+		if (r >= 0)
 			set_hostname_file(rootfs, j->name);
 		return r;
 	}
@@ -212,6 +214,7 @@ static void image_config(const char *fp, json_t *config)
 	json_t *v;
 
 	json_object_set_new(config, "volatile.base_image", json_string(fp));
+	(void)db_image_touch(the_daemon->db, fp, NULL);
 	/* the image's "create" templates are rendered at the first start, as LXD does */
 	json_object_set_new(config, "volatile.apply_template", json_string("create"));
 	if (db_image_get(the_daemon->db, fp, &img, NULL) < 0)
@@ -263,6 +266,8 @@ static void create_instance(struct request *req, char **params)
 	json_object_set_new(i.config, "volatile.uuid", json_string(uuid));
 	if (fp)
 		image_config(fp, i.config);
+	if (copy_from)
+		json_object_set_new(i.config, "volatile.apply_template", json_string("copy"));
 	r = db_instance_insert(the_daemon->db, &i, &err);
 	if (r < 0) {
 		reply_errno(req, r, err.msg);

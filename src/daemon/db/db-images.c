@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "db-internal.h"
+#include "util.h"
 #include "strv.h"
 
 void db_image_clear(struct db_image *i)
@@ -15,8 +16,12 @@ void db_image_clear(struct db_image *i)
 	free(i->architecture);
 	free(i->created_at);
 	free(i->uploaded_at);
+	free(i->expires_at);
+	free(i->last_used_at);
 	if (i->properties)
 		json_decref(i->properties);
+	if (i->profiles)
+		json_decref(i->profiles);
 	*i = (struct db_image){ 0 };
 }
 
@@ -31,7 +36,8 @@ int db_image_get(sqlite3 *db, const char *fingerprint, struct db_image *ret, str
 	pattern = xasprintf("%s%%", fingerprint);
 	r = db_prepare(db,
 		       "SELECT fingerprint, filename, architecture, created_at, uploaded_at, size,"
-		       " public, properties FROM images WHERE fingerprint LIKE ?1",
+		       " public, properties, auto_update, expires_at, last_used_at, profiles"
+		       " FROM images WHERE fingerprint LIKE ?1",
 		       &st, err, pattern, NULL);
 	if (r < 0)
 		return r;
@@ -49,6 +55,10 @@ int db_image_get(sqlite3 *db, const char *fingerprint, struct db_image *ret, str
 		.size = sqlite3_column_int64(st, 5),
 		.public = sqlite3_column_int(st, 6),
 		.properties = db_column_json(st, 7),
+		.auto_update = sqlite3_column_int(st, 8),
+		.expires_at = db_column_str(st, 9),
+		.last_used_at = db_column_str(st, 10),
+		.profiles = db_column_json(st, 11),
 	};
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		db_image_clear(ret);
@@ -144,4 +154,24 @@ int db_alias_delete(sqlite3 *db, const char *name, struct cove_error *err)
 	if (r == 0)
 		return cove_err(err, -ENOENT, "Image alias not found");
 	return r < 0 ? r : 0;
+}
+
+int db_image_update(sqlite3 *db, const struct db_image *i, struct cove_error *err)
+{
+	_cleanup_free_ char *props = db_json_text(i->properties);
+	_cleanup_free_ char *profiles = db_json_text(i->profiles);
+
+	return db_run(db,
+		      "UPDATE images SET public = ?2, properties = ?3, auto_update = ?4,"
+		      " expires_at = ?5, profiles = ?6 WHERE fingerprint = ?1",
+		      err, i->fingerprint, i->public ? "1" : "0", props, i->auto_update ? "1" : "0",
+		      i->expires_at, profiles, NULL);
+}
+
+int db_image_touch(sqlite3 *db, const char *fingerprint, struct cove_error *err)
+{
+	_cleanup_free_ char *now = util_now_rfc3339();
+
+	return db_run(db, "UPDATE images SET last_used_at = ?2 WHERE fingerprint = ?1", err,
+		      fingerprint, now, NULL);
 }

@@ -60,6 +60,11 @@ static const char *const migrations[] = {
 	"  type TEXT NOT NULL DEFAULT 'bridge',"
 	"  description TEXT NOT NULL DEFAULT '',"
 	"  config TEXT NOT NULL DEFAULT '{}');",
+	/* image fields of LXD's ImagePut and last use */
+	"ALTER TABLE images ADD COLUMN auto_update INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE images ADD COLUMN expires_at TEXT NOT NULL DEFAULT '1970-01-01T00:00:00Z';"
+	"ALTER TABLE images ADD COLUMN last_used_at TEXT NOT NULL DEFAULT '1970-01-01T00:00:00Z';"
+	"ALTER TABLE images ADD COLUMN profiles TEXT NOT NULL DEFAULT '[\"default\"]';",
 };
 
 int db_schema_version(void)

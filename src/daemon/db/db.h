@@ -82,8 +82,16 @@ struct db_image {
 	long long size;
 	int public;
 	json_t *properties;
+	int auto_update;
+	char *expires_at;   /* RFC 3339, 1970-01-01T00:00:00Z: never */
+	char *last_used_at;
+	json_t *profiles;   /* array of names */
 };
 void db_image_clear(struct db_image *i);
+/* Write public, properties, auto_update, expires_at and profiles of i. */
+int db_image_update(sqlite3 *db, const struct db_image *i, struct cove_error *err);
+/* last_used_at = now (an instance was created from it). */
+int db_image_touch(sqlite3 *db, const char *fingerprint, struct cove_error *err);
 /* fingerprint may be a unique prefix */
 int db_image_get(sqlite3 *db, const char *fingerprint, struct db_image *ret, struct cove_error *err);
 int db_image_fingerprints(sqlite3 *db, char ***ret, struct cove_error *err);

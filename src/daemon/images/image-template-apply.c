@@ -41,6 +41,31 @@ static int open_in_root(int root, const char *path, int flags, mode_t mode)
 	return fd < 0 ? -errno : (int)fd;
 }
 
+/* dir/sub/name (sub may be NULL), read without following any symlink: image files are untrusted. */
+int image_read_nofollow(const char *dir, const char *sub, const char *name, size_t max, char **ret,
+			size_t *ret_len)
+{
+	_cleanup_close_ int d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int s = -EBADF, fd = -EBADF;
+	struct stat st;
+
+	if (d < 0)
+		return -errno;
+	if (sub) {
+		s = openat(d, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (s < 0)
+			return -errno;
+	}
+	fd = openat(sub ? s : d, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP ? -EPERM : -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EPERM;
+	return read_full_fd(fd, max, ret, ret_len);
+}
+
 static json_t *template_vars(const char *trigger, const char *path, const char *name,
 			     const json_t *config, const json_t *properties)
 {
@@ -101,7 +126,7 @@ static int apply_one(const char *dir, int root, const char *path, const json_t *
 		     struct cove_error *err)
 {
 	const char *tname = json_string_value(json_object_get(entry, "template"));
-	_cleanup_free_ char *tpath = NULL, *text = NULL, *out = NULL;
+	_cleanup_free_ char *text = NULL, *out = NULL;
 	_cleanup_json_ json_t *vars = NULL;
 	int r;
 
@@ -110,8 +135,7 @@ static int apply_one(const char *dir, int root, const char *path, const json_t *
 				tname ?: "");
 	if (path[0] != '/')
 		return cove_err(err, -EINVAL, "Template target '%s' is not an absolute path", path);
-	tpath = xasprintf("%s/templates/%s", dir, tname);
-	r = read_full_file(tpath, TEMPLATE_MAX, &text, NULL);
+	r = image_read_nofollow(dir, "templates", tname, TEMPLATE_MAX, &text, NULL);
 	if (r < 0)
 		return cove_err(err, r, "Failed to read template '%s': %s", tname, strerror(-r));
 	vars = template_vars(trigger, path, name, config, json_object_get(entry, "properties"));
@@ -133,7 +157,7 @@ int image_templates_apply(const char *dir, const char *trigger, const char *name
 	size_t len = 0;
 	int r;
 
-	r = read_full_file(meta, METADATA_MAX, &text, &len);
+	r = image_read_nofollow(dir, NULL, "metadata.yaml", METADATA_MAX, &text, &len);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)

@@ -49,3 +49,7 @@ struct db_instance;
 int instance_templates_start(struct db_instance *i, const json_t *config, struct cove_error *err);
 /* After a copy: the source instance's metadata.yaml and templates/ go with it. */
 int instance_templates_copied(const char *from, const char *dir, struct cove_error *err);
+
+/* dir/sub/name (sub may be NULL) read without following symlinks; -EPERM if not a regular file. */
+int image_read_nofollow(const char *dir, const char *sub, const char *name, size_t max, char **ret,
+			size_t *ret_len);

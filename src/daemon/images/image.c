@@ -90,7 +90,7 @@ int image_parse_metadata(const char *dir, struct image_result *res, struct cove_
 	size_t len = 0;
 	int r;
 
-	r = read_full_file(path, METADATA_MAX, &text, &len);
+	r = image_read_nofollow(dir, NULL, "metadata.yaml", METADATA_MAX, &text, &len);
 	if (r < 0)
 		return cove_err(err, -EINVAL, "Invalid image: no readable metadata.yaml");
 	r = yaml_load(text, len, &doc, err);
@@ -282,14 +282,25 @@ json_t *image_to_json(const struct db_image *i)
 	(void)db_alias_names(the_daemon->db, i->fingerprint, &aliases, NULL);
 	STRV_FOREACH(n, aliases)
 		json_array_append_new(a, json_pack("{s:s, s:s}", "name", *n, "description", ""));
-	return json_pack("{s:b, s:O, s:b, s:s, s:[s], s:o, s:s, s:b, s:s, s:s, s:I, s:s, s:s,"
+	return json_pack("{s:b, s:O, s:b, s:s, s:o, s:o, s:s, s:b, s:s, s:s, s:I, s:s, s:s,"
 			 " s:s, s:s}",
-			 "auto_update", 0, "properties", i->properties, "public", i->public,
-			 "expires_at", "1970-01-01T00:00:00Z", "profiles", "default", "aliases", a,
-			 "architecture", i->architecture, "cached", 0, "filename", i->filename,
-			 "fingerprint", i->fingerprint, "size", (json_int_t)i->size, "type",
-			 "container", "created_at", i->created_at, "last_used_at",
-			 "1970-01-01T00:00:00Z", "uploaded_at", i->uploaded_at);
+			 "auto_update", i->auto_update, "properties", i->properties, "public",
+			 i->public, "expires_at", i->expires_at ?: "1970-01-01T00:00:00Z", "profiles",
+			 json_is_array(i->profiles) ? json_incref(i->profiles)
+						    : json_pack("[s]", "default"),
+			 "aliases", a, "architecture", i->architecture, "cached", 0, "filename",
+			 i->filename, "fingerprint", i->fingerprint, "size", (json_int_t)i->size,
+			 "type", "container", "created_at", i->created_at, "last_used_at",
+			 i->last_used_at ?: "1970-01-01T00:00:00Z", "uploaded_at", i->uploaded_at);
+}
+
+json_t *image_put_json(const struct db_image *i)
+{
+	return json_pack("{s:b, s:O, s:b, s:s, s:o}", "auto_update", i->auto_update, "properties",
+			 i->properties, "public", i->public, "expires_at",
+			 i->expires_at ?: "1970-01-01T00:00:00Z", "profiles",
+			 json_is_array(i->profiles) ? json_incref(i->profiles)
+						    : json_pack("[s]", "default"));
 }
 
 /* Remove what a crash left behind: temporary files and images the database does not know. */

@@ -58,5 +58,11 @@ int image_copy_rootfs(const char *images_dir, const char *fingerprint, const cha
 int image_remove_files(const char *images_dir, const char *fingerprint);
 
 json_t *image_to_json(const struct db_image *i);
+/* The ImagePut fields (auto_update, properties, public, expires_at, profiles): the ETag's source. */
+json_t *image_put_json(const struct db_image *i);
+
+/* PUT and PATCH /1.0/images/FP (api/api-images-edit.c) */
+void api_image_put(struct request *req, char **params);
+void api_image_patch(struct request *req, char **params);
 /* At start-up: remove temporary files and images without a database row. */
 void image_store_cleanup(const char *images_dir);
