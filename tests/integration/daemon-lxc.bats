@@ -110,9 +110,10 @@ setup() {
 	assert_success
 	run lxc network list --format csv
 	assert_success
-	for i in /sys/class/net/*; do
-		[ "${i##*/}" = lo ] && continue
-		assert_output --partial "${i##*/},"
+	# coved's interfaces: those of its network namespace (daemon-helpers)
+	for i in $(ip -n "$COVED_NETNS" -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1); do
+		[ "$i" = lo ] && continue
+		assert_output --partial "$i,"
 	done
 }
 
