@@ -80,6 +80,13 @@ struct cove_attach_opts {
 	int pty;	    /* enum cove_attach_pty */
 	int pty_log_fd;	    /* -L: copy of the pty output (borrowed), or -1 */
 	int stdio[3];	    /* borrowed: the process's stdin, stdout, stderr; -1: /dev/null */
+	/*
+	 * Refuse with -ESTALE, before anything is spawned, when the container
+	 * could reach the running executable through the attached process
+	 * and we do not run from a sealed copy (see rexec.h and attach-exe.c):
+	 * cove-attach then re-executes itself sealed and tries again.
+	 */
+	bool require_sealed_exe;
 };
 
 /* clang-format off */
@@ -139,6 +146,14 @@ void cove_attach_proc_done(struct cove_attach_proc *p);
  */
 int cove_container_attach(struct cove_container *ct, const struct cove_attach_opts *o,
 			  int *ret_code, struct cove_error *err);
+
+/*
+ * A guess from ct's config, before asking anything: 0 when the container
+ * has a user namespace (lxc.idmap), so that the sealed re-exec may be
+ * unnecessary (require_sealed_exe checks the running container), 1 when it
+ * is surely needed. Loads ct's config (kept in ct).
+ */
+int cove_attach_exe_maybe_exposed(struct cove_container *ct);
 
 /* "MOUNT|PID|UTSNAME|IPC|USER|NETWORK|CGROUP" (also ',' separated, any case) -> COVE_NS_*. */
 int cove_attach_parse_namespaces(const char *s, unsigned *ret);

@@ -35,6 +35,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "monitor-proto.h"
+#include "seccomp-policy.h"
 #include "start.h"
 #include "strutil.h"
 #include "strv.h"
@@ -83,6 +84,7 @@ struct monitor {
 	bool kill_at_deadline;
 	bool stop_requested;
 	int mntns_fd; /* the container's mount namespace, see hold_mntns() */
+	int bpf_fd;   /* the container's seccomp filter, compiled (COVE_MON_ATTACH) */
 };
 
 /*
@@ -206,7 +208,8 @@ static void remove_socket(struct monitor *m)
 	m->socket_made = false;
 }
 
-static void reply(struct monitor *m, struct client *c, int ret, const char *msg, int fd, int arg)
+static void reply_fds(struct monitor *m, struct client *c, int ret, const char *msg,
+		      const int *fds, size_t n_fds, int arg)
 {
 	struct cove_mon_resp resp = { .version = COVE_MON_VERSION, .ret = ret,
 				      .state = (uint32_t)m->state, .arg = arg };
@@ -217,9 +220,27 @@ static void reply(struct monitor *m, struct client *c, int ret, const char *msg,
 		snprintf(resp.cgroup, sizeof(resp.cgroup), "%s", m->run.cg->path);
 	if (msg)
 		snprintf(resp.msg, sizeof(resp.msg), "%s", msg);
-	r = send_fds(c->fd, &resp, sizeof(resp), &fd, fd >= 0 ? 1 : 0);
+	r = send_fds(c->fd, &resp, sizeof(resp), fds, n_fds);
 	if (r < 0)
 		log_debug("Failed to answer a client: %s, ignoring", strerror(-r));
+}
+
+static void reply(struct monitor *m, struct client *c, int ret, const char *msg, int fd, int arg)
+{
+	reply_fds(m, c, ret, msg, &fd, fd >= 0 ? 1 : 0, arg);
+}
+
+/* For attach: init's pidfd and the compiled seccomp filter, which attach installs as it is. */
+static void handle_attach(struct monitor *m, struct client *c)
+{
+	int fds[2] = { m->run.pidfd, m->bpf_fd };
+
+	if (m->state != COVE_STATE_RUNNING)
+		return reply(m, c, 0, NULL, -EBADF, 0);
+	if (m->bpf_fd < 0)
+		return reply(m, c, -ENOEXEC, "The monitor has no compiled seccomp filter", -EBADF,
+			     0);
+	reply_fds(m, c, 0, NULL, fds, 2, 0);
 }
 
 static void set_state(struct monitor *m, int state)
@@ -441,6 +462,8 @@ static void handle_request(struct monitor *m, size_t i)
 	case COVE_MON_FREEZE:
 	case COVE_MON_UNFREEZE:
 		return handle_freeze(m, c, q.cmd == COVE_MON_FREEZE);
+	case COVE_MON_ATTACH:
+		return handle_attach(m, c);
 	default:
 		return reply(m, c, -EOPNOTSUPP, "Operation not supported yet", -EBADF, 0);
 	}
@@ -841,7 +864,8 @@ static int prepare(struct monitor *m, const struct args *a, struct cove_error *e
 int main(int argc, char **argv)
 {
 	struct monitor m = { .sync_fd = -1, .dirfd = -EBADF, .listen_fd = -EBADF, .sig_fd = -EBADF,
-			     .log_fd = -1, .state = COVE_STATE_STARTING, .mntns_fd = -EBADF };
+			     .log_fd = -1, .state = COVE_STATE_STARTING, .mntns_fd = -EBADF,
+			     .bpf_fd = -EBADF };
 	struct cove_error err = {};
 	struct args a;
 	int r;
@@ -892,6 +916,9 @@ int main(int argc, char **argv)
 		cove_run_done(&m.run);
 		return 1;
 	}
+	/* Compiled once here: attach installs it without libseccomp (COVE_MON_ATTACH). */
+	if (cove_seccomp_export(m.run.seccomp, &m.bpf_fd, &err) < 0)
+		log_warning("%s: attach will refuse to run", cove_err_msg(&err, -EIO));
 	m.tty_busy = xnew0(bool, m.run.con->n_ttys + 1);
 	if (a.term_in >= 0) {
 		struct winsize ws;

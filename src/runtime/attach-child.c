@@ -190,7 +190,11 @@ static int step_pty(struct attach_child *c, struct cove_error *err)
 	return 0;
 }
 
-/* The container's config, or the defaults; the seccomp filter built on the host side. */
+/*
+ * The container's config (or the defaults) for the capabilities; the seccomp
+ * filter is the one the container runs under, compiled by its monitor at
+ * start (not rebuilt from the config here: no libseccomp on this path).
+ */
 static struct cove_conf *security_defaults;
 static void *security_filter;
 
@@ -198,7 +202,7 @@ static int prepare_security(struct attach_child *c, struct cove_error *err)
 {
 	if (!c->conf)
 		c->conf = security_defaults = cove_conf_new();
-	return cove_seccomp_prepare(c->conf, &security_filter, err);
+	return cove_seccomp_read_bpf(c->bpf_fd, &security_filter, err);
 }
 
 /* The container's capability drops and seccomp filter, while we still may load it (before ids). */
@@ -213,7 +217,7 @@ static int step_security(struct attach_child *c, struct cove_error *err)
 	}
 	if (c->conf->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return cove_err(err, -errno, "Failed to set no_new_privs");
-	return cove_seccomp_load(security_filter, err);
+	return cove_seccomp_load_bpf(security_filter, err);
 }
 
 static int step_ids(struct attach_child *c, struct cove_error *err)

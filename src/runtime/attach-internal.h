@@ -22,6 +22,7 @@ struct attach_target {
 	pid_t init_pid;
 	int pidfd;	    /* borrowed: pidfd of init */
 	const char *cgroup; /* borrowed: the container's cgroup (relative), or NULL */
+	int bpf_fd;	    /* borrowed: the container's compiled seccomp filter (monitor) */
 };
 
 /*
@@ -72,6 +73,7 @@ struct attach_child {
 	bool have_ws;
 	struct winsize ws;
 	long personality; /* -1: leave */
+	int bpf_fd;	  /* sealed memfd: the container's seccomp filter (attach-seccomp.c) */
 
 	/* Filled in by the child's steps. */
 	bool pw_found;
@@ -81,6 +83,12 @@ struct attach_child {
 	gid_t gid;
 	int slave;
 };
+
+/*
+ * Could the container of init_pid write our executable through an attached
+ * process (attach-exe.c)? true also when unsure.
+ */
+bool attach_exe_exposed(pid_t init_pid, int pidfd);
 
 /* Run the child steps and exec; never returns. */
 _noreturn_ void attach_child_run(struct attach_child *c);

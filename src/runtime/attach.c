@@ -27,7 +27,9 @@
 #include "attach-internal.h"
 #include "fileio.h"
 #include "log.h"
+#include "monitor-proto.h"
 #include "pty-proxy.h"
+#include "rexec.h"
 #include "strutil.h"
 #include "strv.h"
 
@@ -449,7 +451,8 @@ int attach_spawn_target(const struct attach_target *t, const struct cove_conf *c
 			bool *ret_exec_failed, struct cove_error *err)
 {
 	_cleanup_(cgroups_closep) struct attach_cgroups cg = {.v2_dir = -EBADF};
-	struct attach_child c = {.o = o, .conf = conf, .pidfd = t->pidfd, .personality = -1};
+	struct attach_child c = {
+	    .o = o, .conf = conf, .pidfd = t->pidfd, .bpf_fd = t->bpf_fd, .personality = -1};
 	_cleanup_close_ int parent_sock = -EBADF, child_sock = -EBADF;
 	int sock[2], r;
 	pid_t pid;
@@ -606,7 +609,7 @@ int cove_container_attach_spawn(struct cove_container *ct, const struct cove_att
 				struct cove_error *err)
 {
 	_cleanup_(cove_conf_freep) struct cove_conf *owned = NULL;
-	_cleanup_close_ int pidfd = -EBADF;
+	_cleanup_close_ int pidfd = -EBADF, bpf_fd = -EBADF;
 	const struct cove_conf *conf = NULL;
 	struct cove_status st = {};
 	struct attach_target t;
@@ -617,7 +620,8 @@ int cove_container_attach_spawn(struct cove_container *ct, const struct cove_att
 	r = attach_conf(ct, o, &owned, &conf, err);
 	if (r < 0)
 		return r;
-	r = cove_container_status(ct, &st, &pidfd, err);
+	/* The init's pidfd, and the seccomp filter the container runs under. */
+	r = cove_container_attach_status(ct, &st, &pidfd, &bpf_fd, err);
 	if (r < 0)
 		return r;
 	/* A frozen cgroup would freeze us before exec: say so instead of hanging. */
@@ -626,7 +630,15 @@ int cove_container_attach_spawn(struct cove_container *ct, const struct cove_att
 	if ((st.state != COVE_STATE_RUNNING && st.state != COVE_STATE_THAWED) || pidfd < 0 ||
 	    st.init_pid <= 0)
 		return cove_err(err, -ENOTCONN, "Container '%s' is not running", ct->name);
-	t = (struct attach_target){.init_pid = st.init_pid, .pidfd = pidfd, .cgroup = st.cgroup};
+	if (bpf_fd < 0)
+		return cove_err(err, -EPROTO, "The monitor of '%s' sent no seccomp filter", ct->name);
+	if (o->require_sealed_exe && attach_exe_exposed(st.init_pid, pidfd) &&
+	    !cove_rexec_is_sealed())
+		return cove_err(err, -ESTALE,
+				"Container '%s' could reach this executable: run from a sealed copy",
+				ct->name);
+	t = (struct attach_target){
+	    .init_pid = st.init_pid, .pidfd = pidfd, .cgroup = st.cgroup, .bpf_fd = bpf_fd};
 	return attach_spawn_target(&t, conf, o, ret, ret_exec_failed, err);
 }
 

@@ -136,6 +136,59 @@ int cove_container_status(const struct cove_container *ct, struct cove_status *r
 	return 0;
 }
 
+/*
+ * STATUS for attach (COVE_MON_ATTACH): also the container's compiled seccomp
+ * filter (see attach-internal.h). Both fds come back only when RUNNING.
+ */
+int cove_container_attach_status(const struct cove_container *ct, struct cove_status *ret,
+				 int *ret_pidfd, int *ret_bpf_fd, struct cove_error *err)
+{
+	_cleanup_close_ int fd = -EBADF;
+	struct cove_mon_resp resp;
+	int fds[2], r;
+	ssize_t n;
+
+	*ret = (struct cove_status){ .state = COVE_STATE_STOPPED };
+	*ret_pidfd = *ret_bpf_fd = -EBADF;
+	r = monitor_connect(ct, &fd, err);
+	if (r <= 0)
+		return r;
+	r = send_req(fd, COVE_MON_ATTACH, 0, 0, 0);
+	if (r == -EPIPE || r == -ECONNRESET)
+		return 0;
+	if (r < 0)
+		return cove_err(err, r, "Failed to ask the monitor of '%s': %s", ct->name, strerror(-r));
+	n = recv_fds(fd, &resp, sizeof(resp), fds, 2);
+	if (n == -ECONNRESET || n == 0)
+		return 0;
+	if (n < 0 || (size_t)n != sizeof(resp) || resp.version != COVE_MON_VERSION) {
+		r = n < 0 ? (int)n : -EPROTO;
+		goto fail;
+	}
+	resp.msg[sizeof(resp.msg) - 1] = 0;
+	resp.cgroup[sizeof(resp.cgroup) - 1] = 0;
+	if (resp.ret < 0) {
+		safe_close(fds[0]);
+		safe_close(fds[1]);
+		if (resp.ret == -EOPNOTSUPP) /* a monitor from before the hand-over */
+			return cove_err(err, -EOPNOTSUPP,
+					"The monitor of '%s' is too old for this cove-attach: "
+					"restart the container", ct->name);
+		return resp_error(&resp, err);
+	}
+	ret->state = (int)resp.state;
+	ret->init_pid = resp.init_pid;
+	snprintf(ret->cgroup, sizeof(ret->cgroup), "%s", resp.cgroup);
+	*ret_pidfd = fds[0];
+	*ret_bpf_fd = fds[1];
+	return 0;
+fail:
+	safe_close(fds[0]);
+	safe_close(fds[1]);
+	return cove_err(err, r, "Failed to read from the monitor of '%s': %s", ct->name,
+			strerror(-r));
+}
+
 static char **monitor_argv(const struct cove_container *ct, const struct cove_start_opts *o,
 			   int sync_fd, int term_in, int term_out)
 {
@@ -375,6 +428,26 @@ static int wait_for_socket(const struct cove_container *ct, int ino, int ms)
 	if (r == 0)
 		return -ETIMEDOUT;
 	(void)!read(ino, buf, sizeof(buf));
+	return 0;
+}
+
+int cove_container_wait_fd(const struct cove_container *ct, unsigned mask, int *ret_fd,
+			   struct cove_error *err)
+{
+	_cleanup_close_ int fd = -EBADF;
+	int r;
+
+	*ret_fd = -EBADF;
+	r = monitor_connect(ct, &fd, err);
+	if (r <= 0)
+		return r;
+	r = send_req(fd, COVE_MON_WAIT, (int)mask, 0, 0);
+	if (r == -EPIPE || r == -ECONNRESET)
+		return 0; /* it exited in between */
+	if (r < 0)
+		return cove_err(err, r, "Failed to talk to the monitor of '%s': %s", ct->name,
+				strerror(-r));
+	*ret_fd = TAKE_FD(fd);
 	return 0;
 }
 

@@ -22,6 +22,8 @@ enum cove_mon_cmd {
 	COVE_MON_CONSOLE, /* arg = tty number (0 console, -1 first free); fd: the tty's stream */
 	COVE_MON_FREEZE,  /* reply once FROZEN (freezer.state / cgroup.freeze) */
 	COVE_MON_UNFREEZE, /* reply once thawed (RUNNING again) */
+	COVE_MON_ATTACH,  /* STATUS for attach; fds: pidfd of init and the container's seccomp
+			     filter (sealed memfd of BPF, seccomp-policy.h), when RUNNING */
 	_COVE_MON_CMD_MAX,
 };
 
@@ -65,3 +67,14 @@ struct cove_mon_sync {
 	int32_t code;	/* -errno for ERROR; the monitor's pid for RUNNING */
 	char msg[1024]; /* COVE_ERROR_MAX */
 };
+
+/*
+ * Client side of COVE_MON_ATTACH (monitor-client.c): like
+ * cove_container_status() with the pidfd, plus the sealed memfd holding the
+ * container's compiled seccomp filter (-EBADF unless RUNNING).
+ */
+struct cove_container;
+struct cove_status;
+struct cove_error;
+int cove_container_attach_status(const struct cove_container *ct, struct cove_status *ret,
+				 int *ret_pidfd, int *ret_bpf_fd, struct cove_error *err);

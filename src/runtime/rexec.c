@@ -12,6 +12,13 @@
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
+bool cove_rexec_is_sealed(void)
+{
+	_cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	return exe >= 0 && fcntl(exe, F_GET_SEALS) == SEALS;
+}
+
 int cove_rexec_sealed(char **argv)
 {
 	_cleanup_close_ int exe = -EBADF, mfd = -EBADF;

@@ -9,5 +9,10 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 /* Returns only on failure (-errno) or when already running from a sealed copy (0). */
 int cove_rexec_sealed(char **argv);
+
+/* Are we running from a sealed copy already? */
+bool cove_rexec_is_sealed(void);

@@ -37,3 +37,16 @@ int cove_seccomp_check(const struct cove_conf *c, struct cove_error *err);
 int cove_seccomp_prepare(const struct cove_conf *c, void **ret_filter, struct cove_error *err);
 int cove_seccomp_load(void *filter, struct cove_error *err);
 void *cove_seccomp_free(void *filter);
+
+/*
+ * The compiled filter (an array of struct sock_filter, as seccomp(2) loads
+ * it, flags 0) in a sealed memfd, for processes that join the container
+ * later: the monitor hands it to attach (COVE_MON_ATTACH), which installs
+ * it with cove_seccomp_load_bpf() (attach-seccomp.c, no libseccomp).
+ */
+#define COVE_SECCOMP_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+int cove_seccomp_export(void *filter, int *ret_fd, struct cove_error *err);
+/* Read a filter exported above (checks the seals and the size); free() the result. */
+int cove_seccomp_read_bpf(int fd, void **ret_prog, struct cove_error *err);
+/* Install what cove_seccomp_read_bpf() returned (CAP_SYS_ADMIN in our user ns, or no_new_privs). */
+int cove_seccomp_load_bpf(void *prog, struct cove_error *err);

@@ -2,11 +2,13 @@
 /* Seccomp filters from LXC-format profiles (see seccomp.h). */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 
 #include "alloc.h"
@@ -384,6 +386,25 @@ int cove_seccomp_load(void *filter, struct cove_error *err)
 	r = seccomp_load(filter);
 	if (r < 0)
 		return cove_err(err, r, "Failed to load the seccomp filter: %s", strerror(-r));
+	return 0;
+}
+
+int cove_seccomp_export(void *filter, int *ret_fd, struct cove_error *err)
+{
+	_cleanup_close_ int fd = -EBADF;
+	int r;
+
+	if (!filter)
+		return cove_err(err, -EINVAL, "No seccomp filter prepared");
+	fd = memfd_create("cove-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return cove_err(err, -errno, "Failed to create a memfd for the seccomp filter: %m");
+	r = seccomp_export_bpf(filter, fd);
+	if (r < 0)
+		return cove_err(err, r, "Failed to export the seccomp filter: %s", strerror(-r));
+	if (fcntl(fd, F_ADD_SEALS, COVE_SECCOMP_SEALS) < 0)
+		return cove_err(err, -errno, "Failed to seal the seccomp filter: %m");
+	*ret_fd = TAKE_FD(fd);
 	return 0;
 }
 

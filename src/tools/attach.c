@@ -170,6 +170,15 @@ static void stdio_fill(void)
 			exit(1);
 }
 
+static int rexec_or_fail(char **argv)
+{
+	int r = cove_rexec_sealed(argv);
+
+	fprintf(stderr, "cove-attach: Failed to re-execute from a sealed copy: %s\n",
+		strerror(r < 0 ? -r : EIO));
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct attach_args a = {.o = COVE_ATTACH_OPTS_INIT};
@@ -177,10 +186,8 @@ int main(int argc, char **argv)
 	_cleanup_close_ int log_fd = -EBADF;
 	struct cove_error err = {};
 	int r, code = 1;
-	bool positional;
+	bool positional, sealed;
 
-	/* From a sealed copy: nothing in the container can reach our binary (rexec.h). */
-	(void)cove_rexec_sealed(argv);
 	stdio_fill();
 	tool_common_setup(&a.tc, "cove-attach"); /* names us in usage errors */
 	if (parse_args(&a, argc, argv) != 0)
@@ -193,6 +200,16 @@ int main(int argc, char **argv)
 		optind++;
 	if (optind < argc)
 		a.o.argv = argv + optind;
+	/*
+	 * From a sealed copy, so that nothing in the container can reach our
+	 * binary (rexec.h), unless the container has a user namespace that
+	 * makes that impossible (attach-exe.c): checked on the running
+	 * container before anything is spawned (require_sealed_exe).
+	 */
+	sealed = cove_rexec_is_sealed();
+	if (!sealed && cove_attach_exe_maybe_exposed(ct))
+		return rexec_or_fail(argv);
+	a.o.require_sealed_exe = true;
 	if (a.pty_log) {
 		log_fd = open(a.pty_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (log_fd < 0) {
@@ -202,6 +219,8 @@ int main(int argc, char **argv)
 		a.o.pty_log_fd = log_fd;
 	}
 	r = cove_container_attach(ct, &a.o, &code, &err);
+	if (r == -ESTALE && !sealed)
+		return rexec_or_fail(argv); /* nothing was spawned */
 	if (r < 0) {
 		tool_fail(r, &err);
 		return code;

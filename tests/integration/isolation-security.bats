@@ -199,3 +199,30 @@ EOF
 	[[ "$exe" == /memfd:* ]]
 	wait
 }
+
+@test "attach installs the filter the container runs under, compiled by its monitor" {
+	cat >"$TESTDIR/deny.seccomp" <<'EOF2'
+2
+denylist
+mkdir errno 13
+mkdirat errno 13
+EOF2
+	ct_conf "$N" "lxc.seccomp.profile = $TESTDIR/deny.seccomp"
+	ct_start "$N"
+	# the profile is read once, at start: attach does not need it any more
+	rm "$TESTDIR/deny.seccomp"
+	run ct_exec "$N" mkdir /tmp/d
+	assert_failure
+	assert_output --partial "Permission denied"
+	# the same filter as init's: one filter, and Seccomp mode 2
+	run ct_exec "$N" grep -E '^Seccomp(_filters)?:' /proc/self/status
+	assert_line --regexp '^Seccomp:[[:space:]]+2$'
+	assert_line --regexp '^Seccomp_filters:[[:space:]]+1$'
+}
+
+@test "attach: a syscall of the default denylist fails in an attached shell" {
+	ct_start "$N"
+	run ct_exec "$N" sh -c 'swapoff /no-such-swap'
+	assert_failure
+	assert_output --partial "Operation not permitted"
+}

@@ -145,3 +145,47 @@ bad_idmap() { # LINE...: replace the maps by LINEs; the start fails with one lin
 	run_fail_one_line cove-start -n "$N" -d
 	[[ "$stderr" == *idmap* ]]
 }
+
+@test "attach into an unprivileged container: the default denylist holds in an attached shell" {
+	create_unpriv
+	ct_start "$N"
+	run ct_exec "$N" sh -c 'swapoff /no-such-swap'
+	assert_failure
+	assert_output --partial "Operation not permitted"
+	run ct_exec "$N" grep -E '^Seccomp_filters:' /proc/self/status
+	assert_output --regexp '1$'
+}
+
+# The sealed re-exec (CVE-2019-5736) is skipped only where the container
+# cannot reach the binary: see src/runtime/attach-exe.c.
+@test "attach into an unprivileged container runs without the sealed re-exec" {
+	create_unpriv
+	ct_start "$N"
+	cove-attach -n "$N" -- sleep 2 &
+	sleep 0.5
+	exe=$(readlink "/proc/$!/exe")
+	wait
+	echo "cove-attach runs from $exe"
+	[[ "$exe" != /memfd:* ]]
+}
+
+@test "attach into an unprivileged container re-executes sealed when the container could write the binary" {
+	create_unpriv
+	ct_start "$N"
+	bin=$TESTDIR/bin
+	mkdir -p "$bin"
+	chmod 755 "$bin"
+	cp "$(command -v cove-attach)" "$bin/cove-attach"
+	for how in "chmod 757 $bin/cove-attach" "chown $HOSTID $bin/cove-attach" \
+		"chgrp $HOSTID $bin/cove-attach && chmod 775 $bin/cove-attach"; do
+		chown 0:0 "$bin/cove-attach"
+		chmod 755 "$bin/cove-attach"
+		sh -c "$how"
+		"$bin/cove-attach" -n "$N" -- sleep 2 &
+		sleep 0.5
+		exe=$(readlink "/proc/$!/exe")
+		wait
+		echo "$how: cove-attach runs from $exe"
+		[[ "$exe" == /memfd:* ]]
+	done
+}

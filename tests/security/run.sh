@@ -119,7 +119,7 @@ attack_modules() {
 attack_force_umount() { probe_blocked "$1" umount_force /proc; }
 attack_iopl() { probe_blocked "$1" iopl; }
 attack_set_clock() {
-	in_ct "$1" 'date -s "2001-01-01 00:00:00"' | grep -q "can't set date" && [ "$(date +%Y)" != 2001 ]
+	in_ct "$1" 'date -s "2001-01-01 00:00:00"' | grep "can't set date" >/dev/null && [ "$(date +%Y)" != 2001 ]
 }
 attack_host_fds() { # no host fd in init or in an attached process
 	local pid bad=0 t
@@ -142,8 +142,17 @@ attack_runtime_overwrite() { # CVE-2019-5736: write the runtime binary through /
 	echo "cove-attach runs from: $exe"
 	# from inside: every /proc/PID/exe it can see, opened for writing
 	in_ct "$1" 'for e in /proc/[0-9]*/exe; do /bin/cove-probe write "$e" x 2>/dev/null | grep -q allowed && echo WROTE "$e"; done; true' | tee "$W/exe.out"
+	# and a command that is "#!/proc/self/exe": it runs whatever the attacher ran, inside
+	in_ct "$1" 'printf "#!/proc/self/exe\n" >/tmp/selfexe; chmod 755 /tmp/selfexe'
+	cove-attach -n "$1" -- /tmp/selfexe >/dev/null 2>&1
 	wait "$apid" 2>/dev/null
-	[[ "$exe" == /memfd:* ]] && ! grep -q WROTE "$W/exe.out"
+	! grep -q WROTE "$W/exe.out" || return 1
+	# privileged: container root is host root, so only a sealed copy is safe; with a
+	# user namespace the host file is safe when its owner is unmapped and it is not
+	# group/other writable (src/runtime/attach-exe.c)
+	[[ "$exe" == /memfd:* ]] && return 0
+	[ "${1##*-}" = unpriv ] && [ "$(stat -c %u "$exe")" = 0 ] &&
+		[ $((0$(stat -c %a "$exe") & 022)) -eq 0 ]
 }
 attack_cgroup_escape() { # move ourselves out of the container's group, to the host's root
 	local pid

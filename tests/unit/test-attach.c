@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +23,8 @@
 #include "fileio.h"
 #include "macro.h"
 #include "pty-proxy.h"
+#include "attach-internal.h"
+#include "seccomp-policy.h"
 
 static void test_parse_namespaces(void **state)
 {
@@ -215,6 +219,45 @@ static void test_proxy_no_peer(void **state)
 	assert_int_equal(pty_proxy_run(&p), PTY_PROXY_EXITED);
 }
 
+/* The monitor's export, read back as attach reads it; unsealed or odd-sized files are refused. */
+static void test_seccomp_bpf_handover(void **state)
+{
+	_cleanup_close_ int fd = -EBADF, raw = -EBADF;
+	struct cove_conf *c = cove_conf_new();
+	struct cove_error err = {};
+	void *filter = NULL, *prog = NULL;
+
+	assert_int_equal(cove_seccomp_prepare(c, &filter, &err), 0);
+	assert_int_equal(cove_seccomp_export(filter, &fd, &err), 0);
+	assert_int_equal(fcntl(fd, F_GET_SEALS), COVE_SECCOMP_SEALS);
+	assert_int_equal(cove_seccomp_read_bpf(fd, &prog, &err), 0);
+	assert_non_null(prog);
+	free(prog);
+	/* twice: the shared file offset does not matter */
+	assert_int_equal(cove_seccomp_read_bpf(fd, &prog, &err), 0);
+	free(prog);
+	raw = memfd_create("t", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	assert_int_equal(write(raw, "12345678", 8), 8);
+	assert_int_equal(cove_seccomp_read_bpf(raw, &prog, &err), -EBADMSG); /* not sealed */
+	assert_int_equal(write(raw, "123", 3), 3);
+	assert_int_equal(fcntl(raw, F_ADD_SEALS, COVE_SECCOMP_SEALS), 0);
+	assert_int_equal(cove_seccomp_read_bpf(raw, &prog, &err), -EBADMSG); /* 11 bytes */
+	assert_int_equal(cove_seccomp_load_bpf(NULL, &err), -EINVAL);
+	cove_seccomp_free(filter);
+	cove_conf_free(c);
+}
+
+/* Our own "container" shares our user namespace: exposed, the sealed re-exec is needed. */
+static void test_exe_exposed_same_userns(void **state)
+{
+	_cleanup_close_ int pidfd = pidfd_open(getpid(), 0);
+
+	assert_true(pidfd >= 0);
+	assert_true(attach_exe_exposed(getpid(), pidfd));
+	/* an init we cannot read about counts as exposed too */
+	assert_true(attach_exe_exposed(0x7ffffff0, pidfd));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +266,8 @@ int main(void)
 	    cmocka_unit_test(test_proxy_escape_split), cmocka_unit_test(test_proxy_in_eof_linger),
 	    cmocka_unit_test(test_proxy_peer_eof),     cmocka_unit_test(test_proxy_exit_fd),
 	    cmocka_unit_test(test_proxy_no_peer),
+	    cmocka_unit_test(test_seccomp_bpf_handover),
+	    cmocka_unit_test(test_exe_exposed_same_userns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
