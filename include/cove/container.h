@@ -131,6 +131,15 @@ int cove_container_wait(const struct cove_container *ct, unsigned mask, int time
 			struct cove_error *err);
 
 /*
+ * For event loops: connect to the monitor and ask it to answer once the
+ * state is in mask. The fd (owned by the caller) becomes readable then, or
+ * when the monitor exits (EOF: STOPPED). *ret_fd is -EBADF when no monitor
+ * runs (the container is STOPPED).
+ */
+int cove_container_wait_fd(const struct cove_container *ct, unsigned mask, int *ret_fd,
+			   struct cove_error *err);
+
+/*
  * Get an fd connected to tty ttynum of a running container (0: the console,
  * -1: the first free tty, falling back to the console). The caller proxies
  * between it and its terminal. ret_ttynum receives the tty used.

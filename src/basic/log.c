@@ -12,6 +12,8 @@
 static const char *log_ident = "cove";
 static int log_max_level = LOG_WARNING;
 static int log_fd = -1;
+static log_hook_fn log_hook;
+static int log_hook_level = -1;
 
 void log_set_ident(const char *ident)
 {
@@ -25,7 +27,13 @@ void log_set_max_level(int level)
 
 int log_get_max_level(void)
 {
-	return log_max_level;
+	return log_hook && log_hook_level > log_max_level ? log_hook_level : log_max_level;
+}
+
+void log_set_hook(log_hook_fn hook, int hook_level)
+{
+	log_hook = hook;
+	log_hook_level = hook ? hook_level : -1;
 }
 
 void log_set_fd(int fd)
@@ -73,6 +81,12 @@ int log_internal(int level, int error, const char *module, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (log_hook && level <= log_hook_level)
+		log_hook(level, module, msg);
+	if (level > log_max_level) {
+		errno = saved;
+		return error;
+	}
 	if (log_fd < 0) {
 		if (level <= LOG_WARNING)
 			fprintf(stderr, "%s: %s\n", log_ident, msg);

@@ -19,6 +19,13 @@ void log_set_max_level(int level);
 int log_get_max_level(void);
 /* Log to this fd (borrowed; -1 means stderr). Lines carry a timestamp when not stderr. */
 void log_set_fd(int fd);
+/*
+ * Also hand every message at or above hook_level (LOG_ERR ... COVE_LOG_TRACE,
+ * independent of the max level, which only limits what is printed) to hook,
+ * after formatting. NULL removes it. coved turns its log into events.
+ */
+typedef void (*log_hook_fn)(int level, const char *module, const char *msg);
+void log_set_hook(log_hook_fn hook, int hook_level);
 /* Parse "trace", "debug", "info", "notice", "warn", "error", "crit", "alert", "fatal" or 0-8 (LXC's). */
 int log_parse_level(const char *s);
 

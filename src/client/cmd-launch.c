@@ -188,6 +188,8 @@ static int create(const struct launch_args *a, char **ret_name, struct cove_erro
 	}
 	if (a->name && !arg_quiet)
 		printf("Creating %s\n", a->name);
+	else if (!arg_quiet)
+		printf("Creating the instance\n");
 	fflush(stdout);
 	req = launch_request(a, fp);
 	r = api_async("POST", "/1.0/instances", req, NULL, "Retrieving image: ", &op, err);

@@ -27,6 +27,7 @@
 #include "fileio.h"
 #include "images/image.h"
 #include "instances/instance.h"
+#include "instances/instance-lifecycle.h"
 #include "init.h"
 #include "log.h"
 #include "server.h"
@@ -149,6 +150,7 @@ static int serve(void)
 	image_store_cleanup(the_daemon->images_dir);
 	networks_restore(); /* bridges outlive coved: bring back what is missing */
 	find_running();
+	instances_watch_all();
 	instances_autostart();
 	uv_signal_init(the_daemon->loop, &sigterm);
 	uv_signal_start(&sigterm, on_signal, SIGTERM);

@@ -217,8 +217,10 @@ int coved_command(int argc, char **argv)
 	if (streq(argv[0], "init")) {
 		if (argc >= 2 && streq(argv[1], "--preseed"))
 			return init_preseed();
-		if (argc < 2 || !streq(argv[1], "--auto"))
-			return log_error_errno(-EINVAL, "Only 'coved init --auto' and 'coved init --preseed' are supported");
+		if (argc < 2)
+			return init_interactive();
+		if (!streq(argv[1], "--auto"))
+			return log_error_errno(-EINVAL, "Unknown option '%s': use 'coved init' (questions), 'coved init --auto' or 'coved init --preseed'", argv[1]);
 		return init_auto();
 	}
 	if (streq(argv[0], "waitready")) {

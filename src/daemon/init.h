@@ -15,3 +15,7 @@ int init_check(const char *what, int r, int status, json_t *resp);
 int init_network_create(const char *name, const json_t *config);
 /* coved init --preseed (preseed.c): LXD's preseed YAML on stdin */
 int init_preseed(void);
+/* Apply a parsed preseed document (borrowed): pools, networks, then profiles. */
+int init_preseed_apply(json_t *doc);
+/* coved init with no option (init-interactive.c): lxd init's questions on stdin */
+int init_interactive(void);

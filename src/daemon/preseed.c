@@ -110,12 +110,9 @@ static void stringify_devices(json_t *doc)
 
 int init_preseed(void)
 {
-	static const char *const known[] = { "config", "networks", "storage_pools", "profiles",
-					     "projects", "cluster" };
 	_cleanup_free_ char *text = NULL;
 	struct cove_error err = { 0 };
-	json_t *doc = NULL, *v;
-	const char *k;
+	json_t *doc = NULL;
 	size_t len = 0;
 	int r;
 
@@ -125,19 +122,28 @@ int init_preseed(void)
 	r = yaml_load(text, len, &doc, &err);
 	if (r < 0)
 		return log_error_errno(r, "Failed to parse the preseed: %s", err.msg);
-	if (!json_is_object(doc)) {
-		json_decref(doc);
+	r = init_preseed_apply(doc);
+	json_decref(doc);
+	return r;
+}
+
+int init_preseed_apply(json_t *doc)
+{
+	static const char *const known[] = { "config", "networks", "storage_pools", "profiles",
+					     "projects", "cluster" };
+	json_t *v;
+	const char *k;
+	int r;
+
+	if (!json_is_object(doc))
 		return log_error_errno(-EINVAL, "Invalid preseed: not a map");
-	}
 	json_object_foreach(doc, k, v) {
 		bool ok = false;
 
 		for (size_t i = 0; i < ELEMENTSOF(known); i++)
 			ok = ok || streq(k, known[i]);
-		if (!ok) {
-			json_decref(doc);
+		if (!ok)
 			return log_error_errno(-EINVAL, "Invalid preseed: unknown key '%s'", k);
-		}
 	}
 	stringify_devices(doc);
 	r = apply_list(doc, "storage_pools", "storage-pools", "storage pool", false);
@@ -145,6 +151,5 @@ int init_preseed(void)
 		r = apply_list(doc, "networks", "networks", "network", false);
 	if (r >= 0)
 		r = apply_list(doc, "profiles", "profiles", "profile", true);
-	json_decref(doc);
 	return r;
 }

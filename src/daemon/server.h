@@ -29,11 +29,14 @@ struct ws_conn {
 	void *userdata;
 	struct ws_frame *head, *tail; /* queued frames */
 	size_t queued_bytes;
+	unsigned pings_unanswered; /* ws_ping() adds one, a pong resets */
 	bool close_when_drained;
 };
 
 /* Queue a frame (copied). */
 void ws_send(struct ws_conn *c, const void *data, size_t len, bool binary);
+/* Queue a ping control frame (payload <= 125 bytes). */
+void ws_ping(struct ws_conn *c, const char *payload);
 /* Close the connection once everything queued is written (no close frame, like LXD). */
 void ws_close(struct ws_conn *c);
 

@@ -74,9 +74,29 @@ static int parse_flags(const json_t *body, struct exec_request *r, struct cove_e
 	return 0;
 }
 
-/* The environment: LXD's defaults, then the client's; returned as JSON for the metadata. */
-static int parse_env(const json_t *body, struct exec_request *r, json_t **ret,
-		     struct cove_error *err)
+/* environment.* of the instance's expanded config, as LXD adds them to every exec */
+static void instance_env(const struct db_instance *i, json_t *all)
+{
+	_cleanup_json_ json_t *config = NULL, *devices = NULL;
+	const char *k;
+	json_t *v;
+
+	if (instance_expand(i, &config, &devices, NULL) < 0)
+		return;
+	json_object_foreach(config, k, v) {
+		const char *var = startswith(k, "environment.");
+
+		if (var && json_is_string(v))
+			json_object_set(all, var, v);
+	}
+}
+
+/*
+ * The environment: LXD's defaults, then the instance's environment.*, then
+ * the client's; returned as JSON for the metadata.
+ */
+static int parse_env(const json_t *body, const struct db_instance *i, struct exec_request *r,
+		     json_t **ret, struct cove_error *err)
 {
 	const json_t *env = json_object_get(body, "environment");
 	json_t *all = json_object();
@@ -87,8 +107,9 @@ static int parse_env(const json_t *body, struct exec_request *r, json_t **ret,
 		json_decref(all);
 		return cove_err(err, -EINVAL, "json: cannot unmarshal environment: not a map of strings");
 	}
-	for (size_t i = 0; i < ELEMENTSOF(default_env); i++)
-		json_object_set_new(all, default_env[i][0], json_string(default_env[i][1]));
+	for (size_t n = 0; n < ELEMENTSOF(default_env); n++)
+		json_object_set_new(all, default_env[n][0], json_string(default_env[n][1]));
+	instance_env(i, all);
 	if (json_is_object(env))
 		json_object_update(all, (json_t *)env);
 	json_object_foreach(all, k, v) {
@@ -115,13 +136,13 @@ static void exec_instance(struct request *req, char **params)
 	if (!body)
 		return;
 	k = db_instance_get(the_daemon->db, params[0], &i, &err);
-	db_instance_clear(&i);
 	if (k >= 0)
 		k = parse_command(body, &r, &err);
 	if (k >= 0)
 		k = parse_flags(body, &r, &err);
 	if (k >= 0)
-		k = parse_env(body, &r, &env, &err);
+		k = parse_env(body, &i, &r, &env, &err);
+	db_instance_clear(&i);
 	if (k >= 0) {
 		instance_state_get(params[0], &st);
 		if (st.state != COVE_STATE_RUNNING)

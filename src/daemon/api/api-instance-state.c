@@ -5,14 +5,19 @@
  * and outlives the daemon.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "cove/container.h"
 #include "daemon.h"
 #include "images/image-template.h"
 #include "events.h"
+#include "fileio.h"
 #include "instances/instance.h"
+#include "instances/instance-lifecycle.h"
 #include "log.h"
 #include "operations.h"
 #include "router.h"
@@ -41,6 +46,7 @@ struct state_job {
 	int action;
 	int timeout; /* seconds, < 0: wait for a clean shutdown as long as it takes */
 	bool force;
+	bool ephemeral; /* stop: delete the instance once stopped */
 };
 
 static void state_job_free(void *p)
@@ -88,7 +94,14 @@ static int state_run(void *userdata, struct cove_error *err)
 	case ACTION_START:
 		return cove_container_start(ct, &o, err);
 	case ACTION_STOP:
-		return do_stop(ct, j, err);
+		r = do_stop(ct, j, err);
+		if (r >= 0 && j->ephemeral) {
+			r = instance_remove_files(ct->dir);
+			if (r < 0)
+				return cove_err(err, r, "Failed to delete ephemeral instance: %s", strerror(-r));
+			r = 0;
+		}
+		return r;
 	case ACTION_RESTART:
 		r = do_stop(ct, j, err);
 		if (r < 0)
@@ -111,9 +124,12 @@ static void state_done(struct operation *op, void *userdata, int r, const struct
 		[ACTION_UNFREEZE] = "instance-resumed",
 	};
 
+	if (j->action == ACTION_STOP || j->action == ACTION_RESTART)
+		instance_watch_set_stopping(j->name, false);
 	if (r < 0) {
 		log_warning("Failed to %s instance '%s': %s", action_names[j->action], j->name,
 			    cove_err_msg(err, r));
+		instance_watch(j->name); /* whatever state it is in now */
 		operation_finish(op, cove_err_msg(err, r));
 		return;
 	}
@@ -121,6 +137,16 @@ static void state_done(struct operation *op, void *userdata, int r, const struct
 		events_lifecycle("instance-stopped", src, NULL);
 	else if (events[j->action])
 		events_lifecycle(events[j->action], src, NULL);
+	if (j->action == ACTION_STOP)
+		instance_unwatch(j->name);
+	if (j->action == ACTION_STOP && j->ephemeral) {
+		(void)db_instance_delete(the_daemon->db, j->name, NULL);
+		events_lifecycle("instance-deleted", src, NULL);
+	}
+	if (j->action == ACTION_START || j->action == ACTION_RESTART) {
+		instance_unwatch(j->name); /* the old monitor's */
+		instance_watch(j->name);
+	}
 	operation_finish(op, NULL);
 }
 
@@ -199,9 +225,10 @@ static void put_state(struct request *req, char **params)
 	if (!body)
 		return;
 	r = db_instance_get(the_daemon->db, params[0], &i, &err);
-	db_instance_clear(&i);
 	j = xzalloc(sizeof(*j));
 	j->name = xstrdup(params[0]);
+	j->ephemeral = i.ephemeral;
+	db_instance_clear(&i);
 	if (r >= 0)
 		r = parse_action(body, j, &err);
 	if (r >= 0)
@@ -224,6 +251,10 @@ static void put_state(struct request *req, char **params)
 			return;
 		}
 	}
+	if (j->action != ACTION_STOP)
+		j->ephemeral = false;
+	if (j->action == ACTION_STOP || j->action == ACTION_RESTART)
+		instance_watch_set_stopping(j->name, true);
 	operation_run(op, state_run, state_done, j, state_job_free);
 	reply_async(req, op);
 }
@@ -240,46 +271,140 @@ static bool resume_after_shutdown(struct db_instance *i)
 	return true;
 }
 
+/*
+ * boot.autostart at daemon start-up, in LXD's order: higher
+ * boot.autostart.priority first (then by name), waiting
+ * boot.autostart.delay seconds after each start. One job on the thread pool
+ * runs them in turn.
+ */
+struct autostart_entry {
+	char *name;
+	int priority;
+	int delay;
+	int r;
+	char msg[COVE_ERROR_MAX];
+};
+
+struct autostart_job {
+	struct autostart_entry *e;
+	size_t n;
+};
+
+static void autostart_job_free(void *p)
+{
+	struct autostart_job *j = p;
+
+	for (size_t k = 0; k < j->n; k++)
+		free(j->e[k].name);
+	free(j->e);
+	free(j);
+}
+
+static int autostart_cmp(const void *a, const void *b)
+{
+	const struct autostart_entry *x = a, *y = b;
+
+	if (x->priority != y->priority)
+		return x->priority > y->priority ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int autostart_run(void *userdata, struct cove_error *err)
+{
+	struct autostart_job *j = userdata;
+
+	for (size_t k = 0; k < j->n; k++) {
+		_cleanup_(cove_container_freep) struct cove_container *ct = NULL;
+		struct cove_start_opts o = { 0 };
+		struct cove_error e = { 0 };
+
+		j->e[k].r = cove_container_new(the_daemon->lxcpath, j->e[k].name, &ct, &e);
+		if (j->e[k].r >= 0)
+			j->e[k].r = cove_container_start(ct, &o, &e);
+		snprintf(j->e[k].msg, sizeof(j->e[k].msg), "%s", e.msg);
+		if (j->e[k].r >= 0 && j->e[k].delay > 0 && k + 1 < j->n)
+			(void)sleep((unsigned)j->e[k].delay);
+	}
+	return 0;
+}
+
+static void autostart_done(struct operation *op, void *userdata, int r, const struct cove_error *err)
+{
+	struct autostart_job *j = userdata;
+
+	for (size_t k = 0; k < j->n; k++) {
+		_cleanup_free_ char *src = xasprintf("/1.0/instances/%s", j->e[k].name);
+
+		if (j->e[k].r < 0) {
+			log_warning("Failed to autostart '%s': %s", j->e[k].name, j->e[k].msg);
+			continue;
+		}
+		events_lifecycle("instance-started", src, NULL);
+		instance_watch(j->e[k].name);
+	}
+	operation_finish(op, NULL);
+}
+
+/* Should *n start now? Fills e (priority, delay) when it should. */
+static bool autostart_wanted(const char *n, struct autostart_entry *e)
+{
+	_cleanup_json_ json_t *config = NULL, *devices = NULL;
+	struct db_instance i = { 0 };
+	struct state_job probe = { .name = (char *)n, .action = ACTION_START };
+	struct cove_error err = { 0 };
+	bool yes = false, ran;
+
+	if (db_instance_get(the_daemon->db, n, &i, NULL) < 0)
+		return false;
+	(void)instance_expand(&i, &config, &devices, NULL);
+	ran = resume_after_shutdown(&i);
+	db_instance_clear(&i);
+	if (!ran &&
+	    (parse_bool(json_string_value(json_object_get(config, "boot.autostart")) ?: "", &yes) < 0 || !yes))
+		return false;
+	if (check_state(&probe, &err) < 0)
+		return false; /* already running: it kept running without us */
+	if (prepare_start(n, &err) < 0) {
+		if (err.msg[0])
+			log_warning("Failed to autostart '%s': %s, ignoring", n, err.msg);
+		return false;
+	}
+	(void)safe_atoi(json_string_value(json_object_get(config, "boot.autostart.priority")) ?: "0",
+			&e->priority);
+	(void)safe_atoi(json_string_value(json_object_get(config, "boot.autostart.delay")) ?: "0",
+			&e->delay);
+	log_info("Starting instance '%s' (%s, priority %d)", n,
+		 ran ? "running at shutdown" : "boot.autostart", e->priority);
+	return true;
+}
+
 /* boot.autostart: start the stopped instances that ask for it (daemon start-up). */
 void instances_autostart(void)
 {
 	_cleanup_strv_free_ char **names = NULL;
+	struct autostart_job *j = xzalloc(sizeof(*j));
+	json_t *urls = json_array();
 
 	(void)db_instance_names(the_daemon->db, &names, NULL);
+	j->e = xnew0(struct autostart_entry, strv_length(names) + 1);
 	STRV_FOREACH(n, names) {
-		_cleanup_json_ json_t *config = NULL, *devices = NULL;
-		struct db_instance i = { 0 };
-		struct cove_error err = { 0 };
-		struct state_job *j;
-		bool yes = false, ran;
+		struct autostart_entry e = { 0 };
 
-		if (db_instance_get(the_daemon->db, *n, &i, NULL) < 0)
+		if (!autostart_wanted(*n, &e))
 			continue;
-		(void)instance_expand(&i, &config, &devices, NULL);
-		ran = resume_after_shutdown(&i);
-		db_instance_clear(&i);
-		if (!ran &&
-		    (parse_bool(json_string_value(json_object_get(config, "boot.autostart")) ?: "", &yes) < 0 || !yes))
-			continue;
-		j = xzalloc(sizeof(*j));
-		j->name = xstrdup(*n);
-		j->action = ACTION_START;
-		if (check_state(j, &err) < 0) {
-			state_job_free(j); /* already running: it kept running without us */
-			continue;
-		}
-		if (prepare_start(j->name, &err) < 0) {
-			if (err.msg[0])
-				log_warning("Failed to autostart '%s': %s, ignoring", *n, err.msg);
-			state_job_free(j);
-			continue;
-		}
-		log_info("Starting instance '%s' (%s)", *n, ran ? "running at shutdown" : "boot.autostart");
-		operation_run(operation_new(OP_CLASS_TASK, action_descriptions[ACTION_START],
-					    json_pack("{s:[o]}", "instances",
-						      json_sprintf("/1.0/instances/%s", *n))),
-			      state_run, state_done, j, state_job_free);
+		e.name = xstrdup(*n);
+		j->e[j->n++] = e;
+		json_array_append_new(urls, json_sprintf("/1.0/instances/%s", *n));
 	}
+	if (j->n == 0) {
+		autostart_job_free(j);
+		json_decref(urls);
+		return;
+	}
+	qsort(j->e, j->n, sizeof(*j->e), autostart_cmp);
+	operation_run(operation_new(OP_CLASS_TASK, "Starting instances",
+				    json_pack("{s:o}", "instances", urls)),
+		      autostart_run, autostart_done, j, autostart_job_free);
 }
 
 const struct route api_instance_state_routes[] = {

@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "images/image.h"
 #include "instances/instance.h"
+#include "instances/instance-lifecycle.h"
 #include "instances/instance-limits.h"
 #include "instances/instance-snapshot.h"
 #include "log.h"
@@ -248,6 +249,11 @@ static void create_instance(struct request *req, char **params)
 		return;
 	source = json_object_get(body, "source");
 	r = api_instance_fields(body, &i, true, &err);
+	if (r >= 0 && isempty(i.name)) {
+		free(i.name);
+		i.name = NULL;
+		r = instance_pick_name(&i.name, &err);
+	}
 	if (r >= 0)
 		r = instance_name_validate(i.name, &err);
 	if (r >= 0 && streq_ptr(json_string_value(json_object_get(source, "type")), "copy"))

@@ -44,11 +44,22 @@ static int check_int(const char *v)
 	return isempty(v) ? 0 : safe_atoi(v, &i);
 }
 
+static bool config_true(const json_t *config, const char *key)
+{
+	const char *v = json_string_value(json_object_get(config, key));
+	bool b = false;
+
+	return v && parse_bool(v, &b) >= 0 && b;
+}
+
+static struct cove_error raw_lxc_err; /* why the last check_raw_lxc() failed */
+
 static int check_raw_lxc(const char *v)
 {
 	_cleanup_(cove_conf_freep) struct cove_conf *c = cove_conf_new();
 
-	return cove_conf_load_string(c, "raw.lxc", v ? v : "", NULL);
+	raw_lxc_err = (struct cove_error){ 0 };
+	return cove_conf_load_string(c, "raw.lxc", v ? v : "", &raw_lxc_err);
 }
 
 static const struct {
@@ -104,6 +115,9 @@ int instance_config_validate(const json_t *config, struct cove_error *err)
 			if (!match)
 				continue;
 			known = true;
+			if (keys[i].check(json_string_value(v)) < 0 && keys[i].check == check_raw_lxc)
+				return cove_err(err, -EINVAL, "Invalid config: Invalid value for \"%s\": %s", k,
+						raw_lxc_err.msg);
 			if (keys[i].check(json_string_value(v)) < 0)
 				return cove_err(err, -EINVAL,
 						"Invalid config: Invalid value for \"%s\": \"%s\"", k,
@@ -218,6 +232,11 @@ static char *lxc_config_text(const char *name, const json_t *config)
 	append(&t, "lxc.signal.halt", "SIGPWR", NULL);
 	append(&t, "lxc.mount.auto", "proc:mixed sys:mixed cgroup:mixed", NULL);
 	append(&t, "lxc.mount.entry", "shm dev/shm tmpfs defaults,create=dir 0 0", NULL);
+	if (config_true(config, "security.nesting")) {
+		/* as LXD: a proc and a sysfs the nested container manager can bind from */
+		append(&t, "lxc.mount.entry", "proc dev/.lxc/proc proc create=dir,optional 0 0", NULL);
+		append(&t, "lxc.mount.entry", "sys dev/.lxc/sys sysfs create=dir,optional 0 0", NULL);
+	}
 	json_object_foreach((json_t *)config, k, v) {
 		const char *var = startswith(k, "environment.");
 		_cleanup_free_ char *kv = NULL;
