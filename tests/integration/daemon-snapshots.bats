@@ -330,7 +330,8 @@ EOF
 	r=$(api_wait "$r")
 	[ "$(jq -r .status <<<"$r")" = Success ]
 	b=$(jq -r '.resources.backups[0]' <<<"$r")
-	[ "$b" = "/1.0/instances/$n/backups/backup0" ]
+	[ "$b" = /1.0/backups/backup0 ]
+	b=/1.0/instances/$n/backups/backup0
 	[ "$(api GET "/1.0/instances/$n/backups" | jq -r '.metadata[0]')" = "$b" ]
 	[ "$(api GET "$b" | jq -r .metadata.name)" = backup0 ]
 	[ "$(api_code GET "$b/export")" = 200 ]
@@ -343,4 +344,48 @@ EOF
 	[ "$(api_wait "$r" | jq -r .status)" = Success ]
 	[ "$(api_code GET "$b")" = 404 ]
 	[ -z "$(ls -A "$LXCPATH/$n/backups")" ]
+}
+
+@test "Debian's lxc: snapshot, info, restore, delete SNAP, copy, move, publish, image export, export/import" {
+	command -v lxc >/dev/null || skip "lxd-client is not installed"
+	local a=$(ct a) b=$(ct b) c=$(ct c)
+	lxc list >/dev/null 2>&1
+	run lxc launch busybox "$a"
+	assert_success
+	lxc exec "$a" -- sh -c 'echo one >/root/f'
+	run lxc snapshot "$a" s1
+	assert_success
+	run lxc info "$a"
+	assert_success
+	assert_output --partial "s1"
+	run lxc list -c nS --format csv "$a"
+	assert_output "$a,1"
+	lxc exec "$a" -- sh -c 'echo two >/root/f'
+	run lxc restore "$a" s1
+	assert_success
+	run lxc exec "$a" -- cat /root/f
+	assert_output one
+	run lxc copy "$a" "$b"
+	assert_success
+	run lxc list -c nsS --format csv "$b"
+	assert_output "$b,STOPPED,1"
+	run lxc move "$b" "$c"
+	assert_success
+	run lxc delete "$c/s1"
+	assert_success
+	run lxc list -c S --format csv "$c"
+	assert_output 0
+	run lxc publish "$a/s1" --alias "lxcpub-$UNIQ"
+	assert_success
+	run lxc image export "lxcpub-$UNIQ" "$TESTDIR/img"
+	assert_success
+	ls "$TESTDIR"/img* >/dev/null
+	run lxc export "$a" "$TESTDIR/a.tar.gz"
+	assert_success
+	run lxc import "$TESTDIR/a.tar.gz" "$b"
+	assert_success
+	run lxc start "$b"
+	assert_success
+	run lxc exec "$b" -- cat /root/f
+	assert_output one
 }

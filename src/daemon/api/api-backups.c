@@ -282,9 +282,9 @@ static void create_backup(struct request *req, char **params)
 	json_object_set_new(j->info, "created_at", json_string(now));
 	op = operation_new(OP_CLASS_TASK, "Backing up instance",
 			   operation_instance_resources(params[0]));
+	/* LXD's (odd) resource URL, which its client cuts the name out of */
 	json_object_set_new(op->resources, "backups",
-			    json_pack("[o]", json_sprintf("/1.0/instances/%s/backups/%s", params[0],
-							  j->name)));
+			    json_pack("[o]", json_sprintf("/1.0/backups/%s", j->name)));
 	operation_run(op, backup_run, backup_done, j, backup_job_free);
 	reply_async(req, op);
 }

@@ -32,6 +32,10 @@ static const char *const api_extensions[] = {
 	"network_leases",
 	"network_state",
 	"instance_nic_network",
+	"snapshot_expiry",
+	"snapshot_expiry_creation",
+	"container_backup",
+	"backup_override_name",
 };
 
 static json_t *environment(void)
