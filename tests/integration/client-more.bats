@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
 # More of the tutorial with `cove` against a real coved: move/rename,
-# snapshot/restore, copy, file push/pull, networks and storage volumes.
-# Whatever coved does not implement yet skips with its error.
+# snapshot/restore, copy, file push/pull, networks and storage volumes,
+# export/import, publish. Whatever coved does not implement yet skips with
+# its error.
 
 load client-helpers
 
@@ -36,7 +37,6 @@ teardown() {
 	c=$(inst sn); made "$c"
 	cove launch busybox "$c"
 	run cove snapshot "$c" snap0
-	skip_if_unsupported
 	assert_success
 	run cove list -f csv -c nS "$c"
 	assert_output "$c,1"
@@ -55,7 +55,6 @@ teardown() {
 	cove init busybox "$a"
 	cove config set "$a" user.k copied
 	run cove copy "$a" "$b"
-	skip_if_unsupported
 	assert_success
 	run cove config get "$b" user.k
 	assert_output "copied"
@@ -152,7 +151,6 @@ teardown() {
 	a=$(inst ex) b=$(inst imp); made "$a" "$b"
 	cove init busybox "$a"
 	run cove export "$a" "$BATS_TEST_TMPDIR/a.tar.gz"
-	skip_if_unsupported
 	assert_success
 	assert_output "Backup exported successfully!"
 	[ -s "$BATS_TEST_TMPDIR/a.tar.gz" ]
@@ -166,7 +164,6 @@ teardown() {
 	c=$(inst pub); made "$c"
 	cove init busybox "$c"
 	run cove publish "$c" --alias "pub-$UNIQ"
-	skip_if_unsupported
 	assert_success
 	assert_output --regexp '^Instance published with fingerprint: [0-9a-f]{64}$'
 	run cove image info "pub-$UNIQ"
