@@ -134,7 +134,8 @@ static int extract_split(const char *dir, const char *meta, const char *rootfs,
 			 struct cove_error *err)
 {
 	_cleanup_free_ char *rdir = xasprintf("%s/rootfs", dir);
-	struct tar_extract_opts o = { .no_dev = true };
+	/* an upload is untrusted: a device node fails it (as backups do) */
+	struct tar_extract_opts o = { .refuse_dev = true };
 	int r;
 
 	r = tar_extract(meta, dir, &o, err);
