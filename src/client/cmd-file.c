@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cove file push|pull|delete: /1.0/instances/<name>/files?path=, raw bodies
- * with X-LXD-type/uid/gid/mode headers, as `lxc file` sends them. push -r
- * creates directories (X-LXD-type: directory) then files; pull of a
- * directory needs -r and walks the JSON listing the server returns.
+ * cove file push|pull|delete|edit: /1.0/instances/<name>/files?path=, raw
+ * bodies with X-LXD-type/uid/gid/mode headers, as `lxc file` sends them.
+ * push -r creates directories (X-LXD-type: directory) then files; pull of a
+ * directory needs -r and walks the JSON listing the server returns. edit
+ * pulls the file, runs $VISUAL/$EDITOR on it (or, when stdin is not a
+ * terminal, takes the new content from stdin, as lxc does) and pushes it
+ * back with its mode.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -296,6 +299,76 @@ static int file_delete(int argc, char **argv, struct cove_error *err)
 	return 0;
 }
 
+/* The new content: stdin when it is not a terminal, else the editor on the old one. */
+static int edit_content(const struct http_response *old, char **ret, size_t *ret_len,
+			struct cove_error *err)
+{
+	if (!isatty(STDIN_FILENO)) {
+		int r = read_full_fd(STDIN_FILENO, 64u << 20, ret, ret_len);
+
+		return r < 0 ? cove_err(err, r, "Failed to read from stdin: %s", strerror(-r)) : 0;
+	}
+	if (memchr(old->body, 0, old->len))
+		return cove_err(err, -EINVAL, "Cannot edit a binary file");
+	int r = client_edit_text(old->body, ret, err);
+
+	if (r >= 0)
+		*ret_len = strlen(*ret);
+	return r;
+}
+
+static int file_edit(int argc, char **argv, struct cove_error *err)
+{
+	_cleanup_free_ char *name = NULL, *path = NULL, *url = NULL, *text = NULL;
+	char tmp[] = "/tmp/cove_file_edit_XXXXXX";
+	_cleanup_close_ int fd = -EBADF;
+	struct http_request req = {.method = "GET"};
+	struct http_response h = {};
+	struct file_opts o = {.uid = -1, .gid = -1, .mode = -1};
+	struct stat st;
+	size_t len = 0;
+	unsigned mode = 0644;
+	int r;
+
+	r = client_check_args(argc, 1, 1, "cove file edit [<remote>:]<instance>/<path>", err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	r = split_target(argv[0], &name, &path, err);
+	if (r < 0)
+		return r;
+	url = files_url(name, path);
+	req.path = url;
+	r = http_do(&req, &h, err);
+	if (r < 0)
+		return r;
+	if (h.status != 200)
+		return finish(&h, url, err);
+	if (streq_ptr(h.lxd_type, "directory")) {
+		http_response_done(&h);
+		return cove_err(err, -EISDIR, "Path %s is a directory", path);
+	}
+	if (h.lxd_mode)
+		(void)sscanf(h.lxd_mode, "%o", &mode);
+	o.mode = (int)(mode & 07777);
+	r = edit_content(&h, &text, &len, err);
+	http_response_done(&h);
+	if (r < 0)
+		return r;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return cove_err(err, -errno, "Failed to create a temporary file: %m");
+	r = loop_write(fd, text, len);
+	if (r >= 0 && fstat(fd, &st) < 0)
+		r = -errno;
+	if (r < 0) {
+		(void)unlink(tmp);
+		return cove_err(err, r, "Failed to write '%s': %s", tmp, strerror(-r));
+	}
+	r = push_one(name, path, tmp, &st, &o, err);
+	(void)unlink(tmp);
+	return r;
+}
+
 static int parse_id(const char *s, int *ret, int base, struct cove_error *err)
 {
 	char *end;
@@ -320,8 +393,8 @@ int cmd_file(int argc, char **argv, struct cove_error *err)
 	const char *verb;
 	int r;
 
-	if (argc < 2 || !strv_contains((char *[]){"push", "pull", "delete", NULL}, argv[1])) {
-		printf("Usage:\n  cove file [push|pull|delete] ...\n");
+	if (argc < 2 || !strv_contains((char *[]){"push", "pull", "delete", "edit", NULL}, argv[1])) {
+		printf("Usage:\n  cove file [push|pull|delete|edit] ...\n");
 		return argc < 2 ? 0 : cove_err(err, -EINVAL, "unknown command \"%s\"", argv[1]);
 	}
 	verb = argv[1];
@@ -344,5 +417,7 @@ int cmd_file(int argc, char **argv, struct cove_error *err)
 		return file_push(argc, argv, &o, err);
 	if (streq(verb, "pull"))
 		return file_pull(argc, argv, &o, err);
+	if (streq(verb, "edit"))
+		return file_edit(argc, argv, err);
 	return file_delete(argc, argv, err);
 }

@@ -348,3 +348,29 @@ yes"
 	run cove exec "$c" -- sh -c 'echo $FOO'
 	assert_output "changed"
 }
+
+@test "cove file edit: stdin when it is not a terminal, \$EDITOR on a terminal; mode kept; bad targets" {
+	c=$(inst f1); made "$c"
+	cove launch busybox "$c"
+	cove exec "$c" -- sh -c 'echo old >/root/f; chmod 0600 /root/f'
+	run cove file edit "$c/root/f" <<<"new"
+	assert_success
+	run cove exec "$c" -- cat /root/f
+	assert_output "new"
+	run cove exec "$c" -- stat -c %a /root/f
+	assert_output "600"
+	if command -v script >/dev/null; then
+		EDITOR="sed -i s/new/edited/" script -qec "cove file edit $c/root/f" /dev/null
+		run cove exec "$c" -- cat /root/f
+		assert_output "edited"
+	fi
+	run --separate-stderr cove file edit "$c/root/nosuch" <<<"x"
+	assert_failure 1
+	run --separate-stderr cove file edit "$c/root" <<<"x"
+	assert_failure 1
+	[[ "$stderr" == *"is a directory"* ]]
+	run --separate-stderr cove file edit "$c/root/f" "$c/root/g"
+	assert_failure 1
+	run cove exec "$c" -- test -e /root/nosuch
+	assert_failure
+}
