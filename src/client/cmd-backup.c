@@ -17,9 +17,11 @@
 #include "api.h"
 #include "client.h"
 #include "client-internal.h"
+#include "fileio.h"
 #include "http.h"
 #include "strutil.h"
 #include "strv.h"
+#include "yaml.h"
 
 static char *expiry_tomorrow(void)
 {
@@ -163,15 +165,43 @@ int cmd_import(int argc, char **argv, struct cove_error *err)
 			  "Importing instance: ", NULL, err);
 }
 
+/*
+ * --metadata FILE (the tutorial's; LXD 5.0 has no such flag): the
+ * properties of a metadata.yaml become the image's properties.
+ */
+static int metadata_properties(const char *path, json_t *props, struct cove_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	json_t *doc = NULL, *p, *v;
+	const char *k;
+	size_t len = 0;
+	int r;
+
+	r = read_full_file(path, 1u << 20, &text, &len);
+	if (r < 0)
+		return cove_err(err, r, "open %s: %s", path, strerror(-r));
+	r = yaml_load(text, len, &doc, err);
+	if (r < 0)
+		return r;
+	p = json_object_get(doc, "properties");
+	yaml_stringify_values(p);
+	json_object_foreach (p, k, v)
+		if (json_is_string(v))
+			json_object_set(props, k, v);
+	json_decref(doc);
+	return 0;
+}
+
 int cmd_publish(int argc, char **argv, struct cove_error *err)
 {
 	static const struct option opts[] = {
 	    {"alias", required_argument, NULL, 'a'}, {"public", no_argument, NULL, 'p'},
 	    {"force", no_argument, NULL, 'f'},	     {"compression", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},	     {}};
+	    {"metadata", required_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'},
+	    {}};
 	json_t *aliases = json_array(), *props = json_object(), *req, *op = NULL;
 	bool public = false;
-	const char *name;
+	const char *name, *metadata = NULL;
 	int r;
 
 	client_opt_reset();
@@ -182,12 +212,16 @@ int cmd_publish(int argc, char **argv, struct cove_error *err)
 			json_array_append_new(
 			    aliases, json_pack("{ss ss}", "name", optarg, "description", ""));
 		public = public || r == 'p';
+		if (r == 'm')
+			metadata = optarg;
 	}
 	r = client_check_args(argc - optind, 1, -1,
 			      "cove publish [<remote>:]<instance>[/<snapshot>] [key=value...]",
 			      err);
 	if (r == 0)
 		r = client_local_name(argv[optind], &name, err);
+	if (r == 0 && metadata)
+		r = metadata_properties(metadata, props, err);
 	for (int i = optind + 1; r == 0 && i < argc; i++) {
 		_cleanup_free_ char *k = NULL, *v = NULL;
 		if (client_split_kv(argv[i], &k, &v) < 0)
@@ -220,7 +254,7 @@ int image_export(int argc, char **argv, struct cove_error *err)
 {
 	_cleanup_free_ char *e = NULL, *apath = NULL, *ipath = NULL, *url = NULL, *target = NULL;
 	json_t *alias = NULL, *img = NULL;
-	const char *fp, *dir;
+	const char *fp, *dir, *name;
 	struct stat st;
 	int r;
 
@@ -228,19 +262,22 @@ int image_export(int argc, char **argv, struct cove_error *err)
 			      err);
 	if (r != 0)
 		return r > 0 ? 0 : r;
-	e = http_escape(argv[1]);
+	r = client_local_name(argv[1], &name, err);
+	if (r < 0)
+		return r;
+	e = http_escape(name);
 	apath = xasprintf("/1.0/images/aliases/%s", e);
 	fp = api_get(apath, &alias, NULL, NULL) >= 0
 		 ? json_string_value(json_object_get(alias, "target"))
 		 : NULL;
 	free(e);
-	e = http_escape(fp ?: argv[1]);
+	e = http_escape(fp ?: name);
 	ipath = xasprintf("/1.0/images/%s", e);
 	r = api_get(ipath, &img, NULL, err);
 	json_decref(alias);
 	if (r < 0)
 		return r;
-	fp = json_string_value(json_object_get(img, "fingerprint")) ?: argv[1];
+	fp = json_string_value(json_object_get(img, "fingerprint")) ?: name;
 	dir = argc > 2 ? argv[2] : ".";
 	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		target = xasprintf("%s/%s.tar.gz", dir, fp);

@@ -389,3 +389,105 @@ EOF
 	run lxc exec "$b" -- cat /root/f
 	assert_output one
 }
+
+@test "the tutorial's snapshot, copy, publish and backup commands with cove" {
+	local m=$(ct m) dest=$(ct dest) dest2=$(ct dest2) new=$(ct new) imp=$(ct imp)
+	run "$COVE" launch busybox "$m"
+	assert_success
+	run "$COVE" publish "$m" --alias "mon-template-web-$UNIQ"
+	assert_success
+	cat >"$TESTDIR/web-template.yaml" <<-'YAML'
+	architecture: x86_64
+	creation_date: 1640995200
+	expiry_date: 1672531200
+	properties:
+	  description: "Serveur web avec Nginx et PHP 8.1"
+	  os: "debian"
+	  release: "12"
+	  variant: "default"
+	  requirements.cdi: "false"
+	templates:
+	  /etc/nginx/sites-available/default:
+	    when:
+	    - create
+	    - rename
+	    template: nginx-default.tpl
+	YAML
+	run "$COVE" publish "$m" --alias "web-template-$UNIQ" \
+		--metadata "$TESTDIR/web-template.yaml" \
+		description="Template serveur web Nginx + PHP"
+	assert_success
+	run "$COVE" image show "web-template-$UNIQ"
+	assert_line "  os: debian"
+	assert_line "  release: \"12\""
+	assert_line "  description: Template serveur web Nginx + PHP"
+	mkdir "$TESTDIR/tmp"
+	run "$COVE" image export "mon-template-web-$UNIQ" "$TESTDIR/tmp/"
+	assert_success
+	[ -n "$(ls "$TESTDIR/tmp/"*.tar.gz)" ]
+
+	run "$COVE" snapshot "$m" backup-avant-update
+	assert_success
+	run "$COVE" snapshot "$m" "pre-nginx-update" --comment "Avant mise à jour Nginx 1.22"
+	assert_success
+	run -1 "$COVE" snapshot "$m" backup-avec-etat --stateful
+	assert_output --partial "CRIU"
+	run "$COVE" info "$m"
+	assert_line --regexp '^  backup-avant-update \(taken at .*\) \(stateless\)$'
+	run "$COVE" info "$m/pre-nginx-update"
+	assert_success
+	assert_line "Name: $m/pre-nginx-update"
+	assert_line "Stateful: no"
+	assert_line "Description: Avant mise à jour Nginx 1.22"
+	run "$COVE" restore "$m" backup-avant-update
+	assert_success
+	run "$COVE" delete "$m/backup-avant-update"
+	assert_success
+	run "$COVE" config set "$m" snapshots.schedule "0 6 * * *"
+	assert_success
+	run "$COVE" config set "$m" snapshots.schedule.stopped true
+	assert_success
+	run "$COVE" config set "$m" snapshots.pattern "auto-%d"
+	assert_success
+	run "$COVE" config set "$m" snapshots.expiry "7d"
+	assert_success
+
+	run "$COVE" copy "$m" "$dest"
+	assert_success
+	run "$COVE" copy "$m" "$dest2" --copy-snapshots
+	assert_success
+	run "$COVE" list -f csv -c S "$dest2"
+	assert_output 1
+	run "$COVE" move "$dest" "$new"
+	assert_success
+	run -1 "$COVE" copy "$m" serveur2:mon-conteneur-copie
+	assert_output 'Error: The remote "serveur2" doesn'"'"'t exist'
+	run -1 "$COVE" move "$m" serveur2:
+	assert_output 'Error: The remote "serveur2" doesn'"'"'t exist'
+
+	mkdir -p "$TESTDIR/backup"
+	run "$COVE" export "$m" "$TESTDIR/backup/mon-conteneur-$(date +%Y%m%d).tar.gz"
+	assert_success
+	"$COVE" export "$m" - | gzip -9 >"$TESTDIR/backup/mon-conteneur.tar.gz"
+	[ -s "$TESTDIR/backup/mon-conteneur.tar.gz" ]
+	run "$COVE" delete -f "$m"
+	assert_success
+	run "$COVE" import "$TESTDIR/backup/mon-conteneur-$(date +%Y%m%d).tar.gz"
+	assert_success
+	run "$COVE" import "$TESTDIR/backup/mon-conteneur-$(date +%Y%m%d).tar.gz" --alias "$imp"
+	assert_success
+	run "$COVE" list -f csv -c nS "$UNIQ"
+	assert_line "$m,1"
+	assert_line "$imp,1"
+
+	# the tutorial's backup-lxd.sh, with cove
+	local DATE=$(date +%Y%m%d_%H%M%S) BACKUP_DIR=$TESTDIR/backup/lxd container
+	mkdir -p "$BACKUP_DIR/$DATE"
+	for container in $("$COVE" list -c n --format csv); do
+		"$COVE" snapshot "$container" "backup-$DATE"
+		"$COVE" export "$container" "$BACKUP_DIR/$DATE/$container.tar.gz"
+		"$COVE" delete "$container/backup-$DATE"
+	done
+	[ "$(ls "$BACKUP_DIR/$DATE" | wc -l)" = "$("$COVE" list -c n --format csv | wc -l)" ]
+	assert_no_leftovers
+}
