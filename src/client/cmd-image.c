@@ -354,7 +354,8 @@ static int image_build(int argc, char **argv, struct cove_error *err)
 	json_t *req, *al = json_array(), *op = NULL;
 	int r;
 
-	r = parse_aliases(argc, argv, &aliases, 1, "cove image build <template> [--alias ALIAS]", err);
+	r = parse_aliases(argc, argv, &aliases, 2,
+			  "cove image build <template> [release=RELEASE] [--alias ALIAS]", err);
 	if (r != 0) {
 		json_decref(al);
 		return r > 0 ? 0 : r;
@@ -363,6 +364,16 @@ static int image_build(int argc, char **argv, struct cove_error *err)
 		json_array_append_new(al, json_pack("{ss}", "name", *a));
 	req = json_pack("{s{ss ss} so}", "source", "type", "cove-build", "template", argv[optind],
 			"aliases", al);
+	if (optind + 1 < argc) {
+		const char *rel = startswith(argv[optind + 1], "release=");
+
+		if (!rel) {
+			json_decref(req);
+			return cove_err(err, -EINVAL, "Invalid argument \"%s\" (expected release=RELEASE)",
+					argv[optind + 1]);
+		}
+		json_object_set_new(json_object_get(req, "source"), "release", json_string(rel));
+	}
 	r = api_async("POST", "/1.0/images", req, NULL, "Building image: ", &op, err);
 	json_decref(req);
 	if (r < 0)

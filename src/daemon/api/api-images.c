@@ -106,6 +106,8 @@ struct image_job {
 	char *upload_rootfs; /* owned: rootfs tarball of a split upload, or NULL */
 	char **aliases;	 /* owned */
 	char *filename;	 /* owned: of an upload */
+	char *release;	 /* owned: a debian build's release, NULL for busybox */
+	struct image_progress *progress; /* owned: a build's progress */
 	struct image_result res;
 };
 
@@ -120,6 +122,8 @@ static void image_job_free(void *p)
 	free(j->upload);
 	free(j->upload_rootfs);
 	free(j->filename);
+	free(j->release);
+	image_progress_free(j->progress);
 	strv_free(j->aliases);
 	image_result_clear(&j->res);
 	free(j);
@@ -138,6 +142,9 @@ static int image_run(void *userdata, struct cove_error *err)
 		j->res.filename = xstrdup(j->filename);
 		return image_import_tarball(the_daemon->images_dir, j->upload, &j->res, err);
 	}
+	if (j->release)
+		return image_build_debian(the_daemon->images_dir, j->release, j->progress, &j->res,
+					  err);
 	return image_build_busybox(the_daemon->images_dir, &j->res, err);
 }
 
@@ -152,6 +159,9 @@ static void image_done(struct operation *op, void *userdata, int r, const struct
 		.uploaded_at = now, .size = j->res.size, .properties = j->res.properties,
 	};
 
+	/* no progress update after this point */
+	image_progress_free(j->progress);
+	j->progress = NULL;
 	if (r < 0) {
 		operation_finish(op, cove_err_msg(err, r));
 		return;
@@ -188,8 +198,17 @@ static int parse_build(struct request *req, struct image_job *j, struct cove_err
 		return cove_err(err, -EINVAL, "Invalid JSON body");
 	if (!streq_ptr(type, "cove-build"))
 		return cove_err(err, -EINVAL, "Unknown source type %s", type ? type : "");
-	if (!streq_ptr(tmpl, "busybox"))
-		return cove_err(err, -EINVAL, "Unknown image template '%s' (built in: busybox)",
+	if (streq_ptr(tmpl, "debian")) {
+		const json_t *rel = json_object_get(src, "release");
+
+		if (rel && !json_is_string(rel))
+			return cove_err(err, -EINVAL, "Invalid Debian release: not a string");
+		j->release = xstrdup(rel ? json_string_value(rel) : "bookworm");
+		if (!image_release_valid(j->release))
+			return cove_err(err, -EINVAL, "Invalid Debian release '%s'", j->release);
+	} else if (!streq_ptr(tmpl, "busybox"))
+		return cove_err(err, -EINVAL,
+				"Unknown image template '%s' (built in: busybox, debian)",
 				tmpl ? tmpl : "");
 	json_array_foreach(aliases, i, a) {
 		const char *n = json_string_value(json_object_get(a, "name"));
@@ -256,6 +275,8 @@ static void create_image(struct request *req, char **params)
 		return;
 	}
 	op = operation_new(OP_CLASS_TASK, "Downloading image", json_object());
+	if (j->release)
+		j->progress = image_progress_new(op, "create_image_progress");
 	operation_run(op, image_run, image_done, j, image_job_free);
 	reply_async(req, op);
 }

@@ -117,8 +117,8 @@ int image_parse_metadata(const char *dir, struct image_result *res, struct cove_
 }
 
 /* dir (with metadata.yaml and rootfs/) and tarball become the image named by the tarball's sha256. */
-static int commit(const char *images_dir, const char *dir, const char *tarball,
-		  struct image_result *res, struct cove_error *err)
+int image_commit(const char *images_dir, const char *dir, const char *tarball,
+		 struct image_result *res, struct cove_error *err)
 {
 	_cleanup_free_ char *dest = NULL, *dest_dir = NULL, *rootfs = xasprintf("%s/rootfs", dir);
 	struct stat st;
@@ -208,7 +208,7 @@ int image_build_busybox(const char *images_dir, struct image_result *ret, struct
 	if (r < 0)
 		goto fail;
 	ret->filename = xstrdup("busybox.tar.gz");
-	r = commit(images_dir, dir, tarball, ret, err);
+	r = image_commit(images_dir, dir, tarball, ret, err);
 	if (r < 0)
 		goto fail;
 	return 0;
@@ -232,7 +232,7 @@ int image_import_tarball(const char *images_dir, const char *upload, struct imag
 		cove_err_prefix(err, "Invalid image tarball");
 		goto fail;
 	}
-	r = commit(images_dir, dir, upload, ret, err);
+	r = image_commit(images_dir, dir, upload, ret, err);
 	if (r < 0)
 		goto fail;
 	return 0;

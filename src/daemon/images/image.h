@@ -25,6 +25,25 @@ void image_result_clear(struct image_result *r);
 
 /* Build the busybox image from the host's static busybox (offline). */
 int image_build_busybox(const char *images_dir, struct image_result *ret, struct cove_error *err);
+/* dir (metadata.yaml, rootfs/) and its tarball become the image named by the tarball's sha256. */
+int image_commit(const char *images_dir, const char *dir, const char *tarball,
+		 struct image_result *res, struct cove_error *err);
+
+/* Progress of work on the thread pool, published in the operation's metadata as {key: text}. */
+struct operation;
+struct image_progress;
+struct image_progress *image_progress_new(struct operation *op, const char *key);
+/* From any thread; p may be NULL. */
+void image_progress_set(struct image_progress *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* On the loop thread, once the work is done: no more updates are published. */
+void image_progress_free(struct image_progress *p);
+
+/* Build a Debian image with the debian template (debootstrap, offline from the host's mirror or cache). */
+bool image_release_valid(const char *release);
+int image_build_debian(const char *images_dir, const char *release, struct image_progress *p,
+		       struct image_result *ret, struct cove_error *err);
+
 /* Import an uploaded unified tarball (moved into the image store on success). */
 int image_import_tarball(const char *images_dir, const char *upload, struct image_result *ret,
 			 struct cove_error *err);
