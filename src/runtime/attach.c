@@ -632,8 +632,8 @@ int cove_container_attach_spawn(struct cove_container *ct, const struct cove_att
 		return cove_err(err, -ENOTCONN, "Container '%s' is not running", ct->name);
 	if (bpf_fd < 0)
 		return cove_err(err, -EPROTO, "The monitor of '%s' sent no seccomp filter", ct->name);
-	if (o->require_sealed_exe && attach_exe_exposed(st.init_pid, pidfd) &&
-	    !cove_rexec_is_sealed())
+	if (o->require_sealed_exe && !cove_rexec_is_sealed() &&
+	    attach_exe_exposed(st.init_pid, pidfd))
 		return cove_err(err, -ESTALE,
 				"Container '%s' could reach this executable: run from a sealed copy",
 				ct->name);

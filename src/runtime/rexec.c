@@ -14,9 +14,14 @@
 
 bool cove_rexec_is_sealed(void)
 {
-	_cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	static int sealed = -1; /* what a process runs from does not change until it exec()s */
+	_cleanup_close_ int exe = -EBADF;
 
-	return exe >= 0 && fcntl(exe, F_GET_SEALS) == SEALS;
+	if (sealed >= 0)
+		return sealed;
+	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	sealed = exe >= 0 && fcntl(exe, F_GET_SEALS) == SEALS;
+	return sealed;
 }
 
 int cove_rexec_sealed(char **argv)
