@@ -5,10 +5,10 @@
  * command's (128+N when it was killed by signal N); 126/127 when it could
  * not be executed; 1 when attaching failed.
  *
- * -e/--elevated-privileges is accepted with LXC's values; in this release
- * capabilities and LSM labels are not dropped on attach anyway (the
- * container keeps what start gave it), so only CGROUP has an effect: the
- * process does not join the container's cgroups. -s implies -e, as in LXC.
+ * -e/--elevated-privileges is accepted with LXC's values: CAP keeps the
+ * caller's capabilities (the container's seccomp filter is installed all the
+ * same), CGROUP does not join the container's cgroups, LSM has nothing to
+ * skip (no LSM here). -s implies -e, as in LXC.
  */
 #include <errno.h>
 #include <fcntl.h>
