@@ -86,6 +86,13 @@ ipv4_of() {
 	assert_output ""
 	run "$COVE" network list -f csv
 	assert_line --regexp "^tbr0,bridge,YES,10.77.1.1/24,none,,0,CREATED$"
+	# auto in a change: a ULA subnet, on the bridge at once
+	run "$COVE" network set tbr0 ipv6.address=auto
+	assert_success
+	run "$COVE" network get tbr0 ipv6.address
+	assert_output --regexp '^fd42:[0-9a-f:]+::1/64$'
+	run ip -n "$COVED_NETNS" -6 addr show dev tbr0
+	assert_output --partial "inet6 $("$COVE" network get tbr0 ipv6.address)"
 	run "$COVE" network info tbr0
 	assert_line "Name: tbr0"
 	assert_line --partial "inet	10.77.1.1/24 (global)"

@@ -194,6 +194,8 @@ static void update_network(struct request *req, char **params, bool patch)
 	if (json_is_object(config))
 		json_object_update(n.config, config);
 	r = network_config_validate(n.name, n.config, &err);
+	if (r >= 0)
+		r = network_config_resolve_auto(n.config, &err);
 	if (r >= 0 && (config && !json_is_null(config) && !json_is_object(config)))
 		r = cove_err(&err, -EINVAL, "Invalid request: config must be a map");
 	if (r >= 0 && !json_equal(old.config, n.config))

@@ -209,9 +209,31 @@ int network_config_fill(json_t *config, struct cove_error *err)
 			json_object_set_new(config, "ipv4.nat", json_string("true"));
 	}
 	if (isempty(a6) || streq(a6, "auto")) {
-		json_object_set_new(config, "ipv6.address", json_string_nocheck(netsvc_auto_subnet6()));
+		_cleanup_free_ char *sub6 = netsvc_auto_subnet6();
+
+		json_object_set_new(config, "ipv6.address", json_string(sub6));
 		if (isempty(cfg(config, "ipv6.nat")))
 			json_object_set_new(config, "ipv6.nat", json_string("true"));
+	}
+	return 0;
+}
+
+int network_config_resolve_auto(json_t *config, struct cove_error *err)
+{
+	int r;
+
+	if (streq_ptr(cfg(config, "ipv4.address"), "auto")) {
+		_cleanup_free_ char *sub = NULL;
+
+		r = netsvc_auto_subnet(&sub, err);
+		if (r < 0)
+			return cove_err_prefix(err, "Failed generating auto config");
+		json_object_set_new(config, "ipv4.address", json_string(sub));
+	}
+	if (streq_ptr(cfg(config, "ipv6.address"), "auto")) {
+		_cleanup_free_ char *sub6 = netsvc_auto_subnet6();
+
+		json_object_set_new(config, "ipv6.address", json_string(sub6));
 	}
 	return 0;
 }

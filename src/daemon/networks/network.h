@@ -22,6 +22,9 @@ int network_config_validate(const char *name, const json_t *config, struct cove_
 /* Resolve what LXD fills at create: ipv4/ipv6.address auto, nat defaults. */
 int network_config_fill(json_t *config, struct cove_error *err);
 
+/* Replace ipv4/ipv6.address "auto" by a free subnet (on a change). */
+int network_config_resolve_auto(json_t *config, struct cove_error *err);
+
 /* Create the row and start it (the row is removed again on failure). */
 int network_create(const char *name, const char *description, const json_t *config,
 		   struct cove_error *err);
