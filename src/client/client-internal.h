@@ -72,3 +72,5 @@ int profile_device(int argc, char **argv, struct cove_error *err);
 
 /* cmd-backup.c */
 int image_export(int argc, char **argv, struct cove_error *err);
+/* After an image export to TARGET: a split image's multipart answer becomes TARGET and TARGET.root. */
+int image_export_split(const char *target, struct cove_error *err);

@@ -286,6 +286,8 @@ int image_export(int argc, char **argv, struct cove_error *err)
 	url = xasprintf("/1.0/images/%s/export", fp);
 	json_decref(img);
 	r = download(url, target, err);
+	if (r >= 0 && !streq(target, "-"))
+		r = image_export_split(target, err);
 	if (r >= 0 && !arg_quiet)
 		printf("Image exported successfully!\n");
 	return r;

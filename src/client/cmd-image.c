@@ -460,6 +460,73 @@ static int image_alias(int argc, char **argv, struct cove_error *err)
 	return client_subcommand(sub, "image alias", argc, argv, err);
 }
 
+/* One part of a multipart body: its data, by name="NAME". */
+static bool find_part(const char *buf, size_t len, const char *delim, const char *name,
+		      const char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *want = xasprintf("name=\"%s\"", name);
+	size_t dl = strlen(delim);
+	const char *p = memmem(buf, len, delim, dl), *end = buf + len;
+
+	while (p) {
+		const char *head = p + dl, *data, *next;
+
+		data = memmem(head, (size_t)(end - head), "\r\n\r\n", 4);
+		if (!data)
+			return false;
+		next = memmem(data, (size_t)(end - data), delim, dl);
+		if (!next || next - data < 6)
+			return false;
+		if (memmem(head, (size_t)(data - head), want, strlen(want))) {
+			*ret = data + 4;
+			*ret_len = (size_t)(next - 2 - (data + 4));
+			return true;
+		}
+		p = next;
+	}
+	return false;
+}
+
+static int write_all(const char *path, const char *data, size_t len, struct cove_error *err)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "we");
+
+	if (!f || fwrite(data, 1, len, f) != len || fflush(f) != 0)
+		return cove_err(err, -errno ?: -EIO, "write %s: %m", path);
+	return 0;
+}
+
+int image_export_split(const char *target, struct cove_error *err)
+{
+	_cleanup_fclose_ FILE *f = fopen(target, "re");
+	_cleanup_free_ char *buf = NULL, *delim = NULL, *root = NULL;
+	const char *meta, *rootfs;
+	size_t len = 0, ml, rl, n;
+	char head[128];
+
+	if (!f)
+		return 0;
+	n = fread(head, 1, sizeof(head) - 1, f);
+	head[n] = 0;
+	if (n < 4 || !startswith(head, "--") || !strstr(head, "\r\nContent-Disposition: form-data"))
+		return 0;
+	delim = xstrndup(head, strcspn(head, "\r"));
+	rewind(f);
+	buf = xmalloc(1);
+	for (char chunk[65536]; (n = fread(chunk, 1, sizeof(chunk), f)) > 0; len += n) {
+		buf = xrealloc(buf, len + n);
+		memcpy(buf + len, chunk, n);
+	}
+	if (!find_part(buf, len, delim, "metadata", &meta, &ml) ||
+	    !find_part(buf, len, delim, "rootfs", &rootfs, &rl))
+		return cove_err(err, -EBADMSG, "Invalid multipart image export");
+	/* as lxc does: TARGET is the metadata tarball, TARGET.root the rootfs */
+	root = xasprintf("%s.root", target);
+	if (write_all(root, rootfs, rl, err) < 0)
+		return -EIO;
+	return write_all(target, meta, ml, err);
+}
+
 /* The writable part (LXD's ImagePut) as `lxc image edit` shows it. */
 static json_t *image_put(json_t *img)
 {

@@ -121,6 +121,27 @@ hello $m nox"
 	"$COVE" delete -f "$m"
 }
 
+@test "export of a split image: both files back (cove and lxc), unified stays one file" {
+	local d=$TESTDIR/split
+	make_split "$d"
+	"$COVE" image import "$d/meta.tar.xz" "$d/rootfs.tar.xz" --alias split
+	run "$COVE" image export split "$TESTDIR/out"
+	assert_success
+	cmp "$TESTDIR/out" "$d/meta.tar.xz"
+	cmp "$TESTDIR/out.root" "$d/rootfs.tar.xz"
+	run "$COVE" image export busybox "$TESTDIR/bb.tar.gz"
+	assert_success
+	[ ! -e "$TESTDIR/bb.tar.gz.root" ]
+	tar tzf "$TESTDIR/bb.tar.gz" metadata.yaml
+	if command -v lxc >/dev/null; then
+		lxc list >/dev/null 2>&1
+		run lxc image export split "$TESTDIR/lout"
+		assert_success
+		cmp "$TESTDIR/lout" "$d/meta.tar.xz"
+		cmp "$TESTDIR/lout.root" "$d/rootfs.tar.xz"
+	fi
+}
+
 @test "lxc image import META ROOTFS (Debian's client) and lxc image info" {
 	command -v lxc >/dev/null || skip "lxd-client is not installed"
 	local d=$TESTDIR/split fp

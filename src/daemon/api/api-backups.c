@@ -391,6 +391,10 @@ static void export_image(struct request *req, char **params)
 		reply_errno(req, r, err.msg);
 		return;
 	}
+	if (image_split_export(req, &img)) {
+		db_image_clear(&img);
+		return;
+	}
 	path = xasprintf("%s/%s", the_daemon->images_dir, img.fingerprint);
 	fn = xasprintf("%s.tar.gz", img.fingerprint);
 	db_image_clear(&img);

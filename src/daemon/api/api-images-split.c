@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,4 +73,58 @@ int image_split_upload(struct request *req, char **ret_meta, char **ret_rootfs,
 	else
 		*ret_filename = TAKE_PTR(fn);
 	return 1;
+}
+
+#define EXPORT_MAX (1ull << 30)
+#define EXPORT_BOUNDARY "cove-split-image-2b7e151628aed2a6abf7158809cf4f3c"
+
+static int append_part(FILE *out, const char *name, const char *filename, const char *path)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
+	int r = read_full_file(path, EXPORT_MAX, &data, &len);
+
+	if (r < 0)
+		return r;
+	if (memmem(data, len, EXPORT_BOUNDARY, strlen(EXPORT_BOUNDARY)))
+		return -EBADMSG;
+	fprintf(out,
+		"--" EXPORT_BOUNDARY "\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+		"Content-Type: application/octet-stream\r\n\r\n",
+		name, filename);
+	fwrite(data, 1, len, out);
+	fputs("\r\n", out);
+	return 0;
+}
+
+bool image_split_export(struct request *req, const struct db_image *img)
+{
+	_cleanup_free_ char *meta = xasprintf("%s/%s", the_daemon->images_dir, img->fingerprint);
+	_cleanup_free_ char *rootfs = xasprintf("%s.rootfs", meta), *buf = NULL;
+	_cleanup_free_ char *mfn = xasprintf("meta-%s", img->filename ?: "image.tar.xz");
+	size_t len = 0;
+	FILE *out;
+	int r;
+
+	if (access(rootfs, F_OK) < 0)
+		return false;
+	out = open_memstream(&buf, &len);
+	if (!out) {
+		reply_errno(req, -ENOMEM, "Out of memory");
+		return true;
+	}
+	r = append_part(out, "metadata", mfn, meta);
+	if (r >= 0)
+		r = append_part(out, "rootfs", img->filename ?: "image.tar.xz", rootfs);
+	fputs("--" EXPORT_BOUNDARY "--\r\n", out);
+	fclose(out);
+	if (r < 0) {
+		reply_errno(req, r, "Failed to read the image files");
+		return true;
+	}
+	reply_bytes(req, "multipart/form-data; boundary=" EXPORT_BOUNDARY, "", 0);
+	free(req->resp);
+	req->resp = TAKE_PTR(buf);
+	req->resp_len = len;
+	return true;
 }

@@ -58,6 +58,8 @@ int image_import_split(const char *images_dir, const char *meta, const char *roo
 struct request;
 int image_split_upload(struct request *req, char **ret_meta, char **ret_rootfs,
 		       char **ret_filename, struct cove_error *err);
+/* GET /1.0/images/FP/export of a split image: both files as multipart/form-data (false: not split). */
+bool image_split_export(struct request *req, const struct db_image *img);
 /* Read dir/metadata.yaml into res (architecture, created_at, properties). */
 int image_parse_metadata(const char *dir, struct image_result *res, struct cove_error *err);
 
