@@ -316,3 +316,37 @@ EOF2
 	! has_link tsv0
 	[ -z "$(pids_matching "$COVE_DIR/networks")" ]
 }
+
+@test "Debian's lxc client: network create/show/set/list-leases/delete, lxc list shows the lease" {
+	local n=$(ct l) ip
+	command -v lxc >/dev/null || skip "lxd-client is not installed"
+	daemon_init_image
+	lxc list >/dev/null 2>&1
+	run lxc network create tlx0 ipv4.address=10.81.1.1/24 ipv4.nat=true ipv6.address=none
+	assert_success
+	assert_output "Network tlx0 created"
+	run lxc network show tlx0
+	assert_line "  ipv4.address: 10.81.1.1/24"
+	assert_line "managed: true"
+	run lxc network set tlx0 dns.domain cvlx
+	assert_success
+	run lxc network get tlx0 dns.domain
+	assert_output cvlx
+	run --separate-stderr lxc network set tlx0 bogus.key 1
+	assert_failure
+	[ "$stderr" = 'Error: Invalid option for network "tlx0" option "bogus.key"' ]
+	run lxc launch busybox "$n" --network tlx0
+	assert_success
+	ip=$(ipv4_of "$n")
+	[[ "$ip" == 10.81.1.* ]]
+	run lxc list --format csv -c n4
+	assert_line "$n,$ip (eth0)"
+	run lxc network list-leases tlx0 --format csv
+	assert_line --regexp "^$n,00:16:3e:[0-9a-f:]+,$ip,DYNAMIC"
+	run --separate-stderr lxc network delete tlx0
+	assert_failure
+	lxc delete -f "$n"
+	run lxc network delete tlx0
+	assert_success
+	! has_link tlx0
+}
