@@ -162,16 +162,115 @@ static int show_log(const char *name, struct cove_error *err)
 	return 0;
 }
 
+/* lxc info --resources: one CPU socket (renderCPU) */
+static void print_cpu(json_t *cpu, const char *p)
+{
+	json_t *v, *core, *t;
+	size_t i, j;
+
+	if (*str(cpu, "vendor"))
+		printf("%sVendor: %s\n", p, str(cpu, "vendor"));
+	if (*str(cpu, "name"))
+		printf("%sName: %s\n", p, str(cpu, "name"));
+	if (json_array_size(json_object_get(cpu, "cache"))) {
+		printf("%sCaches:\n", p);
+		json_array_foreach (json_object_get(cpu, "cache"), i, v) {
+			_cleanup_free_ char *s = format_size_iec((uint64_t)num(v, "size"), 0);
+			printf("%s  - Level %" JSON_INTEGER_FORMAT " (type: %s): %s\n", p, num(v, "level"),
+			       str(v, "type"), s);
+		}
+	}
+	printf("%sCores:\n", p);
+	json_array_foreach (json_object_get(cpu, "cores"), i, core) {
+		printf("%s  - Core %" JSON_INTEGER_FORMAT "\n", p, num(core, "core"));
+		printf("%s    Frequency: %" JSON_INTEGER_FORMAT "Mhz\n", p, num(core, "frequency"));
+		printf("%s    Threads:\n", p);
+		json_array_foreach (json_object_get(core, "threads"), j, t)
+			printf("%s      - %" JSON_INTEGER_FORMAT " (id: %" JSON_INTEGER_FORMAT
+			       ", online: %s, NUMA node: %" JSON_INTEGER_FORMAT ")\n",
+			       p, num(t, "thread"), num(t, "id"),
+			       json_is_true(json_object_get(t, "online")) ? "true" : "false",
+			       num(t, "numa_node"));
+	}
+	if (num(cpu, "frequency") > 0 && num(cpu, "frequency_turbo") > 0 &&
+	    num(cpu, "frequency_minimum") > 0)
+		printf("%sFrequency: %" JSON_INTEGER_FORMAT "Mhz (min: %" JSON_INTEGER_FORMAT
+		       "Mhz, max: %" JSON_INTEGER_FORMAT "Mhz)\n",
+		       p, num(cpu, "frequency"), num(cpu, "frequency_minimum"),
+		       num(cpu, "frequency_turbo"));
+	else if (num(cpu, "frequency") > 0)
+		printf("%sFrequency: %" JSON_INTEGER_FORMAT "Mhz\n", p, num(cpu, "frequency"));
+}
+
+/* renderDisk */
+static void print_disk(json_t *d, int ind)
+{
+	json_t *part;
+	size_t i;
+
+	if (num(d, "numa_node") > 0)
+		printf("%*sNUMA node: %" JSON_INTEGER_FORMAT "\n", ind, "", num(d, "numa_node"));
+	printf("%*sID: %s\n%*sDevice: %s\n", ind, "", str(d, "id"), ind, "", str(d, "device"));
+	if (*str(d, "model"))
+		printf("%*sModel: %s\n", ind, "", str(d, "model"));
+	if (*str(d, "type"))
+		printf("%*sType: %s\n", ind, "", str(d, "type"));
+	print_size("Size", num(d, "size"), true, ind);
+	if (*str(d, "wwn"))
+		printf("%*sWWN: %s\n", ind, "", str(d, "wwn"));
+	printf("%*sRead-Only: %s\n", ind, "", json_is_true(json_object_get(d, "read_only")) ? "true" : "false");
+	printf("%*sRemovable: %s\n", ind, "", json_is_true(json_object_get(d, "removable")) ? "true" : "false");
+	if (json_array_size(json_object_get(d, "partitions")) == 0)
+		return;
+	printf("%*sPartitions:\n", ind, "");
+	json_array_foreach (json_object_get(d, "partitions"), i, part) {
+		printf("%*s  - Partition %" JSON_INTEGER_FORMAT "\n", ind, "", num(part, "partition"));
+		printf("%*s    ID: %s\n%*s    Device: %s\n", ind, "", str(part, "id"), ind, "",
+		       str(part, "device"));
+		printf("%*s    Read-Only: %s\n", ind, "",
+		       json_is_true(json_object_get(part, "read_only")) ? "true" : "false");
+		print_size("Size", num(part, "size"), true, ind + 4);
+	}
+}
+
 static void print_resources_host(json_t *res)
 {
 	json_t *cpu = json_object_get(res, "cpu"), *mem = json_object_get(res, "memory");
+	json_t *sockets = json_object_get(cpu, "sockets"), *disks;
+	json_t *v;
+	size_t i;
 
-	printf("CPU (%s):\n", str(cpu, "architecture"));
-	printf("  Total: %" JSON_INTEGER_FORMAT "\n", num(cpu, "total"));
+	if (json_array_size(sockets) == 1) {
+		printf("CPU (%s):\n", str(cpu, "architecture"));
+		print_cpu(json_array_get(sockets, 0), "  ");
+	} else if (json_array_size(sockets) > 1) {
+		printf("CPUs (%s):\n", str(cpu, "architecture"));
+		json_array_foreach (sockets, i, v) {
+			printf("  Socket %" JSON_INTEGER_FORMAT ":\n", num(v, "socket"));
+			print_cpu(v, "    ");
+		}
+	}
 	printf("\nMemory:\n");
+	if (num(mem, "hugepages_total") > 0) {
+		printf("  Hugepages:\n");
+		print_size("Free", num(mem, "hugepages_total") - num(mem, "hugepages_used"), true, 4);
+		print_size("Used", num(mem, "hugepages_used"), true, 4);
+		print_size("Total", num(mem, "hugepages_total"), true, 4);
+	}
 	print_size("Free", num(mem, "total") - num(mem, "used"), true, 2);
 	print_size("Used", num(mem, "used"), true, 2);
 	print_size("Total", num(mem, "total"), true, 2);
+	disks = json_object_get(json_object_get(res, "storage"), "disks");
+	if (json_array_size(disks) == 1) {
+		printf("\nDisk:\n");
+		print_disk(json_array_get(disks, 0), 2);
+	} else if (json_array_size(disks) > 1) {
+		printf("\nDisks:\n");
+		json_array_foreach (disks, i, v) {
+			printf("  Disk %zu:\n", i);
+			print_disk(v, 4);
+		}
+	}
 }
 
 static int info_server(bool resources, struct cove_error *err)

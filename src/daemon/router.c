@@ -22,7 +22,7 @@ static const struct route *const tables[] = {
 	api_instance_state_routes, api_exec_routes, api_images_routes,
 	api_profiles_routes, api_storage_routes,    api_networks_routes,
 	api_files_routes,    api_console_routes,
-	api_snapshots_routes, api_backups_routes,
+	api_snapshots_routes, api_backups_routes, api_resources_routes,
 };
 
 bool router_match(const char *pattern, const char *path, char **params)

@@ -374,3 +374,28 @@ yes"
 	run cove exec "$c" -- test -e /root/nosuch
 	assert_failure
 }
+
+@test "cove info --resources: GET /1.0/resources in LXD's struct, printed as lxc does" {
+	run cove info --resources
+	assert_success
+	assert_line --regexp '^CPUs? \([a-z0-9_]+\):$'
+	assert_line --regexp '^    - Core [0-9]+$'
+	assert_line --regexp '^        - 0 \(id: [0-9]+, online: true, NUMA node: [0-9]+\)$'
+	assert_line "Memory:"
+	assert_line --regexp '^  Total: [0-9.]+[KMGT]iB$'
+	run cove query /1.0/resources
+	assert_success
+	echo "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert sorted(d) == ["cpu", "gpu", "memory", "network", "pci", "storage", "system", "usb"], sorted(d)
+assert d["cpu"]["total"] == sum(len(c["threads"]) for s in d["cpu"]["sockets"] for c in s["cores"])
+assert d["memory"]["total"] > d["memory"]["used"] > 0
+assert d["gpu"] == {"cards": [], "total": 0}
+assert d["storage"]["total"] == len(d["storage"]["disks"])
+'
+	run cove query /1.0 
+	assert_output --partial '"resources_v2"'
+	run --separate-stderr cove query -X POST /1.0/resources --data '{}'
+	assert_failure 1
+}
