@@ -11,6 +11,11 @@
 #include "rexec.h"
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+#ifndef MFD_EXEC
+#define COVE_MFD_EXEC 0x0010U
+#else
+#define COVE_MFD_EXEC MFD_EXEC
+#endif
 
 bool cove_rexec_is_sealed(void)
 {
@@ -38,7 +43,10 @@ int cove_rexec_sealed(char **argv)
 		return 0;
 	if (fstat(exe, &st) < 0)
 		return -errno;
-	mfd = memfd_create("cove-sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	/* MFD_EXEC (Linux 6.3): executable even where vm.memfd_noexec makes that opt-in. */
+	mfd = memfd_create("cove-sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING | COVE_MFD_EXEC);
+	if (mfd < 0 && errno == EINVAL)
+		mfd = memfd_create("cove-sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0)
 		return -errno;
 	while (off < st.st_size) {

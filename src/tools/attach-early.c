@@ -116,7 +116,12 @@ EARLY void cove_attach_early(long *sp)
 	if (sys(SYS_fcntl, exe, F_GET_SEALS, 0, 0, 0) == SEALS || has_idmap(argv, envp) ||
 	    sys(SYS_fstat, exe, (long)&st, 0, 0, 0) < 0)
 		goto out;
-	mfd = sys(SYS_memfd_create, (long)"cove-sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING, 0, 0, 0);
+	/* 0x10: MFD_EXEC (Linux 6.3), refused with EINVAL (-22) before */
+	mfd = sys(SYS_memfd_create, (long)"cove-sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING | 0x10, 0, 0,
+		  0);
+	if (mfd == -22)
+		mfd = sys(SYS_memfd_create, (long)"cove-sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING, 0,
+			  0, 0);
 	if (mfd < 0)
 		goto out;
 	while (off < st.size) {
