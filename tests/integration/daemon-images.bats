@@ -354,3 +354,42 @@ template_image() {
 	run "$COVE" exec "$n" -- true
 	assert_success
 }
+
+@test "cove image build: bad template and release values" {
+	run "$COVE" image build nosuch
+	assert_failure 1
+	assert_output --partial "Unknown image template 'nosuch' (built in: busybox, debian)"
+	run "$COVE" image build debian release=../etc
+	assert_failure 1
+	assert_output --partial "Invalid Debian release '../etc'"
+	run "$COVE" image build debian bogus=1
+	assert_failure 1
+	[ "$(api_code POST /1.0/images '{"source":{"type":"cove-build","template":"debian","release":7}}')" = 400 ]
+	assert_equal "$(store_entries | grep -c '^\.')" 0
+}
+
+@test "cove image build debian (offline from the apt mirror or the debian template's cache), launch it" {
+	command -v debootstrap >/dev/null || skip "debootstrap is not installed"
+	local n=$(ct deb) out
+	# a tty, so the client shows the build's progress
+	out=$(script -qec "$COVE image build debian --alias deb-$UNIQ" /dev/null 2>&1 | tr '\r' '\n') || {
+		if grep -q "Cannot reach" <<<"$out"; then
+			skip "the Debian mirror is not reachable and there is no cache"
+		fi
+		echo "$out" >&2
+		return 1
+	}
+	grep -q "^Building image: debootstrap bookworm" <<<"$out"
+	grep -qE '^Image built with fingerprint: [0-9a-f]{64}' <<<"$out"
+	run "$COVE" image info "deb-$UNIQ"
+	assert_line "    os: debian"
+	assert_line "    release: bookworm"
+	run "$COVE" init "deb-$UNIQ" "$n"
+	assert_success
+	run "$COVE" start "$n"
+	assert_success
+	assert_equal "$(cat "$LXCPATH/$n/rootfs/etc/hostname")" "$n"
+	grep -q "^127.0.1.1	$n\$" "$LXCPATH/$n/rootfs/etc/hosts"
+	"$COVE" stop -f "$n"
+	"$COVE" delete "$n"
+}
