@@ -31,6 +31,7 @@
 #include "init.h"
 #include "log.h"
 #include "server.h"
+#include "instances/instance-snapshot.h"
 #include "shutdown.h"
 #include "strutil.h"
 #include "strv.h"
@@ -148,10 +149,12 @@ static int serve(void)
 	if (r < 0)
 		return r;
 	image_store_cleanup(the_daemon->images_dir);
+	snapshot_store_cleanup();
 	networks_restore(); /* bridges outlive coved: bring back what is missing */
 	find_running();
 	instances_watch_all();
 	instances_autostart();
+	snapshot_scheduler_start();
 	uv_signal_init(the_daemon->loop, &sigterm);
 	uv_signal_start(&sigterm, on_signal, SIGTERM);
 	uv_signal_init(the_daemon->loop, &sigint);

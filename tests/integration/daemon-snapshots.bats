@@ -491,3 +491,55 @@ EOF
 	[ "$(ls "$BACKUP_DIR/$DATE" | wc -l)" = "$("$COVE" list -c n --format csv | wc -l)" ]
 	assert_no_leftovers
 }
+
+@test "snapshots.schedule takes snapshots each minute (running ones, stopped with .stopped); expired ones go" {
+	local a=$(ct a) b=$(ct b) c=$(ct c) i
+	launch "$a"
+	"$COVE" init busybox "$b"
+	"$COVE" init busybox "$c"
+	for n in "$a" "$b" "$c"; do
+		"$COVE" config set "$n" snapshots.schedule "* * * * *"
+		"$COVE" config set "$n" snapshots.pattern "auto-%d"
+	done
+	"$COVE" config set "$a" snapshots.expiry 1M
+	"$COVE" config set "$c" snapshots.schedule.stopped true
+	# the scheduler wakes at the start of each minute
+	for i in $(seq 150); do
+		[ "$(api GET "/1.0/instances/$a/snapshots" | jq '.metadata | length')" -ge 1 ] && break
+		sleep 1
+	done
+	"$COVE" config unset "$a" snapshots.schedule
+	run api GET "/1.0/instances/$a/snapshots/auto-0"
+	[ "$(jq -r .status_code <<<"$output")" = 200 ]
+	[ "$(jq -r .metadata.expires_at <<<"$output")" != 0001-01-01T00:00:00Z ]
+	sleep 2
+	[ "$(api GET "/1.0/instances/$b/snapshots" | jq '.metadata | length')" = 0 ]
+	[ "$(api GET "/1.0/instances/$c/snapshots" | jq '.metadata | length')" -ge 1 ]
+	# auto-0 expires a minute after it was taken: a later tick deletes it
+	for i in $(seq 150); do
+		[ "$(api GET "/1.0/instances/$a/snapshots" | jq '.metadata | length')" = 0 ] && break
+		sleep 1
+	done
+	[ "$(api GET "/1.0/instances/$a/snapshots" | jq '.metadata | length')" = 0 ]
+}
+
+@test "a restarted coved removes what interrupted snapshots, restores, backups and imports left" {
+	local n=$(ct a)
+	"$COVE" init busybox "$n"
+	"$COVE" snapshot "$n" s
+	mkdir -p "$LXCPATH/.upload.x1" "$LXCPATH/.import.x2" "$LXCPATH/$n/snapshots/.new.x3/rootfs" \
+		"$LXCPATH/$n/backups" "$LXCPATH/$n/rootfs.restore-new"
+	touch "$LXCPATH/$n/backups/backup0.tar.gz.tmp"
+	mv "$LXCPATH/$n/rootfs" "$LXCPATH/$n/rootfs.restore-old"
+	coved_stop
+	coved_start
+	[ -d "$LXCPATH/$n/rootfs/bin" ]
+	run ls -A "$LXCPATH" "$LXCPATH/$n" "$LXCPATH/$n/snapshots" "$LXCPATH/$n/backups"
+	refute_output --partial ".upload"
+	refute_output --partial ".import"
+	refute_output --partial ".new"
+	refute_output --partial "restore-"
+	refute_output --partial ".tmp"
+	run "$COVE" list -f csv -c nS "$n"
+	assert_output "$n,1"
+}

@@ -40,6 +40,8 @@ static const char *const api_extensions[] = {
 	"snapshot_expiry_creation",
 	"container_backup",
 	"backup_override_name",
+	"snapshot_scheduling",
+	"snapshot_schedule_aliases",
 };
 
 static json_t *environment(void)

@@ -85,8 +85,6 @@ static char *snap_source(const char *instance, const char *snap)
 static int parse_expires(const json_t *v, char **ret, struct cove_error *err)
 {
 	const char *s = json_string_value(v);
-	struct tm tm = { 0 };
-	const char *end;
 
 	*ret = NULL;
 	if (!v || json_is_null(v))
@@ -95,8 +93,7 @@ static int parse_expires(const json_t *v, char **ret, struct cove_error *err)
 		return cove_err(err, -EINVAL, "json: cannot unmarshal expires_at: not a string");
 	if (!*s)
 		return 0;
-	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end || string_has_cc(s) || strlen(s) > 64)
+	if (snapshot_parse_time(s) < 0 && !startswith(s, "0001-"))
 		return cove_err(err, -EINVAL, "parsing time \"%s\": not an RFC 3339 time", s);
 	*ret = xstrdup(s);
 	return 0;
@@ -447,6 +444,36 @@ void api_snapshot_restore(struct request *req, const char *instance, const json_
 	op = operation_new(OP_CLASS_TASK, "Restoring snapshot", operation_instance_resources(instance));
 	operation_run(op, restore_run, restore_done, j, snap_job_free);
 	reply_async(req, op);
+}
+
+/* the scheduler's */
+
+void api_snapshot_take_scheduled(const struct db_instance *i, const char *pattern,
+				 const char *expiry)
+{
+	_cleanup_free_ char *name = snapshot_next_name(i->name, pattern);
+	_cleanup_free_ char *exp = snapshot_expiry_from(expiry);
+	struct operation *op;
+	struct snap_job *j;
+
+	if (!name || snapshot_name_validate(name, NULL) < 0) {
+		log_warning("No free snapshot name for '%s' (snapshots.pattern)", i->name);
+		return;
+	}
+	log_info("Scheduled snapshot of '%s': %s", i->name, name);
+	j = snap_job_new(i->name, name);
+	j->meta = snapshot_meta_new(i, exp);
+	op = operation_new(OP_CLASS_TASK, "Snapshotting instance",
+			   operation_instance_resources(i->name));
+	operation_run(op, take_run, take_done, j, snap_job_free);
+}
+
+void api_snapshot_delete_async(const char *instance, const char *snap)
+{
+	struct operation *op;
+
+	op = operation_new(OP_CLASS_TASK, "Deleting snapshot", operation_instance_resources(instance));
+	operation_run(op, delete_run, delete_done, snap_job_new(instance, snap), snap_job_free);
 }
 
 const struct route api_snapshots_routes[] = {

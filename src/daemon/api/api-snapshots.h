@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "db/db.h"
 #include "request.h"
 #include "router.h"
 
@@ -22,3 +23,7 @@ bool api_backup_upload(const struct request *req);
 void api_backup_import(struct request *req);
 /* POST /1.0/images publishing an instance or snapshot: answered (true) or not ours (false). */
 bool api_publish_try(struct request *req);
+/* For the scheduler: take a snapshot of i (name from pattern, expiry from expiry), delete one. */
+void api_snapshot_take_scheduled(const struct db_instance *i, const char *pattern,
+				 const char *expiry);
+void api_snapshot_delete_async(const char *instance, const char *snap);

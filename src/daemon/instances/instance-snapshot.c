@@ -266,73 +266,6 @@ int snapshot_check_pattern(const char *v)
 	return isempty(v) || (!strchr(v, '/') && !string_has_cc(v) && strlen(v) <= 200) ? 0 : -EINVAL;
 }
 
-/* one cron field: "*", "N", "A-B", with "/STEP", comma lists; values in [lo, hi] */
-static int check_cron_field(const char *f, unsigned lo, unsigned hi)
-{
-	_cleanup_strv_free_ char **items = strv_split(f, ",");
-
-	if (!items || !items[0])
-		return -EINVAL;
-	STRV_FOREACH(it, items) {
-		char *slash = strchr(*it, '/'), *dash;
-		unsigned a, b, step;
-
-		if (slash) {
-			*slash = 0;
-			if (safe_atou(slash + 1, &step) < 0 || step == 0)
-				return -EINVAL;
-		}
-		if (streq(*it, "*"))
-			continue;
-		dash = strchr(*it, '-');
-		if (dash)
-			*dash = 0;
-		if (safe_atou(*it, &a) < 0 || a < lo || a > hi)
-			return -EINVAL;
-		if (dash && (safe_atou(dash + 1, &b) < 0 || b < a || b > hi))
-			return -EINVAL;
-	}
-	return 0;
-}
-
-static int check_one_schedule(const char *s)
-{
-	static const char *const aliases[] = { "@hourly", "@daily",  "@midnight", "@weekly",
-					       "@monthly", "@annually", "@yearly", "@never",
-					       "@startup" };
-	static const unsigned lo[] = { 0, 0, 1, 1, 0 }, hi[] = { 59, 23, 31, 12, 7 };
-	_cleanup_strv_free_ char **fields = NULL;
-	size_t n = 0;
-
-	for (size_t i = 0; i < ELEMENTSOF(aliases); i++)
-		if (streq(s, aliases[i]))
-			return 0;
-	fields = strv_split(s, " ");
-	STRV_FOREACH(f, fields)
-		if (**f) {
-			if (n >= 5 || check_cron_field(*f, lo[n], hi[n]) < 0)
-				return -EINVAL;
-			n++;
-		}
-	return n == 5 ? 0 : -EINVAL;
-}
-
-int snapshot_check_schedule(const char *v)
-{
-	_cleanup_strv_free_ char **list = NULL;
-
-	if (isempty(v))
-		return 0;
-	list = strv_split(v, ",");
-	/* a comma inside a field list ("0 6,18 * * *") is one schedule, not two */
-	if (check_one_schedule(v) == 0)
-		return 0;
-	STRV_FOREACH(s, list)
-		if (check_one_schedule(strstrip(*s)) < 0)
-			return -EINVAL;
-	return 0;
-}
-
 /* work on the thread pool */
 
 char *instance_rootfs_path(const char *instance)
@@ -506,4 +439,58 @@ int instance_copy_run(const char *src, const char *snap, bool instance_only, con
 	if (r >= 0 && !instance_only)
 		r = snapshots_copy_run(src, dir, err);
 	return r;
+}
+
+/* Remove the hidden work files in dir (".new.*", ".del.*", "*.tmp"). */
+static void clean_hidden(const char *dir)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *p = NULL;
+
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		if (!startswith(de->d_name, ".new.") && !startswith(de->d_name, ".del.") &&
+		    !endswith(de->d_name, ".tmp"))
+			continue;
+		p = path_join(dir, de->d_name);
+		(void)rm_rf(p);
+	}
+}
+
+static void clean_instance(const char *dir)
+{
+	_cleanup_free_ char *rootfs = xasprintf("%s/rootfs", dir);
+	_cleanup_free_ char *snaps = xasprintf("%s/snapshots", dir);
+	_cleanup_free_ char *backups = xasprintf("%s/backups", dir);
+	_cleanup_free_ char *old = xasprintf("%s.restore-old", rootfs);
+	_cleanup_free_ char *new = xasprintf("%s.restore-new", rootfs);
+
+	/* a restore cut short between its two renames: put the old rootfs back */
+	if (access(rootfs, F_OK) < 0 && access(old, F_OK) == 0)
+		(void)rename(old, rootfs);
+	(void)rm_rf(old);
+	(void)rm_rf(new);
+	clean_hidden(snaps);
+	clean_hidden(backups);
+}
+
+void snapshot_store_cleanup(void)
+{
+	_cleanup_closedir_ DIR *d = opendir(the_daemon->lxcpath);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *p = NULL;
+
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		p = path_join(the_daemon->lxcpath, de->d_name);
+		if (startswith(de->d_name, ".upload.") || startswith(de->d_name, ".import."))
+			(void)rm_rf(p);
+		else if (de->d_name[0] != '.')
+			clean_instance(p);
+	}
 }

@@ -46,7 +46,7 @@ char *snapshot_next_name(const char *instance, const char *pattern);
 /* now + snapshots.expiry ("1d 2H", units M H d w m y) as RFC 3339; NULL when unset/invalid. */
 char *snapshot_expiry_from(const char *expiry);
 
-/* Config key checks: snapshots.schedule (cron or @alias, comma lists), .expiry, .pattern. */
+/* Config key checks: snapshots.schedule (cron or @alias, comma lists; snapshot-schedule.c), .expiry, .pattern. */
 int snapshot_check_schedule(const char *v);
 int snapshot_check_expiry(const char *v);
 int snapshot_check_pattern(const char *v);
@@ -77,3 +77,10 @@ int instance_copy_source(const json_t *source, char **ret_instance, char **ret_s
  */
 int instance_copy_run(const char *src, const char *snap, bool instance_only, const char *dir,
 		      struct cove_error *err);
+
+/* The minute timer of snapshots.schedule and of expired snapshots (snapshot-schedule.c). */
+void snapshot_scheduler_start(void);
+/* An RFC 3339 time as seconds since the epoch (Z or +HH:MM); -EINVAL when it is not one. */
+long long snapshot_parse_time(const char *s);
+/* At start-up: remove what an interrupted snapshot, restore, backup or import left. */
+void snapshot_store_cleanup(void);
