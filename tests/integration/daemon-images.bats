@@ -36,7 +36,7 @@ make_split() {
 	  release: "1.0"
 	templates:
 	  /etc/hostname:
-	    when: [create, copy]
+	    when: [create, copy, rename]
 	    template: hostname.tpl
 	  /etc/motd:
 	    when: [start]
@@ -80,7 +80,7 @@ make_split() {
 	assert_failure
 }
 
-@test "templates: create at the first start, start at every start, copy on copy; the instance keeps them" {
+@test "templates: create at the first start, start at every start, copy and rename at the next start; the instance keeps them" {
 	local d=$TESTDIR/split n=$(ct t) m=$(ct u)
 	make_split "$d"
 	"$COVE" image import "$d/meta.tar.xz" "$d/rootfs.tar.xz" --alias split
@@ -119,6 +119,16 @@ edited"
 	assert_output "$m
 hello $m nox"
 	"$COVE" delete -f "$m"
+	# and a rename its rename templates at the next start
+	local r=$(ct v)
+	run "$COVE" move "$n" "$r"
+	assert_success
+	run "$COVE" config get "$r" volatile.apply_template
+	assert_output rename
+	"$COVE" start "$r"
+	run "$COVE" exec "$r" -- cat /etc/hostname
+	assert_output "$r"
+	"$COVE" delete -f "$r"
 }
 
 @test "export of a split image: both files back (cove and lxc), unified stays one file" {

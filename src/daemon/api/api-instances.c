@@ -429,6 +429,7 @@ static void rename_instance(struct request *req, char **params)
 		reply_errno(req, r, err.msg);
 		return;
 	}
+	instance_templates_renamed(name);
 	op = operation_new(OP_CLASS_TASK, "Renaming instance", operation_instance_resources(params[0]));
 	operation_set_running(op);
 	reply_async(req, op);

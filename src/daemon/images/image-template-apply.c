@@ -218,3 +218,17 @@ int instance_templates_copied(const char *from, const char *dir, struct cove_err
 
 	return image_templates_copy(src, dir, err);
 }
+
+void instance_templates_renamed(const char *name)
+{
+	struct db_instance i = { 0 };
+
+	if (db_instance_get(the_daemon->db, name, &i, NULL) < 0)
+		return;
+	/* a pending create or copy trigger renders with the new name anyway */
+	if (!json_object_get(i.config, "volatile.apply_template")) {
+		json_object_set_new(i.config, "volatile.apply_template", json_string("rename"));
+		(void)db_instance_update(the_daemon->db, &i, NULL);
+	}
+	db_instance_clear(&i);
+}

@@ -53,3 +53,5 @@ int instance_templates_copied(const char *from, const char *dir, struct cove_err
 /* dir/sub/name (sub may be NULL) read without following symlinks; -EPERM if not a regular file. */
 int image_read_nofollow(const char *dir, const char *sub, const char *name, size_t max, char **ret,
 			size_t *ret_len);
+/* After a rename: the "rename" templates render at the next start (unless another trigger is pending). */
+void instance_templates_renamed(const char *name);
