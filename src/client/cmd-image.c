@@ -233,11 +233,14 @@ static int alias_add(const char *name, const char *fp, const char *desc, struct 
 	return r;
 }
 
+static bool arg_public;
+
 static int parse_aliases(int argc, char **argv, char ***ret, int max_args, const char *usage,
 			 struct cove_error *err)
 {
 	int r;
 
+	arg_public = false;
 	client_opt_reset();
 	while ((r = client_getopt(argc, argv, "",
 				  (const struct option[]){{"alias", required_argument, NULL, 'a'},
@@ -248,6 +251,8 @@ static int parse_aliases(int argc, char **argv, char ***ret, int max_args, const
 			return r;
 		if (r == 'a')
 			strv_push_dup(ret, optarg);
+		if (r == 'p')
+			arg_public = true;
 	}
 	r = client_check_args(argc - optind, 1, max_args, usage, err);
 	return r;
@@ -270,7 +275,7 @@ static int copy_into(FILE *out, const char *path, struct cove_error *err)
 }
 
 /* A split image: multipart/form-data with parts "metadata" and "rootfs", as lxc sends it. */
-static int import_split(const char *meta, const char *rootfs, json_t **ret_op,
+static int import_split(const char *meta, const char *rootfs, char *const *hdrs, json_t **ret_op,
 			struct cove_error *err)
 {
 	_cleanup_fclose_ FILE *body = tmpfile();
@@ -303,7 +308,7 @@ static int import_split(const char *meta, const char *rootfs, json_t **ret_op,
 		return cove_err(err, -EIO, "Failed to buffer the upload: %m");
 	rewind(body);
 	ct = xasprintf("multipart/form-data; boundary=%s", boundary);
-	return api_upload_type("/1.0/images", body, (uint64_t)size, ct, NULL,
+	return api_upload_type("/1.0/images", body, (uint64_t)size, ct, hdrs,
 			       "Transferring image: ", ret_op, err);
 }
 
@@ -317,22 +322,45 @@ static int image_import(int argc, char **argv, struct cove_error *err)
 	struct stat st;
 	int r;
 
-	r = parse_aliases(argc, argv, &aliases, 2,
-			  "cove image import <tarball>|<metadata tarball> [<rootfs tarball>] [flags]",
+	_cleanup_strv_free_ char **files = NULL, **props = NULL;
+	_cleanup_free_ char *pj = NULL;
+
+	r = parse_aliases(argc, argv, &aliases, -1,
+			  "cove image import <tarball>|<metadata tarball> [<rootfs tarball>] "
+			  "[key=value...] [flags]",
 			  err);
 	if (r != 0)
 		return r > 0 ? 0 : r;
-	if (argc - optind == 2) {
+	/* key=value arguments are properties (X-LXD-properties, URL-encoded) */
+	for (int i = optind; i < argc; i++) {
+		if (strchr(argv[i], '=')) {
+			const char *eq = strchr(argv[i], '=');
+			_cleanup_free_ char *k = xstrndup(argv[i], (size_t)(eq - argv[i]));
+			_cleanup_free_ char *ke = http_escape(k), *ve = http_escape(eq + 1);
+
+			strv_push(&props, xasprintf("%s=%s", ke, ve));
+		} else
+			strv_push_dup(&files, argv[i]);
+	}
+	if (strv_length(files) < 1 || strv_length(files) > 2)
+		return cove_err(err, -EINVAL, "Invalid number of arguments");
+	if (props) {
+		pj = strv_join(props, "&");
+		strv_push(&hdrs, xasprintf("X-LXD-properties: %s", pj));
+	}
+	if (arg_public)
+		strv_push_dup(&hdrs, "X-LXD-public: true");
+	if (strv_length(files) == 2) {
 		srandom((unsigned)getpid() ^ (unsigned)time(NULL));
-		r = import_split(argv[optind], argv[optind + 1], &op, err);
+		r = import_split(files[0], files[1], hdrs, &op, err);
 		if (r < 0)
 			return r;
 		goto done;
 	}
-	f = fopen(argv[optind], "re");
+	f = fopen(files[0], "re");
 	if (!f || fstat(fileno(f), &st) < 0)
-		return cove_err(err, -errno, "open %s: %m", argv[optind]);
-	copy = xstrdup(argv[optind]);
+		return cove_err(err, -errno, "open %s: %m", files[0]);
+	copy = xstrdup(files[0]);
 	strv_push(&hdrs, xasprintf("X-LXD-filename: %s", basename(copy)));
 	r = api_upload("/1.0/images", f, (uint64_t)st.st_size, hdrs, "Transferring image: ", &op,
 		       err);

@@ -403,3 +403,37 @@ template_image() {
 	"$COVE" stop -f "$n"
 	"$COVE" delete "$n"
 }
+
+@test "upload headers: --public and key=value properties (cove and lxc), X-LXD-fingerprint checked" {
+	local d=$TESTDIR/split before r
+	make_split "$d"
+	before=$(store_entries)
+	run "$COVE" image import "$d/meta.tar.xz" "$d/rootfs.tar.xz" --public "note=a b&c" --alias p1
+	assert_success
+	run "$COVE" image info p1
+	assert_line "Public: yes"
+	assert_line "    note: a b&c"
+	"$COVE" image delete p1
+	if command -v lxc >/dev/null; then
+		lxc list >/dev/null 2>&1
+		run lxc image import "$d/meta.tar.xz" "$d/rootfs.tar.xz" --public lp=v1 --alias p2
+		assert_success
+		run "$COVE" image info p2
+		assert_line "Public: yes"
+		assert_line "    lp: v1"
+		"$COVE" image delete p2
+	fi
+	r=$(curl -s --unix-socket "$COVE_DIR/unix.socket" -H 'Expect:' -H 'X-LXD-fingerprint: nothex' \
+		-F "metadata=@$d/meta.tar.xz" -F "rootfs=@$d/rootfs.tar.xz" http://cove/1.0/images)
+	[ "$(jq -r .error_code <<<"$r")" = 400 ]
+	r=$(curl -s --unix-socket "$COVE_DIR/unix.socket" -H 'Expect:' -H 'X-LXD-properties: =x' \
+		-F "metadata=@$d/meta.tar.xz" -F "rootfs=@$d/rootfs.tar.xz" http://cove/1.0/images)
+	[ "$(jq -r .error_code <<<"$r")" = 400 ]
+	r=$(curl -s --unix-socket "$COVE_DIR/unix.socket" -H 'Expect:' \
+		-H "X-LXD-fingerprint: $(printf '0%.0s' $(seq 64))" \
+		-F "metadata=@$d/meta.tar.xz" -F "rootfs=@$d/rootfs.tar.xz" http://cove/1.0/images)
+	r=$(api_wait "$r")
+	[ "$(jq -r .status <<<"$r")" = Failure ]
+	assert_regex "$(jq -r .err <<<"$r")" "^Fingerprints don't match"
+	assert_equal "$(store_entries)" "$before"
+}

@@ -5,6 +5,7 @@
  * them). The parts are written to temporary files of the image store; the
  * import itself (images/image-split.c) runs on the thread pool.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -127,4 +128,50 @@ bool image_split_export(struct request *req, const struct db_image *img)
 	req->resp = TAKE_PTR(buf);
 	req->resp_len = len;
 	return true;
+}
+
+static char *url_unescape(const char *s, size_t n)
+{
+	char *out = xmalloc(n + 1), *o = out;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2]) && sscanf(s + i + 1, "%2x", &v) == 1) {
+			*o++ = (char)v;
+			i += 2;
+		} else
+			*o++ = s[i] == '+' ? ' ' : s[i];
+	}
+	*o = 0;
+	return out;
+}
+
+int image_upload_options(struct request *req, struct image_upload_opts *o, struct cove_error *err)
+{
+	_cleanup_free_ char *fp = request_header(req, "X-LXD-fingerprint");
+	_cleanup_free_ char *pub = request_header(req, "X-LXD-public");
+	_cleanup_free_ char *props = request_header(req, "X-LXD-properties");
+
+	if (fp && (strlen(fp) != 64 || strspn(fp, "0123456789abcdef") != 64))
+		return cove_err(err, -EINVAL, "Invalid X-LXD-fingerprint '%s'", fp);
+	o->fingerprint = TAKE_PTR(fp);
+	o->public = pub && (streq(pub, "true") || streq(pub, "1"));
+	o->properties = json_object();
+	for (const char *p = props; p && *p;) {
+		size_t n = strcspn(p, "&");
+		const char *eq = memchr(p, '=', n);
+		_cleanup_free_ char *k = NULL, *v = NULL;
+
+		if (!eq || eq == p)
+			return cove_err(err, -EINVAL, "Invalid X-LXD-properties");
+		k = url_unescape(p, (size_t)(eq - p));
+		v = url_unescape(eq + 1, (size_t)(p + n - eq - 1));
+		if (string_has_cc(k) || isempty(k))
+			return cove_err(err, -EINVAL, "Invalid X-LXD-properties");
+		json_object_set_new(o->properties, k, json_string(v));
+		p += n + (p[n] == '&');
+	}
+	return 0;
 }

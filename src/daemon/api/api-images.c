@@ -108,6 +108,7 @@ struct image_job {
 	char *filename;	 /* owned: of an upload */
 	char *release;	 /* owned: a debian build's release, NULL for busybox */
 	struct image_progress *progress; /* owned: a build's progress */
+	struct image_upload_opts opts;	 /* of an upload */
 	struct image_result res;
 };
 
@@ -123,6 +124,9 @@ static void image_job_free(void *p)
 	free(j->upload_rootfs);
 	free(j->filename);
 	free(j->release);
+	free(j->opts.fingerprint);
+	if (j->opts.properties)
+		json_decref(j->opts.properties);
 	image_progress_free(j->progress);
 	strv_free(j->aliases);
 	image_result_clear(&j->res);
@@ -133,14 +137,20 @@ static int image_run(void *userdata, struct cove_error *err)
 {
 	struct image_job *j = userdata;
 
-	if (j->upload_rootfs) {
-		j->res.filename = xstrdup(j->filename);
-		return image_import_split(the_daemon->images_dir, j->upload, j->upload_rootfs,
-					  &j->res, err);
-	}
+	int r;
+
 	if (j->upload) {
 		j->res.filename = xstrdup(j->filename);
-		return image_import_tarball(the_daemon->images_dir, j->upload, &j->res, err);
+		r = j->upload_rootfs ? image_import_split(the_daemon->images_dir, j->upload,
+							  j->upload_rootfs, &j->res, err)
+				     : image_import_tarball(the_daemon->images_dir, j->upload,
+							    &j->res, err);
+		if (r >= 0 && j->opts.fingerprint && !streq(j->opts.fingerprint, j->res.fingerprint)) {
+			(void)image_remove_files(the_daemon->images_dir, j->res.fingerprint);
+			r = cove_err(err, -EINVAL, "Fingerprints don't match, got %s expected %s",
+				     j->res.fingerprint, j->opts.fingerprint);
+		}
+		return r;
 	}
 	if (j->release)
 		return image_build_debian(the_daemon->images_dir, j->release, j->progress, &j->res,
@@ -159,6 +169,9 @@ static void image_done(struct operation *op, void *userdata, int r, const struct
 		.uploaded_at = now, .size = j->res.size, .properties = j->res.properties,
 	};
 
+	img.public = j->opts.public;
+	if (j->opts.properties && img.properties)
+		json_object_update(img.properties, j->opts.properties);
 	/* no progress update after this point */
 	image_progress_free(j->progress);
 	j->progress = NULL;
@@ -262,6 +275,8 @@ static void create_image(struct request *req, char **params)
 	}
 	if (!req->body || req->body_len == 0)
 		r = cove_err(&err, -EINVAL, "Empty request body");
+	else if (!is_json_body(req) && (r = image_upload_options(req, &j->opts, &err)) < 0)
+		; /* a bad X-LXD-* header: r and err are set */
 	else if ((r = image_split_upload(req, &j->upload, &j->upload_rootfs, &j->filename,
 					 &err)) != 0)
 		r = r < 0 ? r : 0;

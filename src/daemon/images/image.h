@@ -58,6 +58,13 @@ int image_import_split(const char *images_dir, const char *meta, const char *roo
 struct request;
 int image_split_upload(struct request *req, char **ret_meta, char **ret_rootfs,
 		       char **ret_filename, struct cove_error *err);
+/* The X-LXD-fingerprint, X-LXD-public and X-LXD-properties headers of an upload. */
+struct image_upload_opts {
+	char *fingerprint;  /* owned: expected, or NULL */
+	bool public;
+	json_t *properties; /* owned: added to the image's */
+};
+int image_upload_options(struct request *req, struct image_upload_opts *o, struct cove_error *err);
 /* GET /1.0/images/FP/export of a split image: both files as multipart/form-data (false: not split). */
 bool image_split_export(struct request *req, const struct db_image *img);
 /* Read dir/metadata.yaml into res (architecture, created_at, properties). */
