@@ -587,7 +587,7 @@ static void undo(struct netsvc *s, struct nl_sock *sk)
 		dnsmasq_stop(s);
 	if (s->made_table)
 		nft_delete(s->table);
-	if (s->set_forward)
+	if (s->set_forward && !s->keep_forward)
 		(void)write_string_file("/proc/sys/net/ipv4/ip_forward", "0");
 	if (s->made_bridge)
 		bridge_delete(s->bridge, sk);
@@ -665,7 +665,7 @@ int netsvc_stop(struct netsvc *s, struct nl_sock *sk)
 		return 0; /* not running (as lxc-net stop) */
 	nft_delete(table ? table : s->table);
 	bridge_delete(s->bridge, sk);
-	if (streq_ptr(fwd, "1"))
+	if (streq_ptr(fwd, "1") && !s->keep_forward)
 		(void)write_string_file("/proc/sys/net/ipv4/ip_forward", "0");
 	(void)unlink(sf);
 	return 0;

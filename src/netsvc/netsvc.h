@@ -37,6 +37,7 @@ struct netsvc {
 	char *hwaddr;	 /* bridge MAC, NULL: kernel's */
 	const char *origin; /* borrowed: " in 'FILE'" for messages, or NULL */
 	bool nat, nat6, dhcp4, dhcp6;
+	bool keep_forward; /* stop leaves ip_forward as it is (other bridges may need it) */
 	unsigned mtu;
 
 	/* the subnet in use */

@@ -255,6 +255,16 @@ static char *dnsmasq_ranges(const char *v)
 	return s;
 }
 
+/* 00:16:3e:XX:XX:XX from the network name: the bridge keeps its MAC when made again */
+static char *stable_mac(const char *name)
+{
+	_cleanup_free_ char *key = xasprintf("network/%s", name);
+	char hex[65];
+
+	util_sha256_hex(key, strlen(key), hex);
+	return xasprintf("00:16:3e:%.2s:%.2s:%.2s", hex, hex + 2, hex + 4);
+}
+
 static void svc_from(const struct db_network *n, struct netsvc *s)
 {
 	const json_t *c = n->config;
@@ -272,7 +282,7 @@ static void svc_from(const struct db_network *n, struct netsvc *s)
 	v = cfg(c, "ipv4.dhcp.gateway");
 	s->gateway4 = isempty(v) ? NULL : xstrdup(v);
 	v = cfg(c, "bridge.hwaddr");
-	s->hwaddr = isempty(v) ? NULL : xstrdup(v);
+	s->hwaddr = isempty(v) ? stable_mac(n->name) : xstrdup(v);
 	v = cfg(c, "bridge.mtu");
 	if (!isempty(v))
 		(void)safe_atou(v, &s->mtu);
@@ -280,6 +290,7 @@ static void svc_from(const struct db_network *n, struct netsvc *s)
 	s->nat6 = cfg_bool(c, "ipv6.nat", false);
 	s->dhcp4 = cfg_bool(c, "ipv4.dhcp", true);
 	s->dhcp6 = cfg_bool(c, "ipv6.dhcp", true);
+	s->keep_forward = true; /* as LXD: forwarding stays on for the other bridges */
 	netsvc_default_table(s);
 }
 
