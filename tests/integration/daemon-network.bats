@@ -242,6 +242,9 @@ EOF2
 	assert_output --partial "lxdbr0.gw"
 	run "$COVE" exec "$a" -- ping -c 1 -W 5 "$ipb"
 	assert_success
+	# dnsmasq answers for the containers' names under dns.domain (lxd)
+	run "$COVE" exec "$a" -- nslookup "$b.lxd"
+	assert_output --regexp "Address:? +$ipb"
 	run "$COVE" info "$a"
 	assert_output --partial "inet:  $ipa/24 (global)"
 	run "$COVE" network show lxdbr0
