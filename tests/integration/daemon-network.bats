@@ -176,6 +176,16 @@ ipv4_of() {
 	[ "$output" = 400 ]
 	run api_code DELETE /1.0/networks/nosuch0
 	[ "$output" = 404 ]
+	run api GET /1.0/networks/lo/state
+	[ "$(jq -r .metadata.type <<<"$output")" = loopback ]
+	run api_code GET /1.0/networks/nosuch0/state
+	[ "$output" = 404 ]
+	run api_code GET /1.0/networks/nosuch0/leases
+	[ "$output" = 404 ]
+	run api_code POST /1.0/networks/tok0 '{"name":"lo"}'
+	[ "$output" = 409 ]
+	run api_code POST /1.0/networks/tok0 '{"name":"a/b"}'
+	[ "$output" = 400 ]
 	"$COVE" network delete tok0
 }
 
