@@ -269,7 +269,14 @@ EOF2
 	assert_line --regexp "^$b,00:16:3e:[0-9a-f:]+,10.0.4.77,STATIC$"
 	run "$COVE" exec "$a" -- ping -c 1 -W 5 10.0.4.77
 	assert_success
+	# a new subnet: the bridge is made again, the running containers' veths stay on it
+	run "$COVE" network set lxdbr0 ipv4.address=10.0.9.1/24
+	assert_success
+	run ip -n "$COVED_NETNS" -4 addr show dev lxdbr0
+	assert_output --partial "inet 10.0.9.1/24"
+	[ "$(ip -n "$COVED_NETNS" -o link show master lxdbr0 | wc -l)" = 2 ]
 	"$COVE" delete -f "$a" "$b"
+	[ "$(ip -n "$COVED_NETNS" -o link show master lxdbr0 | wc -l)" = 0 ]
 }
 
 @test "nic devices: bad keys and values refused, nictype=bridged with parent, veth named by host_name" {
