@@ -203,12 +203,8 @@ teardown() { client_teardown; }
 	assert_output "$c,CONTAINER (EPHEMERAL)"
 	run cove stop -f "$c"
 	assert_success
-	for i in $(seq 50); do
-		[ -z "$(cove list -f csv -c n "$c")" ] && break
-		sleep 0.1
-	done
 	run cove list -f csv -c n "$c"
-	[ -z "$output" ] || skip "coved does not delete ephemeral instances on stop yet"
+	assert_output ""
 }
 
 @test "cove launch with -p and -c" {

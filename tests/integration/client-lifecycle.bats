@@ -399,3 +399,32 @@ assert d["storage"]["total"] == len(d["storage"]["disks"])
 	run --separate-stderr cove query -X POST /1.0/resources --data '{}'
 	assert_failure 1
 }
+
+@test "cove stop --timeout N as LXD: fails after N s and leaves it running; -f and --timeout 0 kill" {
+	c=$(inst t1); made "$c"
+	# a halt signal busybox init ignores
+	cove launch busybox "$c" -c raw.lxc="lxc.signal.halt = SIGURG"
+	run --separate-stderr cove stop --timeout 1 "$c"
+	assert_failure 1
+	[[ "$stderr" == *'Failed shutting down instance, status is "Running": context deadline exceeded'* ]]
+	run cove list -f csv -c s "$c"
+	assert_output "RUNNING"
+	run cove exec "$c" -- true
+	assert_success
+	run cove stop -f --timeout 30 "$c"
+	assert_success
+	run cove list -f csv -c s "$c"
+	assert_output "STOPPED"
+	cove start "$c"
+	run cove stop --timeout 0 "$c"
+	assert_success
+	run cove list -f csv -c s "$c"
+	assert_output "STOPPED"
+	cove start "$c"
+	run --separate-stderr cove restart --timeout 1 "$c"
+	assert_failure 1
+	run cove restart -f "$c"
+	assert_success
+	run cove list -f csv -c s "$c"
+	assert_output "RUNNING"
+}

@@ -137,8 +137,6 @@ teardown() {
 
 @test "cove launch without a name: the server picks one" {
 	run cove launch busybox
-	skip_if_unsupported
-	[[ "$output" == *"Name is required"* ]] && skip "coved does not pick instance names yet"
 	assert_success
 	name=$(echo "$output" | sed -n 's/^Instance name is: //p')
 	[ -n "$name" ]

@@ -71,13 +71,23 @@ static void get_state(struct request *req, char **params)
 	reply_sync(req, instance_state_to_json(params[0]));
 }
 
+/*
+ * As LXD: force or timeout 0 kill at once; timeout -1 waits for the clean
+ * halt as long as it takes; timeout N waits N seconds, then fails and
+ * leaves the instance running.
+ */
 static int do_stop(struct cove_container *ct, const struct state_job *j, struct cove_error *err)
 {
-	if (j->force)
+	int r;
+
+	if (j->force || j->timeout == 0)
 		return cove_container_stop(ct, COVE_STOP_KILL, 0, false, false, err);
-	if (j->timeout < 0)
-		return cove_container_stop(ct, COVE_STOP_HALT, -1, true, false, err);
-	return cove_container_stop(ct, COVE_STOP_HALT, j->timeout, false, false, err);
+	r = cove_container_stop(ct, COVE_STOP_HALT, j->timeout < 0 ? -1 : j->timeout, true, false,
+				err);
+	if (r == -ETIMEDOUT)
+		return cove_err(err, r, "Failed shutting down instance, status is \"Running\": "
+				"context deadline exceeded");
+	return r;
 }
 
 static int state_run(void *userdata, struct cove_error *err)
@@ -165,9 +175,7 @@ static int parse_action(const json_t *body, struct state_job *j, struct cove_err
 		return cove_err(err, -EINVAL, "json: cannot unmarshal timeout: not a number");
 	if (f && !json_is_null(f) && !json_is_boolean(f))
 		return cove_err(err, -EINVAL, "json: cannot unmarshal force: not a bool");
-	j->timeout = t ? (int)json_integer_value(t) : -1;
-	if (j->timeout == 0 && j->action != ACTION_START)
-		j->timeout = -1;
+	j->timeout = t && !json_is_null(t) ? (int)json_integer_value(t) : -1;
 	j->force = json_is_true(f);
 	return 0;
 }
