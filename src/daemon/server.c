@@ -120,11 +120,22 @@ void request_kick(struct request *req)
 		lws_callback_on_writable(req->wsi);
 }
 
+/* a backup import (lxc import) is an octet-stream POST /1.0/instances; JSON stays small */
+static bool is_backup_upload(const struct request *req)
+{
+	_cleanup_free_ char *ct = NULL;
+
+	if (!streq(req->path, "/1.0/instances") && !streq(req->path, "/1.0/containers"))
+		return false;
+	ct = request_header(req, "Content-Type");
+	return ct && startswith(ct, "application/octet-stream");
+}
+
 static size_t body_max(const struct request *req)
 {
 	if (req->method == HTTP_POST &&
 	    (streq(req->path, "/1.0/images") || endswith(req->path, "/files") ||
-	     streq(req->path, "/1.0/instances") || streq(req->path, "/1.0/containers")))
+	     is_backup_upload(req)))
 		return REQUEST_UPLOAD_MAX;
 	return REQUEST_BODY_MAX;
 }
