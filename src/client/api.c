@@ -173,8 +173,8 @@ static int op_start(struct http_request *req, json_t *body, struct api_op *o,
 		req->body = data;
 		req->body_len = strlen(data);
 	}
-	/* Events first, so that the final event cannot be missed. */
-	if (ws_connect(http_socket_path(), "/1.0/events", &o->events, NULL) < 0)
+	/* Events first, so that the final event cannot be missed; operation events only. */
+	if (ws_connect(http_socket_path(), "/1.0/events?type=operation", &o->events, NULL) < 0)
 		o->events = NULL;
 	r = request_parse(req, &resp, err);
 	if (r < 0) {
