@@ -295,7 +295,7 @@ int close_all_fds(const int *except, size_t n)
 	return 0;
 }
 
-#define MAX_PASS_FDS 8
+#define MAX_PASS_FDS 16
 
 int send_fds(int sock, const void *data, size_t len, const int *fds, size_t nfds)
 {

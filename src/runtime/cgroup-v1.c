@@ -52,40 +52,59 @@ static int copy_cpuset(const struct cgroup_hier *h, const char *dir)
 	return 0;
 }
 
-static void undo(struct cove_cgroup *cg)
+static int create_one(struct cove_cgroup *cg, struct cgroup_hier *h, struct cove_error *err)
 {
-	for (size_t i = 0; i < cg->n; i++) {
-		if (!cg->h[i].created)
-			continue;
-		_cleanup_free_ char *p = cgroup_hier_path(&cg->h[i], cg->name);
-		(void)rmdir(p);
-		cg->h[i].created = false;
+	_cleanup_free_ char *p = cgroup_hier_path(h, cg->name);
+	int r;
+
+	/* On failure, what was made stays marked: cove_cgroup_destroy() removes it. */
+	if (mkdir(p, 0755) < 0) {
+		r = -errno;
+		if (r == -EEXIST)
+			return r;
+		return cove_err(err, r, "Failed to create cgroup '%s': %s", p, strerror(-r));
 	}
+	h->created = true;
+	r = copy_cpuset(h, p);
+	if (r < 0)
+		return cove_err(err, r, "Failed to set up cpuset cgroup '%s': %s", p, strerror(-r));
+	return 0;
 }
 
 static int v1_create(struct cove_cgroup *cg, struct cove_error *err)
 {
 	for (size_t i = 0; i < cg->n; i++) {
-		struct cgroup_hier *h = &cg->h[i];
-		_cleanup_free_ char *p = cgroup_hier_path(h, cg->name);
 		int r;
 
-		if (mkdir(p, 0755) < 0) {
-			r = -errno;
-			undo(cg);
-			if (r == -EEXIST)
-				return r;
-			return cove_err(err, r, "Failed to create cgroup '%s': %s", p, strerror(-r));
-		}
-		h->created = true;
-		r = copy_cpuset(h, p);
-		if (r < 0) {
-			undo(cg);
-			return cove_err(err, r, "Failed to set up cpuset cgroup '%s': %s", p,
-					strerror(-r));
-		}
+		if (cg->h[i].created)
+			continue;
+		r = create_one(cg, &cg->h[i], err);
+		if (r < 0)
+			return r;
 	}
 	return 0;
+}
+
+/* The cgroup2 hierarchy (where clone3 puts the child) or the first one; the others only looked at. */
+static int v1_reserve(struct cove_cgroup *cg, struct cove_error *err)
+{
+	size_t lock = 0;
+
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].v2) {
+			lock = i;
+			break;
+		}
+	for (size_t i = 0; i < cg->n; i++) {
+		_cleanup_free_ char *p = NULL;
+
+		if (i == lock)
+			continue;
+		p = cgroup_hier_path(&cg->h[i], cg->name);
+		if (access(p, F_OK) == 0)
+			return -EEXIST;
+	}
+	return create_one(cg, &cg->h[lock], err);
 }
 
 static int v1_attach(struct cove_cgroup *cg, pid_t pid, struct cove_error *err)
@@ -214,6 +233,7 @@ static int v1_destroy(struct cove_cgroup *cg, struct cove_error *err)
 const struct cgroup_ops cgroup_v1_ops = {
 	.name = "v1",
 	.create = v1_create,
+	.reserve = v1_reserve,
 	.attach = v1_attach,
 	.mount = v1_mount,
 	.destroy = v1_destroy,

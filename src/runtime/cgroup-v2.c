@@ -49,6 +49,8 @@ static int v2_create(struct cove_cgroup *cg, struct cove_error *err)
 	struct cgroup_hier *h = &cg->h[0];
 	_cleanup_free_ char *p = cgroup_hier_path(h, cg->name);
 
+	if (h->created)
+		return 0;
 	enable_controllers(h);
 	if (mkdir(p, 0755) < 0) {
 		if (errno == EEXIST)
@@ -115,6 +117,7 @@ static int v2_destroy(struct cove_cgroup *cg, struct cove_error *err)
 const struct cgroup_ops cgroup_v2_ops = {
 	.name = "v2",
 	.create = v2_create,
+	.reserve = v2_create,
 	.attach = v2_attach,
 	.mount = v2_mount,
 	.destroy = v2_destroy,

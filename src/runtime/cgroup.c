@@ -192,7 +192,7 @@ char *cgroup_hier_path(const struct cgroup_hier *h, const char *name)
 	return name ? path_join(b, name) : TAKE_PTR(b);
 }
 
-int cove_cgroup_create(struct cove_cgroup *cg, const char *ctname, struct cove_error *err)
+int cove_cgroup_reserve(struct cove_cgroup *cg, const char *ctname, struct cove_error *err)
 {
 	for (unsigned i = 0; i < 1000; i++) {
 		int r;
@@ -200,7 +200,7 @@ int cove_cgroup_create(struct cove_cgroup *cg, const char *ctname, struct cove_e
 		free(cg->name);
 		cg->name = i == 0 ? xasprintf("cove.payload.%s", ctname)
 				  : xasprintf("cove.payload.%s-%u", ctname, i);
-		r = cg->ops->create(cg, err);
+		r = cg->ops->reserve(cg, err);
 		if (r == -EEXIST)
 			continue;
 		if (r < 0) {
@@ -211,16 +211,35 @@ int cove_cgroup_create(struct cove_cgroup *cg, const char *ctname, struct cove_e
 		cg->path = streq(cg->h[0].base, "/") ? xasprintf("/%s", cg->name)
 						     : path_join(cg->h[0].base, cg->name);
 		for (size_t k = 0; k < cg->n && cg->into_fd < 0; k++)
-			if (cg->h[k].v2) {
+			if (cg->h[k].v2 && cg->h[k].created) {
 				_cleanup_free_ char *p = cgroup_hier_path(&cg->h[k], cg->name);
 
 				cg->into_fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			}
-		log_debug("Created cgroup '%s' (%s backend)", cg->name, cg->ops->name);
 		return 0;
 	}
 	cg->name = mfree_str(cg->name);
 	return cove_err(err, -EEXIST, "Failed to find a free cgroup name for '%s'", ctname);
+}
+
+int cove_cgroup_create_rest(struct cove_cgroup *cg, struct cove_error *err)
+{
+	int r = cg->ops->create(cg, err);
+
+	if (r == -EEXIST) /* made by someone else since reserve() looked */
+		return cove_err(err, r, "Failed to create cgroup '%s': it appeared meanwhile",
+				cg->name);
+	if (r < 0)
+		return r;
+	log_debug("Created cgroup '%s' (%s backend)", cg->name, cg->ops->name);
+	return 0;
+}
+
+int cove_cgroup_create(struct cove_cgroup *cg, const char *ctname, struct cove_error *err)
+{
+	int r = cove_cgroup_reserve(cg, ctname, err);
+
+	return r < 0 ? r : cove_cgroup_create_rest(cg, err);
 }
 
 int cove_cgroup_attach(struct cove_cgroup *cg, pid_t pid, struct cove_error *err)

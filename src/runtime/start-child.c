@@ -71,19 +71,67 @@ static int step_idmap(struct child *ch, struct cove_error *err)
 	return cove_idmap_child(ch->run, ch->sync, &ch->idmap_fd, err);
 }
 
-static int step_cgroup(struct child *ch, struct cove_error *err)
-{
-	int r = cove_cgroup_enter(ch->run->cg_fds, ch->run->n_cg_fds, err);
+/*
+ * Where the child joins its cgroup (SYNC_CGROUP): as late as it can, so that
+ * the monitor makes the groups while the child mounts. Hooks that run in
+ * the child before pivot_root, and mounts that may depend on the cgroup
+ * namespace (cgroup automounts, mount entries), get it early.
+ */
+enum { CGROUP_EARLY, CGROUP_BEFORE_MOUNTS, CGROUP_LATE };
 
-	for (size_t i = 0; i < ch->run->n_cg_fds; i++)
-		safe_close(ch->run->cg_fds[i]);
-	ch->run->n_cg_fds = 0;
+static int cgroup_point(const struct cove_conf *c)
+{
+	if (cove_hooks_any(c, COVE_HOOK_PRE_MOUNT) || cove_hooks_any(c, COVE_HOOK_MOUNT) ||
+	    cove_hooks_any(c, COVE_HOOK_AUTODEV))
+		return CGROUP_EARLY;
+	if ((c->mount_auto & (COVE_MOUNT_CGROUP_MIXED | COVE_MOUNT_CGROUP_RO | COVE_MOUNT_CGROUP_RW |
+			      COVE_MOUNT_CGROUP_FULL_MIXED | COVE_MOUNT_CGROUP_FULL_RO |
+			      COVE_MOUNT_CGROUP_FULL_RW)) ||
+	    c->n_mount_entries > 0 || !isempty(c->mount_fstab))
+		return CGROUP_BEFORE_MOUNTS;
+	return CGROUP_LATE;
+}
+
+static int join_cgroup(struct child *ch, struct cove_error *err)
+{
+	int fds[COVE_SYNC_MAX_FDS];
+	struct cove_sync_msg m;
+	size_t n = 0;
+	ssize_t k;
+	int r;
+
+	k = recv_fds(ch->sync, &m, sizeof(m), fds, ELEMENTSOF(fds));
+	if (k <= 0)
+		return cove_err(err, k < 0 ? (int)k : -EPIPE, "The monitor went away before making our cgroup");
+	while (n < ELEMENTSOF(fds) && fds[n] >= 0)
+		n++;
+	if ((size_t)k != sizeof(m) || m.step != SYNC_CGROUP)
+		r = cove_err(err, -EPROTO, "Unexpected message from the monitor (wanted the cgroup)");
+	else
+		r = cove_cgroup_enter(fds, n, err);
+	for (size_t i = 0; i < n; i++)
+		safe_close(fds[i]);
 	if (r < 0)
 		return r;
 	/* Only now that we are in our cgroup does it become the namespace's root. */
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return cove_err(err, -errno, "Failed to create the cgroup namespace: %m");
 	return 0;
+}
+
+static int step_cgroup_early(struct child *ch, struct cove_error *err)
+{
+	return cgroup_point(ch->c) == CGROUP_EARLY ? join_cgroup(ch, err) : 0;
+}
+
+static int step_cgroup_before_mounts(struct child *ch, struct cove_error *err)
+{
+	return cgroup_point(ch->c) == CGROUP_BEFORE_MOUNTS ? join_cgroup(ch, err) : 0;
+}
+
+static int step_cgroup_late(struct child *ch, struct cove_error *err)
+{
+	return cgroup_point(ch->c) == CGROUP_LATE ? join_cgroup(ch, err) : 0;
 }
 
 static int step_hostname(struct child *ch, struct cove_error *err)
@@ -419,13 +467,14 @@ static const struct {
 	int (*fn)(struct child *ch, struct cove_error *err);
 } steps[] = {
 	{ "idmap", step_idmap },
-	{ "cgroup", step_cgroup },
+	{ "cgroup-early", step_cgroup_early },
 	{ "hostname", step_hostname },
 	{ "loopback", step_loopback },
 	{ "propagation", step_propagation },
 	{ "pre-mount-hooks", step_pre_mount },
 	{ "rootfs", step_rootfs },
 	{ "autodev-mount", step_autodev_mount },
+	{ "cgroup-before-mounts", step_cgroup_before_mounts },
 	{ "mount-auto", step_mount_auto },
 	{ "mount-entries", step_mount_entries },
 	{ "mount-hooks", step_mount_hooks },
@@ -434,6 +483,7 @@ static const struct {
 	{ "rootfs-ro", step_rootfs_ro },
 	{ "sysctl", step_sysctl },
 	{ "pivot-root", step_pivot_root },
+	{ "cgroup-late", step_cgroup_late },
 	{ "start-host-sync", step_start_host_sync },
 	{ "start-hooks", step_start_hooks },
 	{ "stdio", step_stdio },

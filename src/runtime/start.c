@@ -20,6 +20,7 @@
 
 #include "alloc.h"
 #include "cgroup-limits.h"
+#include "fileio.h"
 #include "hooks.h"
 #include "idmap.h"
 #include "log.h"
@@ -234,7 +235,8 @@ static int step_cgroup(struct cove_run *run, struct cove_error *err)
 		if (r < 0)
 			return r;
 	}
-	return cove_cgroup_create(run->cg, run->name, err);
+	/* Only the name and the group the child is born in: the rest comes after the clone. */
+	return cove_cgroup_reserve(run->cg, run->name, err);
 }
 
 /* The seccomp filter, built from the host's profile file before the child leaves the host's root. */
@@ -243,12 +245,6 @@ static int step_seccomp(struct cove_run *run, struct cove_error *err)
 	if (run->seccomp)
 		return 0;
 	return cove_seccomp_prepare(run->conf, &run->seccomp, err);
-}
-
-/* lxc.cgroup.* / lxc.cgroup2.* and the device list, before the child exists. */
-static int step_cgroup_limits(struct cove_run *run, struct cove_error *err)
-{
-	return cove_cgroup_apply_limits(run->cg, run->conf, err);
 }
 
 static void hook_ctx(const struct cove_run *run, struct cove_hook_ctx *ctx)
@@ -294,6 +290,46 @@ static void close_cg_fds(struct cove_run *run)
 	run->n_cg_fds = 0;
 }
 
+/*
+ * Right after the clone, while the child sets up its mounts: the groups in
+ * the other hierarchies, lxc.cgroup.* / lxc.cgroup2.* and the device list.
+ * The child joins only when they are done (cgroup_send), before it execs.
+ */
+static int cgroup_after_clone(struct cove_run *run, struct cove_error *err)
+{
+	struct cove_step_timer t;
+	int r;
+
+	cove_step_timer_begin(&t);
+	r = cove_cgroup_create_rest(run->cg, err);
+	if (r >= 0)
+		r = cove_cgroup_apply_limits(run->cg, run->conf, err);
+	cove_step_timer_end(&t, "monitor", "cgroup-rest");
+	return r;
+}
+
+/* SYNC_CGROUP: the files the child writes "0" into (moving itself skips the threadgroup lock). */
+static int cgroup_send(struct cove_run *run, int sync_fd, struct cove_error *err)
+{
+	struct cove_sync_msg m = { .step = SYNC_CGROUP };
+	int r;
+
+	r = cove_cgroup_open_enter_fds(run->cg, &run->cg_fds, &run->n_cg_fds, err);
+	if (r < 0)
+		return r;
+	if (run->n_cg_fds > COVE_SYNC_MAX_FDS) {
+		close_cg_fds(run);
+		return cove_err(err, -E2BIG, "Too many cgroup hierarchies");
+	}
+	r = send_fds(sync_fd, &m, sizeof(m), run->cg_fds, run->n_cg_fds);
+	close_cg_fds(run);
+	if (r == -EPIPE || r == -ECONNRESET)
+		return 0; /* the child failed: the wait that follows reads its message */
+	if (r < 0)
+		return cove_err(err, r, "Failed to talk to the container process: %s", strerror(-r));
+	return 0;
+}
+
 struct clone_args_v2 {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 	uint64_t set_tid, set_tid_size, cgroup;
@@ -324,36 +360,33 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)run->cg->into_fd;
 	}
-	/* The child's copy of cloned_into tells it which cgroup files to write. */
+	/* cloned_into tells cgroup_send() which cgroup files the child writes. */
 	run->cg->cloned_into = args.flags & CLONE_INTO_CGROUP;
-	r = cove_cgroup_open_enter_fds(run->cg, &run->cg_fds, &run->n_cg_fds, err);
-	if (r < 0)
-		return r;
 	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0 && (args.flags & CLONE_INTO_CGROUP)) {
 		args.flags &= ~CLONE_INTO_CGROUP;
 		run->cg->cloned_into = false;
-		close_cg_fds(run);
-		r = cove_cgroup_open_enter_fds(run->cg, &run->cg_fds, &run->n_cg_fds, err);
-		if (r < 0)
-			return r;
 		pid = syscall(SYS_clone3, &args, sizeof(args));
 	}
 	if (pid < 0) {
 		r = -errno;
-		close_cg_fds(run);
 		return cove_err(err, r, "Failed to clone the container process: %s", strerror(-r));
 	}
 	if (pid == 0) {
 		ours = safe_close(ours);
 		start_child(run, TAKE_FD(theirs));
 	}
-	close_cg_fds(run);
 	theirs = safe_close(theirs);
 	run->pid = (pid_t)pid;
 	run->pidfd = pidfd;
 	log_debug("Container process is PID %ld", pid);
+	r = cgroup_after_clone(run, err);
+	if (r < 0)
+		return r;
 	r = cove_idmap_parent(run, ours, err); /* the child waits for its ids first */
+	if (r < 0)
+		return r;
+	r = cgroup_send(run, ours, err);
 	if (r < 0)
 		return r;
 
@@ -398,7 +431,6 @@ static const struct {
 	{ "seccomp", step_seccomp },
 	{ "console", step_console },
 	{ "cgroup", step_cgroup },
-	{ "cgroup-limits", step_cgroup_limits },
 	{ "pre-start", step_pre_start },
 	{ "clone", step_clone },
 };

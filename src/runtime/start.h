@@ -24,9 +24,13 @@ enum cove_sync_step {
 	SYNC_EXEC,	  /* parent -> child: go on and exec */
 	SYNC_ERROR,	  /* child -> parent: failed, with a message */
 	SYNC_IDMAP,	  /* parent -> child: ids mapped; may carry the idmapped rootfs (idmap.h) */
+	SYNC_CGROUP,	  /* parent -> child: cgroup made; carries the files to enter it by */
 	_SYNC_STEP_MAX,
 	_SYNC_STEP_INVALID = -22,
 };
+
+/* At most this many fds come with SYNC_CGROUP (one per hierarchy; fileio's send_fds limit). */
+#define COVE_SYNC_MAX_FDS 16
 
 struct cove_sync_msg {
 	uint32_t step;
@@ -64,7 +68,7 @@ struct cove_run {
 	bool share_net;		  /* lxc.net.N.type = none */
 	struct cove_netns *net;	  /* owned: lxc.net.N interfaces and their netns (net/net.h) */
 	void *seccomp;		  /* owned: the filter the child loads before exec (seccomp-policy.h) */
-	int *cg_fds;		  /* owned during a start: files the child enters its cgroup by */
+	int *cg_fds;		  /* owned during a start: files the child enters its cgroup by (SYNC_CGROUP) */
 	size_t n_cg_fds;
 };
 
