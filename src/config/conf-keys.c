@@ -224,6 +224,21 @@ static int key_set_env(struct cove_conf *c, const struct cove_key *k, const char
 	return key_set_strv(c, k, key, value, ctx, err);
 }
 
+/* lxc.group: a blank-separated list, one group per word (as LXC); empty clears. */
+static int set_groups(struct cove_conf *c, const struct cove_key *k, const char *key,
+		      const char *value, struct conf_ctx *ctx, struct cove_error *err)
+{
+	_cleanup_strv_free_ char **l = strv_split(value, " \t");
+	char ***groups = FIELD(c, k, char **);
+
+	if (isempty(value))
+		return key_set_strv(c, k, key, value, ctx, err);
+	STRV_FOREACH(g, l)
+		if (!isempty(*g) && !strv_contains(*groups, *g))
+			strv_push_dup(groups, *g);
+	return 0;
+}
+
 /* Path-like strings that must be absolute. */
 static int key_set_abspath(struct cove_conf *c, const struct cove_key *k, const char *key,
 			   const char *value, struct conf_ctx *ctx, struct cove_error *err)
@@ -857,7 +872,7 @@ static const struct cove_key keys[] = {
 	{ "lxc.start.auto", E, BOOL, OFF(start_auto) },
 	{ "lxc.start.delay", E, UINT, OFF(start_delay) },
 	{ "lxc.start.order", E, key_set_int, key_get_int, key_clr_int, OFF(start_order) },
-	{ "lxc.group", E, STRV, OFF(groups) },
+	{ "lxc.group", E, set_groups, key_get_strv, key_clr_strv, OFF(groups) },
 	{ "lxc.hook.version", E, set_hook_version, key_get_uint, key_clr_uint, OFF(hook_version) },
 	{ "lxc.hook", E, set_hook_all, get_hook, clr_hook, 0 },
 	{ "lxc.hook.", P, set_hook, get_hook, clr_hook, 0 },

@@ -140,3 +140,25 @@ ls_row() {
 	run_fail_one_line cove-info -n "$(ct nope)"
 	run_fail_one_line cove-info -n ..
 }
+
+@test "lxc.group with blanks is several groups: ls -f shows them, -g picks each" {
+	a=$(ct a) b=$(ct b)
+	ct_create "$a"
+	ct_create "$b"
+	ct_conf "$a" "lxc.group = web  db"
+	ct_conf "$b" "lxc.group = web,db"
+	run ls_row "$a"
+	assert_output "$a STOPPED 0 web, db - - false"
+	run cove-ls -g db
+	assert_success
+	assert_output "$a"
+	run cove-ls -g web,db
+	assert_success
+	assert_output "$a"
+	run cove-ls -g web
+	assert_success
+	assert_output "$a"
+	run cove-ls -g nosuch
+	assert_success
+	assert_output ""
+}

@@ -596,6 +596,29 @@ static void test_syntax(void **state)
 			       "lxc.log.file =\n");
 }
 
+/* lxc.group is a blank-separated list, as in LXC; an empty value clears it. */
+static void test_groups(void **state)
+{
+	_cleanup_(cove_conf_freep) struct cove_conf *c = cove_conf_new();
+	struct cove_error err = {};
+
+	assert_int_equal(cove_conf_load_string(c, "g",
+					       "lxc.group = onboot  web\tdb\n"
+					       "lxc.group = web,db\n"
+					       "lxc.group = onboot\n",
+					       &err),
+			 0);
+	assert_int_equal(strv_length(c->groups), 4);
+	assert_string_equal(c->groups[0], "onboot");
+	assert_string_equal(c->groups[1], "web");
+	assert_string_equal(c->groups[2], "db");
+	assert_string_equal(c->groups[3], "web,db");
+	assert_int_equal(cove_conf_set(c, "lxc.group", "", &err), 0);
+	assert_null(c->groups);
+	assert_int_equal(cove_conf_set(c, "lxc.group", " \t ", &err), 0);
+	assert_int_equal(strv_length(c->groups), 0);
+}
+
 /* ---- struct contents after parsing ---- */
 
 static void test_struct_values(void **state)
@@ -1265,6 +1288,7 @@ int main(void)
 	add_test(&tests, &n, "every_key_tested", test_every_key_tested, NULL);
 	add_test(&tests, &n, "error_messages", test_error_messages, NULL);
 	add_test(&tests, &n, "syntax", test_syntax, NULL);
+	add_test(&tests, &n, "groups", test_groups, NULL);
 	add_test(&tests, &n, "struct_values", test_struct_values, NULL);
 	add_test(&tests, &n, "get_truncates", test_get_truncates, NULL);
 	add_test(&tests, &n, "multi_values", test_multi_values, NULL);
