@@ -20,8 +20,9 @@
 #
 # Run as root on Debian 12 without a running LXD. It installs what is missing
 # with apt-get, brings LXD up with the anchor's setup-lxd.sh (dir pool, bridge
-# lxdbr0, busybox image) and takes it all down with stop-lxd.sh at exit
-# (instances, images, bridge, nft table, mounts, /var/lib/lxd, sysctls). coved
+# lxdbr0, busybox image) inside a network namespace of its own and takes it all
+# down with stop-lxd.sh at exit (instances, images, bridge, nft table, mounts,
+# /var/lib/lxd, sysctls) and deletes the namespace. coved
 # runs on a temporary COVE_DIR, initialised with a preseed without networks,
 # so it changes nothing on the host; it is killed and its instances stopped
 # and removed at exit.
@@ -52,8 +53,8 @@ if curl -s -m 2 --unix-socket "$LXD_SOCK" http://lxd/1.0 >/dev/null 2>&1; then
 	echo "bench: an LXD is already running here; not starting ours (it would be torn down)" >&2
 	exit 1
 fi
-if ip link show lxdbr0 >/dev/null 2>&1 || [ -e /var/lib/lxd-anchor-state ]; then
-	echo "bench: lxdbr0 or /var/lib/lxd-anchor-state exists (someone else's LXD?); not starting" >&2
+if [ -e /var/lib/lxd-anchor-state ]; then
+	echo "bench: /var/lib/lxd-anchor-state exists (someone else's LXD?); not starting" >&2
 	exit 1
 fi
 
@@ -79,6 +80,20 @@ JSON=${BENCH_OUT:-$WORK/out}
 mkdir -p "$JSON"
 ROWS=()
 LXD_STARTED=0
+# LXD runs in a network namespace of its own: its bridge lxdbr0, nft table and
+# forwarding sysctls live there, so neither the host nor a coved's lxdbr0 on
+# the host sees them (and stop-lxd.sh, run in there too, deletes only LXD's)
+NETNS=lxdb$TAG
+# In a mount namespace of its own (a slave of the host's) with a fresh /sys, whose
+# class/net shows the netns' devices (where LXD looks for its bridge) and on whose
+# /sys/fs/cgroup the host's cgroup mounts are bound again. (Bind mounts over
+# /sys/class/net would hide part of /sys and the containers could not mount sysfs.)
+inns() {
+	nsenter --net="/run/netns/$NETNS" unshare --mount --propagation slave sh -c '
+		mkdir -p "$0/cg" && mount --rbind /sys/fs/cgroup "$0/cg" && umount -l /sys &&
+		mount -t sysfs sysfs /sys && mount --rbind "$0/cg" /sys/fs/cgroup &&
+		umount -l "$0/cg" && exec "$@"' "$WORK/sys" "$@"
+}
 COVED_PID=
 
 cleanup() {
@@ -100,8 +115,9 @@ cleanup() {
 		umount "$m" 2>/dev/null || umount -l "$m"
 	done
 	if [ "$LXD_STARTED" = 1 ]; then
-		echo "== stop-lxd.sh" >&2
-		"$ANCHOR/stop-lxd.sh" >"$JSON/stop-lxd.log" 2>&1 || tail -5 "$JSON/stop-lxd.log" >&2
+		echo "== stop-lxd.sh (in netns $NETNS)" >&2
+		inns "$ANCHOR/stop-lxd.sh" >"$JSON/stop-lxd.log" 2>&1 || tail -5 "$JSON/stop-lxd.log" >&2
+		ip netns del "$NETNS"
 	fi
 	rm -rf --one-file-system "$COVE_DIR"
 	if [ -n "${BENCH_OUT:-}" ]; then
@@ -119,9 +135,12 @@ say() { echo "== $*" >&2; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # --- bring both up ----------------------------------------------------------
-say "LXD: $ANCHOR/setup-lxd.sh (log: $JSON/setup-lxd.log)"
+say "LXD: $ANCHOR/setup-lxd.sh in netns $NETNS (log: $JSON/setup-lxd.log)"
+mkdir -p "$WORK/sys"
+ip netns add "$NETNS" || exit 1
 LXD_STARTED=1
-if ! "$ANCHOR/setup-lxd.sh" >"$JSON/setup-lxd.log" 2>&1; then
+ip -n "$NETNS" link set lo up
+if ! inns "$ANCHOR/setup-lxd.sh" >"$JSON/setup-lxd.log" 2>&1; then
 	tail -10 "$JSON/setup-lxd.log" >&2
 	echo "bench: setup-lxd.sh failed" >&2
 	exit 1
@@ -131,9 +150,9 @@ lxc profile create bnonet >/dev/null && lxc profile device add bnonet root disk 
 	{ echo "bench: LXD profile bnonet" >&2; exit 1; }
 
 say "coved on $COVE_DIR"
-"$COVED" >"$WORK/coved.log" 2>&1 &
+"$COVED" >"$JSON/coved.log" 2>&1 &
 COVED_PID=$!
-"$COVED" waitready --timeout 20 || { tail "$WORK/coved.log" >&2; exit 1; }
+"$COVED" waitready --timeout 20 || { tail "$JSON/coved.log" >&2; exit 1; }
 "$COVED" init --preseed <<'EOF' || exit 1
 storage_pools:
 - name: default
