@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 	}
 	r = cove_container_attach(ct, &a.o, &code, &err);
 	if (r == -ESTALE && !sealed)
-		return rexec_or_fail(argv); /* nothing was spawned */
+		return rexec_or_fail(argv); /* refused before the command ran */
 	if (r < 0) {
 		tool_fail(r, &err);
 		return code;
