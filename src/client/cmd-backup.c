@@ -44,7 +44,8 @@ static char *backup_name(json_t *op)
 	return slash ? xstrdup(slash + 1) : NULL;
 }
 
-static int download(const char *url, const char *target, struct cove_error *err)
+static int download(const char *url, const char *target, char **ret_content_type,
+		    struct cove_error *err)
 {
 	struct http_request req = {.method = "GET", .path = url, .download = true};
 	struct http_response h = {};
@@ -63,6 +64,8 @@ static int download(const char *url, const char *target, struct cove_error *err)
 		api_response_done(&ar);
 		r = r < 0 ? r : cove_err(err, -EIO, "Failed to fetch %s", url);
 	}
+	if (r >= 0 && ret_content_type)
+		*ret_content_type = TAKE_PTR(h.content_type);
 	http_response_done(&h);
 	if (r < 0 && !streq(target, "-"))
 		(void)unlink(target);
@@ -92,7 +95,7 @@ static int do_export(const char *name, const char *target, bool instance_only,
 		return cove_err(err, -EBADMSG, "The server did not name the backup");
 	one = xasprintf("%s/%s", bpath, bname);
 	url = xasprintf("%s/export", one);
-	r = download(url, target, err);
+	r = download(url, target, NULL, err);
 	(void)api_async("DELETE", one, NULL, NULL, NULL, NULL, NULL);
 	if (r >= 0 && !streq(target, "-") && !arg_quiet)
 		printf("Backup exported successfully!\n");
@@ -248,11 +251,89 @@ out:
 	return r > 0 ? 0 : r;
 }
 
+/* a part of a multipart body: its name and filename parameters, its data */
+static const char *part_param(const char *head, size_t hl, const char *key, char **ret)
+{
+	_cleanup_free_ char *h = xstrndup(head, hl), *k = xasprintf("%s=\"", key);
+	const char *p = strstr(h, k), *q;
+
+	*ret = NULL;
+	if (!p)
+		return NULL;
+	p += strlen(k);
+	q = strchr(p, '"');
+	if (q)
+		*ret = xstrndup(p, (size_t)(q - p));
+	return *ret;
+}
+
+static int write_part(const char *path, const char *data, size_t len, struct cove_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || loop_write(fd, data, len) < 0)
+		return cove_err(err, -errno, "write %s: %m", path);
+	return 0;
+}
+
+/*
+ * A split image arrives as multipart/form-data (parts "metadata" and
+ * "rootfs"): into a directory they go as the parts' file names, else as
+ * TARGET (metadata) and TARGET.root, as lxc does.
+ */
+static int split_multipart(const char *target, const char *ctype, const char *dir,
+			   struct cove_error *err)
+{
+	const char *b = strstr(ctype, "boundary=");
+	_cleanup_free_ char *data = NULL, *delim = NULL;
+	size_t len = 0, dl;
+	const char *p, *end;
+	int r;
+
+	if (!b)
+		return cove_err(err, -EBADMSG, "multipart answer without a boundary");
+	delim = xasprintf("\r\n--%s", b + strlen("boundary="));
+	dl = strlen(delim);
+	r = read_full_file(target, (size_t)1 << 31, &data, &len);
+	if (r < 0)
+		return cove_err(err, r, "read %s: %s", target, strerror(-r));
+	(void)unlink(target);
+	end = data + len;
+	p = memmem(data, len, delim + 2, dl - 2);
+	while (p && (p += dl - 2) < end && strncmp(p, "--", 2) != 0) {
+		const char *hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4), *next;
+		_cleanup_free_ char *name = NULL, *fn = NULL, *path = NULL;
+
+		if (!hend)
+			break;
+		next = memmem(hend + 4, (size_t)(end - hend - 4), delim, dl);
+		if (!next)
+			break;
+		part_param(p, (size_t)(hend - p), "name", &name);
+		part_param(p, (size_t)(hend - p), "filename", &fn);
+		if (fn && (strchr(fn, '/') || streq(fn, "..") || !*fn)) {
+			free(fn);
+			fn = NULL;
+		}
+		if (dir && fn)
+			path = xasprintf("%s/%s", dir, fn);
+		else
+			path = streq_ptr(name, "metadata") ? xstrdup(target) : xasprintf("%s.root", target);
+		r = write_part(path, hend + 4, (size_t)(next - hend - 4), err);
+		if (r < 0)
+			return r;
+		p = next + 2;
+	}
+	return 0;
+}
+
 /* cove image export IMAGE [TARGET]: GET /1.0/images/<fp>/export into
  * TARGET (a directory gets <fingerprint>.tar.gz). */
 int image_export(int argc, char **argv, struct cove_error *err)
 {
 	_cleanup_free_ char *e = NULL, *apath = NULL, *ipath = NULL, *url = NULL, *target = NULL;
+	_cleanup_free_ char *ctype = NULL;
+	bool is_dir = false;
 	json_t *alias = NULL, *img = NULL;
 	const char *fp, *dir, *name;
 	struct stat st;
@@ -279,13 +360,16 @@ int image_export(int argc, char **argv, struct cove_error *err)
 		return r;
 	fp = json_string_value(json_object_get(img, "fingerprint")) ?: name;
 	dir = argc > 2 ? argv[2] : ".";
-	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+	is_dir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	if (is_dir)
 		target = xasprintf("%s/%s.tar.gz", dir, fp);
 	else
 		target = xstrdup(dir);
 	url = xasprintf("/1.0/images/%s/export", fp);
 	json_decref(img);
-	r = download(url, target, err);
+	r = download(url, target, &ctype, err);
+	if (r >= 0 && ctype && startswith(ctype, "multipart/"))
+		r = split_multipart(target, ctype, is_dir ? dir : NULL, err);
 	if (r >= 0 && !streq(target, "-"))
 		r = image_export_split(target, err);
 	if (r >= 0 && !arg_quiet)

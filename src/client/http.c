@@ -255,6 +255,8 @@ static void header(struct http_response *r, char *line, long *clen, bool *chunke
 		dst = &r->lxd_type;
 	else if (strcasecmp(line, "x-lxd-mode") == 0)
 		dst = &r->lxd_mode;
+	else if (strcasecmp(line, "content-type") == 0)
+		dst = &r->content_type;
 	if (dst) {
 		free(*dst);
 		*dst = xstrdup(v);
@@ -330,6 +332,7 @@ void http_response_done(struct http_response *r)
 	free(r->location);
 	free(r->lxd_type);
 	free(r->lxd_mode);
+	free(r->content_type);
 	*r = (struct http_response){};
 }
 

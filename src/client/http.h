@@ -34,6 +34,7 @@ struct http_response {
 	char *location; /* owned; NULL when absent */
 	char *lxd_type; /* owned: X-LXD-type of file downloads; NULL when absent */
 	char *lxd_mode; /* owned: X-LXD-mode */
+	char *content_type; /* owned; NULL when absent */
 };
 
 /* The socket: $COVE_SOCKET, else $COVE_DIR/unix.socket, else

@@ -543,3 +543,45 @@ EOF
 	run "$COVE" list -f csv -c nS "$n"
 	assert_output "$n,1"
 }
+
+@test "image export of a split image answers LXD's multipart: Debian's lxc writes both tarballs" {
+	command -v lxc >/dev/null || skip "lxd-client is not installed"
+	local fp u
+	fp=$(api GET /1.0/images/aliases/busybox | jq -r .metadata.target)
+	u=$COVE_DIR/images/$fp.unpacked
+	tar -C "$u" -czf "$TESTDIR/meta.tar.gz" metadata.yaml
+	tar -C "$u/rootfs" --numeric-owner -czf "$TESTDIR/rootfs.tar.gz" .
+	run "$COVE" image import "$TESTDIR/meta.tar.gz" "$TESTDIR/rootfs.tar.gz" --alias "split-$UNIQ"
+	assert_success
+	fp=$(api GET "/1.0/images/aliases/split-$UNIQ" | jq -r .metadata.target)
+	mkdir "$TESTDIR/out"
+	lxc list >/dev/null 2>&1
+	run lxc image export "split-$UNIQ" "$TESTDIR/out/"
+	assert_success
+	# named after the image's filename, as LXD names them
+	f=$(api GET "/1.0/images/$fp" | jq -r .metadata.filename)
+	cmp "$TESTDIR/out/meta-$f" "$TESTDIR/meta.tar.gz"
+	cmp "$TESTDIR/out/$f" "$TESTDIR/rootfs.tar.gz"
+}
+
+@test "cove image export of a split image writes both tarballs (as lxc names them)" {
+	local fp u f
+	fp=$(api GET /1.0/images/aliases/busybox | jq -r .metadata.target)
+	u=$COVE_DIR/images/$fp.unpacked
+	tar -C "$u" -czf "$TESTDIR/meta.tar.gz" metadata.yaml
+	tar -C "$u/rootfs" --numeric-owner -czf "$TESTDIR/rootfs.tar.gz" .
+	run "$COVE" image import "$TESTDIR/meta.tar.gz" "$TESTDIR/rootfs.tar.gz" --alias "split-$UNIQ"
+	assert_success
+	fp=$(api GET "/1.0/images/aliases/split-$UNIQ" | jq -r .metadata.target)
+	f=$(api GET "/1.0/images/$fp" | jq -r .metadata.filename)
+	mkdir "$TESTDIR/out"
+	run "$COVE" image export "split-$UNIQ" "$TESTDIR/out"
+	assert_success
+	cmp "$TESTDIR/out/meta-$f" "$TESTDIR/meta.tar.gz"
+	cmp "$TESTDIR/out/$f" "$TESTDIR/rootfs.tar.gz"
+	[ "$(ls "$TESTDIR/out" | wc -l)" = 2 ]
+	run "$COVE" image export "split-$UNIQ" "$TESTDIR/img"
+	assert_success
+	cmp "$TESTDIR/img" "$TESTDIR/meta.tar.gz"
+	cmp "$TESTDIR/img.root" "$TESTDIR/rootfs.tar.gz"
+}

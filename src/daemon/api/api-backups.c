@@ -380,11 +380,51 @@ static void export_backup(struct request *req, char **params)
 
 /* image download */
 
+/*
+ * A split image as LXD sends it: multipart/form-data with parts "metadata"
+ * (named meta-FILENAME) and "rootfs" (FILENAME), FILENAME the image's.
+ */
+static void reply_split(struct request *req, const char *meta, const char *rootfs,
+			const char *filename)
+{
+	static const char boundary[] = "cove-image-export-boundary";
+	_cleanup_free_ char *m = NULL, *r = NULL, *head1 = NULL, *head2 = NULL, *tail = NULL;
+	size_t ml = 0, rl = 0, h1, h2, tl, total;
+	char *body;
+
+	if (read_full_file(meta, DOWNLOAD_MAX, &m, &ml) < 0 ||
+	    read_full_file(rootfs, DOWNLOAD_MAX, &r, &rl) < 0) {
+		reply_error(req, 500, "Failed to read the image files");
+		return;
+	}
+	head1 = xasprintf("--%s\r\nContent-Disposition: form-data; name=\"metadata\"; "
+			  "filename=\"meta-%s\"\r\nContent-Type: application/octet-stream"
+			  "\r\n\r\n", boundary, filename);
+	head2 = xasprintf("\r\n--%s\r\nContent-Disposition: form-data; name=\"rootfs\"; "
+			  "filename=\"%s\"\r\nContent-Type: application/octet-stream"
+			  "\r\n\r\n", boundary, filename);
+	tail = xasprintf("\r\n--%s--\r\n", boundary);
+	h1 = strlen(head1);
+	h2 = strlen(head2);
+	tl = strlen(tail);
+	total = h1 + ml + h2 + rl + tl;
+	body = xmalloc(total + 1);
+	memcpy(body, head1, h1);
+	memcpy(body + h1, m, ml);
+	memcpy(body + h1 + ml, head2, h2);
+	memcpy(body + h1 + ml + h2, r, rl);
+	memcpy(body + h1 + ml + h2 + rl, tail, tl);
+	reply_bytes(req, "multipart/form-data; boundary=cove-image-export-boundary", "", 0);
+	free(req->resp);
+	req->resp = body;
+	req->resp_len = total;
+}
+
 static void export_image(struct request *req, char **params)
 {
 	struct db_image img = { 0 };
 	struct cove_error err = { 0 };
-	_cleanup_free_ char *path = NULL, *fn = NULL;
+	_cleanup_free_ char *path = NULL, *fn = NULL, *rootfs = NULL;
 	int r = db_image_get(the_daemon->db, params[0], &img, &err);
 
 	if (r < 0) {
@@ -396,9 +436,13 @@ static void export_image(struct request *req, char **params)
 		return;
 	}
 	path = xasprintf("%s/%s", the_daemon->images_dir, img.fingerprint);
+	rootfs = xasprintf("%s.rootfs", path);
 	fn = xasprintf("%s.tar.gz", img.fingerprint);
+	if (access(rootfs, F_OK) == 0)
+		reply_split(req, path, rootfs, isempty(img.filename) ? fn : img.filename);
+	else
+		reply_file(req, path, fn);
 	db_image_clear(&img);
-	reply_file(req, path, fn);
 }
 
 /* import */
