@@ -21,6 +21,7 @@
 #include "instances/instance.h"
 #include "instances/instance-lifecycle.h"
 #include "instances/instance-limits.h"
+#include "instances/instance-storage.h"
 #include "instances/instance-snapshot.h"
 #include "log.h"
 #include "operations.h"
@@ -95,6 +96,7 @@ struct create_job {
 	char *name;
 	char *fingerprint; /* NULL: empty rootfs (source "none") */
 	char *dir;
+	char *volume; /* the instance volume in its root disk's pool (NULL: none) */
 	char *copy_from;    /* source "copy": the instance */
 	char *copy_snap;    /* and its snapshot, or NULL */
 	bool instance_only; /* copy without the snapshots */
@@ -107,6 +109,7 @@ static void create_job_free(void *p)
 	free(j->name);
 	free(j->fingerprint);
 	free(j->dir);
+	free(j->volume);
 	free(j->copy_from);
 	free(j->copy_snap);
 	free(j);
@@ -138,8 +141,9 @@ static int create_run(void *userdata, struct cove_error *err)
 	_cleanup_free_ char *rootfs = xasprintf("%s/rootfs", j->dir);
 	int r;
 
-	if (mkdir(j->dir, 0711) < 0)
-		return cove_err(err, -errno, "Failed to create instance directory '%s': %m", j->dir);
+	r = storage_instance_make_dir(j->dir, j->volume, err);
+	if (r < 0)
+		return r;
 	if (j->copy_from) {
 		r = instance_copy_run(j->copy_from, j->copy_snap, j->instance_only, j->dir, err);
 		if (r >= 0)
@@ -168,8 +172,13 @@ static void create_done(struct operation *op, void *userdata, int r, const struc
 	else
 		e2 = *err;
 	if (r < 0) {
-		if (r != -EEXIST)
+		if (r != -EEXIST && r != -ENOTEMPTY) {
+			_cleanup_free_ char *vol = storage_instance_volume_of(j->dir);
+
+			if (vol)
+				(void)rm_rf(vol);
 			(void)rm_rf(j->dir);
+		}
 		(void)db_instance_delete(the_daemon->db, j->name, NULL);
 		operation_finish(op, cove_err_msg(&e2, r));
 		return;
@@ -234,6 +243,7 @@ static void create_instance(struct request *req, char **params)
 	struct db_instance i = { 0 };
 	struct cove_error err = { 0 };
 	_cleanup_free_ char *fp = NULL, *now = NULL, *copy_from = NULL, *copy_snap = NULL;
+	_cleanup_free_ char *volume = NULL;
 	json_t *source;
 	struct create_job *job;
 	struct operation *op;
@@ -260,6 +270,13 @@ static void create_instance(struct request *req, char **params)
 		r = instance_copy_source(source, &copy_from, &copy_snap, &err);
 	else if (r >= 0)
 		r = resolve_source(source, &fp, &err);
+	if (r >= 0) {
+		_cleanup_json_ json_t *ec = NULL, *ed = NULL;
+
+		r = instance_expand(&i, &ec, &ed, &err);
+		if (r >= 0)
+			r = storage_instance_volume(i.name, ed, &volume, &err);
+	}
 	if (r < 0) {
 		reply_errno(req, r, err.msg);
 		db_instance_clear(&i);
@@ -287,6 +304,7 @@ static void create_instance(struct request *req, char **params)
 	job->copy_snap = TAKE_PTR(copy_snap);
 	job->instance_only = json_is_true(json_object_get(source, "instance_only"));
 	job->dir = xasprintf("%s/%s", the_daemon->lxcpath, i.name);
+	job->volume = TAKE_PTR(volume);
 	op = operation_new(OP_CLASS_TASK, "Creating instance", operation_instance_resources(i.name));
 	operation_run(op, create_run, create_done, job, create_job_free);
 	reply_async(req, op);
@@ -424,6 +442,8 @@ static void rename_instance(struct request *req, char **params)
 		(void)db_instance_rename(the_daemon->db, name, params[0], NULL);
 	}
 	if (r >= 0)
+		r = storage_instance_rename(new_dir, name, &err);
+	if (r >= 0)
 		r = instance_write_initial_config(name, &err);
 	if (r < 0) {
 		reply_errno(req, r, err.msg);
@@ -443,8 +463,12 @@ static void rename_instance(struct request *req, char **params)
 static int delete_run(void *userdata, struct cove_error *err)
 {
 	const char *dir = userdata;
-	int r = rm_rf(dir);
+	_cleanup_free_ char *vol = storage_instance_volume_of(dir);
+	int r = vol ? rm_rf(vol) : 0;
 
+	if (r < 0 && r != -ENOENT)
+		return cove_err(err, r, "Failed to remove '%s': %s", vol, strerror(-r));
+	r = rm_rf(dir);
 	return r < 0 && r != -ENOENT ? cove_err(err, r, "Failed to remove '%s': %s", dir, strerror(-r)) : 0;
 }
 

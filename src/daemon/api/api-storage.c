@@ -1,26 +1,60 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* /1.0/storage-pools: list and show (the dir driver; more drivers later). */
+/*
+ * /1.0/storage-pools: list, create, show, replace (If-Match), patch,
+ * delete, and /resources. The dir driver only (a directory: the given
+ * source, which must be empty, or COVE_DIR/storage-pools/NAME); other
+ * drivers are refused by name. The volumes are in api-storage-volumes.c.
+ */
 #include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "alloc.h"
+#include "api-storage.h"
 #include "daemon.h"
 #include "db/db.h"
-#include "router.h"
+#include "events.h"
 #include "fileio.h"
+#include "instances/instance-limits.h"
+#include "instances/instance-storage.h"
+#include "router.h"
 #include "strutil.h"
 #include "strv.h"
 #include "util.h"
-#include <string.h>
 
-static json_t *pool_used_by(void)
+json_t *storage_pool_used_by(const char *pool)
 {
-	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_strv_free_ char **names = NULL, **profiles = NULL, **vols = NULL;
 	json_t *list = json_array();
 
 	(void)db_instance_names(the_daemon->db, &names, NULL);
-	STRV_FOREACH(n, names)
-		json_array_append_new(list, json_sprintf("/1.0/instances/%s", *n));
-	json_array_append_new(list, json_string("/1.0/profiles/default"));
+	STRV_FOREACH(n, names) {
+		struct db_instance i = { 0 };
+
+		if (db_instance_get(the_daemon->db, *n, &i, NULL) < 0)
+			continue;
+		if (storage_instance_uses_pool(&i, pool))
+			json_array_append_new(list, json_sprintf("/1.0/instances/%s", *n));
+		db_instance_clear(&i);
+	}
+	(void)db_profile_names(the_daemon->db, &profiles, NULL);
+	STRV_FOREACH(n, profiles) {
+		struct db_profile p = { 0 };
+		const json_t *root;
+
+		if (db_profile_get(the_daemon->db, *n, &p, NULL) < 0)
+			continue;
+		root = storage_root_device(p.devices, NULL);
+		if (root && streq_ptr(json_string_value(json_object_get(root, "pool")), pool))
+			json_array_append_new(list, json_sprintf("/1.0/profiles/%s", *n));
+		db_profile_clear(&p);
+	}
+	(void)db_volume_names(the_daemon->db, pool, "custom", &vols, NULL);
+	STRV_FOREACH(n, vols)
+		json_array_append_new(list,
+				      json_sprintf("/1.0/storage-pools/%s/volumes/custom/%s", pool, *n));
 	return list;
 }
 
@@ -28,7 +62,13 @@ static json_t *pool_json(const struct db_pool *p)
 {
 	return json_pack("{s:O, s:s, s:s, s:s, s:o, s:s, s:[s]}", "config", p->config,
 			 "description", p->description, "name", p->name, "driver", p->driver,
-			 "used_by", pool_used_by(), "status", "Created", "locations", "none");
+			 "used_by", storage_pool_used_by(p->name), "status", "Created", "locations",
+			 "none");
+}
+
+static json_t *pool_etag(const struct db_pool *p)
+{
+	return json_pack("{s:O, s:s}", "config", p->config, "description", p->description);
 }
 
 static void list_pools(struct request *req, char **params)
@@ -58,13 +98,135 @@ static void get_pool(struct request *req, char **params)
 	struct db_pool p = { 0 };
 	struct cove_error err = { 0 };
 	int r = db_pool_get(the_daemon->db, params[0], &p, &err);
+	json_t *etag;
 
 	if (r < 0) {
 		reply_errno(req, r, err.msg);
 		return;
 	}
-	reply_sync_etag(req, pool_json(&p), NULL);
+	etag = pool_etag(&p);
+	reply_sync_etag(req, pool_json(&p), etag);
+	json_decref(etag);
 	db_pool_clear(&p);
+}
+
+/* The dir driver's keys (LXD's names and value rules); "source" only at creation. */
+static int check_pool_config(const json_t *config, bool create, struct cove_error *err)
+{
+	const char *k;
+	json_t *v;
+
+	if (!config || json_is_null(config))
+		return 0;
+	if (!json_is_object(config))
+		return cove_err(err, -EINVAL, "json: cannot unmarshal config: not a map");
+	json_object_foreach((json_t *)config, k, v) {
+		const char *s = json_string_value(v);
+		uint64_t n;
+		bool b;
+
+		if (!json_is_string(v))
+			return cove_err(err, -EINVAL,
+					"json: cannot unmarshal %s into Go value of type string (key '%s')",
+					json_is_number(v) ? "number" : json_is_boolean(v) ? "bool" : "value",
+					k);
+		if (streq(k, "source") || streq(k, "volatile.initial_source")) {
+			if (!create)
+				return cove_err(err, -EINVAL, "Pool source cannot be changed");
+			continue;
+		}
+		if (startswith(k, "user."))
+			continue;
+		if (streq(k, "rsync.compression") || streq(k, "volume.security.shifted") ||
+		    streq(k, "volume.security.unmapped")) {
+			if (!isempty(s) && parse_bool(s, &b) < 0)
+				return cove_err(err, -EINVAL,
+						"Invalid value for option \"%s\": Invalid value for a boolean \"%s\"",
+						k, s);
+			continue;
+		}
+		if (streq(k, "rsync.bwlimit") || streq(k, "volume.size")) {
+			if (!isempty(s) && limits_parse_bytes(s, &n) < 0)
+				return cove_err(err, -EINVAL, "Invalid value for option \"%s\": \"%s\"", k, s);
+			continue;
+		}
+		return cove_err(err, -EINVAL, "Invalid option \"%s\"", k);
+	}
+	return 0;
+}
+
+static int check_pool_name(const char *name, struct cove_error *err)
+{
+	if (isempty(name))
+		return cove_err(err, -EINVAL, "No name provided");
+	if (strchr(name, '/'))
+		return cove_err(err, -EINVAL, "Storage pool names may not contain slashes");
+	if (streq(name, ".") || streq(name, "..") || strpbrk(name, " \t\n") || string_has_cc(name) ||
+	    strlen(name) > 64)
+		return cove_err(err, -EINVAL, "Invalid storage pool name \"%s\"", name);
+	return 0;
+}
+
+static int check_driver(const char *driver, struct cove_error *err)
+{
+	static const char *const known[] = { "btrfs", "ceph", "cephfs", "cephobject", "lvm", "zfs" };
+
+	if (isempty(driver))
+		return cove_err(err, -EINVAL, "No driver provided");
+	if (streq(driver, "dir"))
+		return 0;
+	for (size_t i = 0; i < ELEMENTSOF(known); i++)
+		if (streq(driver, known[i]))
+			return cove_err(err, -EINVAL,
+					"Storage pool driver \"%s\" is not supported by coved (only \"dir\" is available)",
+					driver);
+	return cove_err(err, -EINVAL, "Driver \"%s\" is unknown (only \"dir\" is available)", driver);
+}
+
+static bool dir_empty(const char *path)
+{
+	_cleanup_closedir_ DIR *d = opendir(path);
+	struct dirent *de;
+
+	while (d && (de = readdir(d)))
+		if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+			return false;
+	return d != NULL;
+}
+
+/* Make (or check) the pool directory; *created tells whether we made it. */
+static int prepare_source(const char *source, bool *created, struct cove_error *err)
+{
+	struct stat st;
+	int r;
+
+	*created = false;
+	if (source[0] != '/' || strstr(source, "/../") || endswith(source, "/.."))
+		return cove_err(err, -EINVAL, "Source path \"%s\" must be absolute", source);
+	if (stat(source, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return cove_err(err, -EINVAL, "Source path \"%s\" isn't a directory", source);
+		if (!dir_empty(source))
+			return cove_err(err, -EINVAL, "Source path \"%s\" isn't empty", source);
+	} else {
+		r = mkdir_p(source, 0711);
+		if (r < 0 && r != -EEXIST)
+			return cove_err(err, r, "Failed to create the pool directory \"%s\": %s", source,
+					strerror(-r));
+		*created = true;
+	}
+	(void)chmod(source, 0711);
+	for (size_t i = 0; i < 2; i++) {
+		_cleanup_free_ char *sub = xasprintf("%s/%s", source, i ? "custom" : "containers");
+
+		if (mkdir(sub, 0711) < 0 && errno != EEXIST) {
+			r = -errno;
+			if (*created)
+				(void)rm_rf(source);
+			return cove_err(err, r, "Failed to create \"%s\": %s", sub, strerror(-r));
+		}
+	}
+	return 0;
 }
 
 static void create_pool(struct request *req, char **params)
@@ -73,44 +235,236 @@ static void create_pool(struct request *req, char **params)
 	_cleanup_free_ char *source = NULL, *loc = NULL;
 	struct cove_error err = { 0 };
 	struct db_pool p = { 0 };
-	const char *name, *driver;
+	const json_t *config, *desc;
+	const char *name, *driver, *src;
+	bool created = false;
 	int r;
 
 	if (!body)
 		return;
 	name = json_string_value(json_object_get(body, "name"));
 	driver = json_string_value(json_object_get(body, "driver"));
-	if (isempty(name) || strchr(name, '/') || streq(name, "..") || streq(name, ".")) {
-		reply_error(req, 400, "Invalid pool name");
+	config = json_object_get(body, "config");
+	desc = json_object_get(body, "description");
+	r = check_pool_name(name, &err);
+	if (r >= 0)
+		r = check_driver(driver, &err);
+	if (r >= 0)
+		r = check_pool_config(config, true, &err);
+	if (r >= 0 && desc && !json_is_null(desc) && !json_is_string(desc))
+		r = cove_err(&err, -EINVAL, "json: cannot unmarshal description: not a string");
+	if (r >= 0 && db_pool_get(the_daemon->db, name, &p, NULL) >= 0) {
+		db_pool_clear(&p);
+		r = cove_err(&err, -EEXIST, "Storage pool \"%s\" already exists", name);
+	}
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
 		return;
 	}
-	if (!streq_ptr(driver, "dir")) {
-		reply_error(req, 400, "Storage driver \"%s\" is not supported", driver ? driver : "");
-		return;
-	}
-	source = xasprintf("%s/storage-pools/%s", the_daemon->dir, name);
-	r = mkdir_p(source, 0711);
-	if (r < 0 && r != -EEXIST) {
-		reply_errno(req, r, "Failed to create the pool directory");
+	src = json_string_value(json_object_get(config, "source"));
+	source = isempty(src) ? xasprintf("%s/storage-pools/%s", the_daemon->dir, name) : xstrdup(src);
+	r = prepare_source(source, &created, &err);
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
 		return;
 	}
 	p.name = (char *)name;
 	p.driver = (char *)driver;
-	p.description = (char *)(json_string_value(json_object_get(body, "description")) ?: "");
-	p.config = json_pack("{s:s}", "source", source);
+	p.description = (char *)(json_string_value(desc) ?: "");
+	p.config = json_is_object(config) ? json_deep_copy(config) : json_object();
+	json_object_set_new(p.config, "source", json_string(source));
+	if (!isempty(src))
+		json_object_set_new(p.config, "volatile.initial_source", json_string(src));
 	r = db_pool_insert(the_daemon->db, &p, &err);
 	json_decref(p.config);
 	if (r < 0) {
+		if (created)
+			(void)rm_rf(source);
 		reply_errno(req, r, err.msg);
 		return;
 	}
 	loc = xasprintf("/1.0/storage-pools/%s", name);
 	reply_created(req, loc);
+	events_lifecycle("storage-pool-created", loc, NULL);
+}
+
+static bool etag_ok(struct request *req, const struct db_pool *p)
+{
+	_cleanup_json_ json_t *e = pool_etag(p);
+	_cleanup_free_ char *cur = util_json_etag(e), *sent = NULL;
+	size_t n;
+
+	if (!req->if_match)
+		return true;
+	sent = xstrdup(req->if_match);
+	n = strlen(sent);
+	if (n >= 2 && sent[0] == '"' && sent[n - 1] == '"') {
+		sent[n - 1] = 0;
+		memmove(sent, sent + 1, n - 1);
+	}
+	if (streq(cur, sent))
+		return true;
+	reply_error(req, 412, "ETag doesn't match: %s vs %s", cur, sent);
+	return false;
+}
+
+/*
+ * PUT replaces the config (source and volatile.* are kept: LXD refuses to
+ * change them, and a PUT of what GET gave is fine), PATCH merges.
+ */
+static int apply_pool_fields(struct db_pool *p, const json_t *body, bool patch,
+			     struct cove_error *err)
+{
+	_cleanup_json_ json_t *cfg = json_deep_copy(json_object_get(body, "config"));
+	const json_t *desc = json_object_get(body, "description");
+	const char *k;
+	json_t *v;
+	void *tmp;
+	int r;
+
+	if (cfg && !json_is_object(cfg) && !json_is_null(cfg))
+		return cove_err(err, -EINVAL, "json: cannot unmarshal config: not a map");
+	if (desc && !json_is_null(desc) && !json_is_string(desc))
+		return cove_err(err, -EINVAL, "json: cannot unmarshal description: not a string");
+	if (!json_is_object(cfg)) {
+		json_decref(cfg);
+		cfg = json_object();
+	}
+	json_object_foreach_safe(cfg, tmp, k, v) {
+		if ((streq(k, "source") || streq(k, "volatile.initial_source")) &&
+		    json_equal(v, json_object_get(p->config, k)))
+			json_object_del(cfg, k);
+	}
+	r = check_pool_config(cfg, false, err);
+	if (r < 0)
+		return r;
+	if (!patch) {
+		json_object_foreach_safe(p->config, tmp, k, v)
+			if (!streq(k, "source") && !startswith(k, "volatile."))
+				json_object_del(p->config, k);
+	}
+	json_object_update(p->config, cfg);
+	if (!patch || json_is_string(desc)) {
+		free(p->description);
+		p->description = xstrdup(json_string_value(desc) ?: "");
+	}
+	return 0;
+}
+
+static void update_pool(struct request *req, char **params, bool patch)
+{
+	_cleanup_json_ json_t *body = request_json(req);
+	_cleanup_free_ char *src = NULL;
+	struct db_pool p = { 0 };
+	struct cove_error err = { 0 };
+	int r;
+
+	if (!body)
+		return;
+	r = db_pool_get(the_daemon->db, params[0], &p, &err);
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		return;
+	}
+	if (!etag_ok(req, &p)) {
+		db_pool_clear(&p);
+		return;
+	}
+	r = apply_pool_fields(&p, body, patch, &err);
+	if (r >= 0)
+		r = db_pool_update(the_daemon->db, &p, &err);
+	db_pool_clear(&p);
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		return;
+	}
+	reply_sync(req, json_object());
+	src = xasprintf("/1.0/storage-pools/%s", params[0]);
+	events_lifecycle("storage-pool-updated", src, NULL);
+}
+
+static void put_pool(struct request *req, char **params)
+{
+	update_pool(req, params, false);
+}
+
+static void patch_pool(struct request *req, char **params)
+{
+	update_pool(req, params, true);
+}
+
+static void delete_pool(struct request *req, char **params)
+{
+	_cleanup_json_ json_t *users = NULL;
+	_cleanup_free_ char *src = NULL, *source = NULL, *initial = NULL;
+	struct db_pool p = { 0 };
+	struct cove_error err = { 0 };
+	int r;
+
+	r = db_pool_get(the_daemon->db, params[0], &p, &err);
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		return;
+	}
+	source = xstrdup(storage_pool_source(&p));
+	initial = xstrdup(json_string_value(json_object_get(p.config, "volatile.initial_source")) ?: "");
+	db_pool_clear(&p);
+	users = storage_pool_used_by(params[0]);
+	if (json_array_size(users) > 0) {
+		reply_error(req, 400, "The storage pool is currently in use");
+		return;
+	}
+	r = db_pool_delete(the_daemon->db, params[0], &err);
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		return;
+	}
+	/* a user's source directory stays (emptied), ours goes */
+	if (*initial) {
+		_cleanup_free_ char *c = xasprintf("%s/containers", source);
+		_cleanup_free_ char *v = xasprintf("%s/custom", source);
+
+		(void)rmdir(c);
+		(void)rmdir(v);
+	} else
+		(void)rm_rf(source);
+	reply_sync(req, json_object());
+	src = xasprintf("/1.0/storage-pools/%s", params[0]);
+	events_lifecycle("storage-pool-deleted", src, NULL);
+}
+
+static void get_resources(struct request *req, char **params)
+{
+	struct db_pool p = { 0 };
+	struct cove_error err = { 0 };
+	struct statvfs sv;
+	int r = db_pool_get(the_daemon->db, params[0], &p, &err);
+
+	if (r < 0) {
+		reply_errno(req, r, err.msg);
+		return;
+	}
+	if (statvfs(storage_pool_source(&p), &sv) < 0) {
+		reply_error(req, 500, "Failed to get the pool's usage: %s", strerror(errno));
+		db_pool_clear(&p);
+		return;
+	}
+	db_pool_clear(&p);
+	reply_sync(req, json_pack("{s:{s:I, s:I}, s:{s:I, s:I}}", "space", "used",
+				  (json_int_t)((sv.f_blocks - sv.f_bfree) * sv.f_frsize), "total",
+				  (json_int_t)(sv.f_blocks * sv.f_frsize), "inodes", "used",
+				  (json_int_t)(sv.f_files - sv.f_ffree), "total",
+				  (json_int_t)sv.f_files));
 }
 
 const struct route api_storage_routes[] = {
 	{ HTTP_POST, "/1.0/storage-pools", create_pool },
 	{ HTTP_GET, "/1.0/storage-pools", list_pools },
+	{ HTTP_GET, "/1.0/storage-pools/*/resources", get_resources },
 	{ HTTP_GET, "/1.0/storage-pools/*", get_pool },
+	{ HTTP_PUT, "/1.0/storage-pools/*", put_pool },
+	{ HTTP_PATCH, "/1.0/storage-pools/*", patch_pool },
+	{ HTTP_DELETE, "/1.0/storage-pools/*", delete_pool },
+	STORAGE_VOLUME_ROUTES,
 	{ 0, NULL, NULL },
 };

@@ -114,3 +114,28 @@ void db_pool_clear(struct db_pool *p);
 int db_pool_get(sqlite3 *db, const char *name, struct db_pool *ret, struct cove_error *err);
 int db_pool_names(sqlite3 *db, char ***ret, struct cove_error *err);
 int db_pool_insert(sqlite3 *db, const struct db_pool *p, struct cove_error *err);
+/* storage pools: update (description, config) and delete (db-storage.c) */
+int db_pool_update(sqlite3 *db, const struct db_pool *p, struct cove_error *err);
+int db_pool_delete(sqlite3 *db, const char *name, struct cove_error *err);
+
+struct db_volume {
+	char *pool;
+	char *name;
+	char *type; /* "custom" */
+	char *content_type;
+	char *description;
+	char *created_at;
+	json_t *config;
+};
+void db_volume_clear(struct db_volume *v);
+int db_volume_get(sqlite3 *db, const char *pool, const char *type, const char *name,
+		  struct db_volume *ret, struct cove_error *err);
+/* names of the volumes of pool (of type, or every type when type is NULL: "TYPE/NAME") */
+int db_volume_names(sqlite3 *db, const char *pool, const char *type, char ***ret,
+		    struct cove_error *err);
+int db_volume_insert(sqlite3 *db, const struct db_volume *v, struct cove_error *err);
+int db_volume_update(sqlite3 *db, const struct db_volume *v, struct cove_error *err);
+int db_volume_rename(sqlite3 *db, const char *pool, const char *type, const char *old,
+		     const char *new_name, struct cove_error *err);
+int db_volume_delete(sqlite3 *db, const char *pool, const char *type, const char *name,
+		     struct cove_error *err);

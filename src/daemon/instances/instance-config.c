@@ -18,6 +18,7 @@
 #include "instance.h"
 #include "instance-idmap.h"
 #include "instance-limits.h"
+#include "instance-storage.h"
 #include "instance-snapshot.h"
 #include "strutil.h"
 #include "util.h"
@@ -148,6 +149,8 @@ int instance_devices_validate(const json_t *devices, struct cove_error *err)
 		if (!streq(type, "disk") && !streq(type, "none") && !streq(type, "nic"))
 			return cove_err(err, -EOPNOTSUPP,
 					"Invalid devices: Device type \"%s\" is not supported yet", type);
+		if (streq(type, "disk") && storage_disk_validate(k, d, err) < 0)
+			return -EINVAL;
 		if (streq(type, "nic") && network_nic_validate(k, d, err) < 0)
 			return -EINVAL;
 	}
@@ -279,6 +282,9 @@ int instance_write_lxc_config(const char *name, const json_t *expanded_config, b
 	int r;
 
 	text = lxc_config_text(name, expanded_config);
+	r = storage_append_lxc_config(name, expanded_config, for_start, &text, err);
+	if (r < 0)
+		return r;
 	network_append_lxc_config(name, for_start, &text);
 	r = cove_conf_load_string(c, path, text, err);
 	if (r < 0)

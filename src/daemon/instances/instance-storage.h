@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Storage seen from instances: where a pool keeps instance root
+ * filesystems and custom volumes (dir driver layout, as LXD's:
+ * SOURCE/containers/NAME/rootfs and SOURCE/custom/default_VOLUME), disk
+ * devices checked and turned into lxc.mount.entry lines, and the root
+ * disk's limits.read/limits.write into io.max on the pool's block device.
+ */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "cove/error.h"
+#include "db/db.h"
+
+/* The pool's directory (config "source"). */
+const char *storage_pool_source(const struct db_pool *p);
+/* SOURCE/custom/default_NAME; free() it. */
+char *storage_volume_dir(const struct db_pool *p, const char *volume);
+/* SOURCE/containers/NAME; free() it. */
+char *storage_instance_dir(const struct db_pool *p, const char *instance);
+
+/* The root disk of a devices map (type disk, path "/"); NULL when there is none. */
+json_t *storage_root_device(const json_t *devices, const char **ret_name);
+/* Keys and values of one disk device, as LXD checks them (error texts included). */
+int storage_disk_validate(const char *devname, const json_t *dev, struct cove_error *err);
+
+/*
+ * Where a new instance goes: the instance volume directory in the pool of
+ * its root disk (ret NULL when the devices have no root disk: the
+ * instance directory is then a plain directory in the lxcpath).
+ */
+int storage_instance_volume(const char *name, const json_t *devices, char **ret,
+			    struct cove_error *err);
+/*
+ * Make the instance directory: dir itself (volume NULL), or the instance
+ * volume with dir a symlink to it (LXD's layout). -EEXIST: dir exists,
+ * -ENOTEMPTY: the volume exists.
+ */
+int storage_instance_make_dir(const char *dir, const char *volume, struct cove_error *err);
+/* The instance volume dir links to (NULL: a plain directory); free() it. */
+char *storage_instance_volume_of(const char *dir);
+/* After the instance directory moved from old_dir to new_dir: move its volume along. */
+int storage_instance_rename(const char *new_dir, const char *new_name, struct cove_error *err);
+
+/*
+ * The lxc.* lines for the disk devices of instance name (mount entries,
+ * io.max): for_start checks that sources exist and a block device is found.
+ */
+int storage_lxc_config(const char *name, const json_t *config, const json_t *devices,
+		       bool for_start, char **ret, struct cove_error *err);
+
+/* Does instance i use pool (root disk) / custom volume pool/volume (disk device)? */
+bool storage_instance_uses_pool(const struct db_instance *i, const char *pool);
+bool storage_devices_use_volume(const json_t *devices, const char *pool, const char *volume);
+
+/* Append storage_lxc_config() of the instance row name (nothing if unknown) to *text. */
+int storage_append_lxc_config(const char *name, const json_t *config, bool for_start, char **text,
+			      struct cove_error *err);
