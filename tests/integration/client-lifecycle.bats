@@ -428,3 +428,13 @@ assert d["storage"]["total"] == len(d["storage"]["disks"])
 	run cove list -f csv -c s "$c"
 	assert_output "RUNNING"
 }
+
+@test "--ephemeral: an init that exits on its own (at once, or after a while) deletes it" {
+	c=$(inst x1) d=$(inst x2); made "$c" "$d"
+	run cove launch busybox "$c" --ephemeral -c raw.lxc="lxc.init.cmd = /bin/sleep 1"
+	assert_success
+	wait_gone "$c"
+	run cove launch busybox "$d" --ephemeral -c raw.lxc="lxc.init.cmd = /bin/true"
+	wait_gone "$d"
+	[ ! -e "$COVE_DIR/containers/$d" ]
+}

@@ -155,7 +155,8 @@ static void state_done(struct operation *op, void *userdata, int r, const struct
 	}
 	if (j->action == ACTION_START || j->action == ACTION_RESTART) {
 		instance_unwatch(j->name); /* the old monitor's */
-		instance_watch(j->name);
+		if (!instance_watch(j->name))
+			instance_stopped_outside(j->name); /* it stopped already */
 	}
 	operation_finish(op, NULL);
 }
@@ -348,7 +349,8 @@ static void autostart_done(struct operation *op, void *userdata, int r, const st
 			continue;
 		}
 		events_lifecycle("instance-started", src, NULL);
-		instance_watch(j->e[k].name);
+		if (!instance_watch(j->e[k].name))
+			instance_stopped_outside(j->e[k].name);
 	}
 	operation_finish(op, NULL);
 }

@@ -15,11 +15,13 @@
 int instance_pick_name(char **ret, struct cove_error *err);
 
 /*
- * Watch NAME's monitor (no-op if it is not running or already watched):
- * when the container stops, coved sends instance-stopped (unless coved
- * stopped it itself) and deletes it if it is ephemeral.
+ * Watch NAME's monitor (no-op if already watched): when the container
+ * stops, coved sends instance-stopped (unless coved stopped it itself) and
+ * deletes it if it is ephemeral. false: it is not running (no watch).
  */
-void instance_watch(const char *name);
+bool instance_watch(const char *name);
+/* NAME stopped without coved asking (if it really is stopped): the event, ephemeral deletion. */
+void instance_stopped_outside(const char *name);
 /* Watch every running instance and delete stopped ephemeral ones (daemon start). */
 void instances_watch_all(void);
 /* coved itself is stopping NAME (the stop event is its own); false again at the end. */

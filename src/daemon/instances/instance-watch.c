@@ -135,13 +135,20 @@ static void delete_ephemeral(const char *name)
 static void watch_fired(uv_poll_t *p, int status, int events)
 {
 	struct watch *w = p->data;
-	_cleanup_free_ char *name = xstrdup(w->name), *src = NULL;
+	_cleanup_free_ char *name = xstrdup(w->name);
+
+	watch_drop(w);
+	if (strv_contains(stopping, name) || the_daemon->shutting_down)
+		return; /* the state API (or the next daemon) reports it */
+	instance_stopped_outside(name);
+}
+
+void instance_stopped_outside(const char *name)
+{
+	_cleanup_free_ char *src = NULL;
 	struct db_instance i = { 0 };
 	struct instance_state s;
 
-	watch_drop(w);
-	if (strv_contains(stopping, name))
-		return; /* the state API reports it and carries on */
 	instance_state_get(name, &s);
 	if (s.state != COVE_STATE_STOPPED) {
 		instance_watch(name); /* still there (a reboot, a spurious wake-up) */
@@ -157,22 +164,24 @@ static void watch_fired(uv_poll_t *p, int status, int events)
 	db_instance_clear(&i);
 }
 
-void instance_watch(const char *name)
+bool instance_watch(const char *name)
 {
 	_cleanup_(cove_container_freep) struct cove_container *ct = NULL;
 	struct cove_error err = { 0 };
 	struct watch *w;
 	int fd = -EBADF;
 
-	if (watch_find(name) || the_daemon->shutting_down)
-		return;
+	if (watch_find(name))
+		return true;
+	if (the_daemon->shutting_down)
+		return false;
 	if (cove_container_new(the_daemon->lxcpath, name, &ct, &err) < 0 ||
 	    cove_container_wait_fd(ct, 1u << COVE_STATE_STOPPED, &fd, &err) < 0) {
 		log_warning("Cannot watch instance '%s': %s", name, err.msg);
-		return;
+		return false;
 	}
 	if (fd < 0)
-		return; /* not running */
+		return false; /* not running */
 	w = xzalloc(sizeof(*w));
 	w->name = xstrdup(name);
 	w->fd = fd;
@@ -180,12 +189,13 @@ void instance_watch(const char *name)
 		safe_close(fd);
 		free(w->name);
 		free(w);
-		return;
+		return false;
 	}
 	w->poll.data = w;
 	w->next = watches;
 	watches = w;
 	uv_poll_start(&w->poll, UV_READABLE | UV_DISCONNECT, watch_fired);
+	return true;
 }
 
 void instance_unwatch(const char *name)
