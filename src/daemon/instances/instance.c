@@ -59,17 +59,23 @@ void instance_state_get(const char *name, struct instance_state *ret)
 	}
 }
 
+static json_t *state_json(const struct instance_state *s)
+{
+	json_t *j;
+
+	j = json_pack("{s:s, s:i, s:{}, s:o, s:i}", "status", s->status, "status_code",
+		      s->status_code, "disk", "network", network_instance_state(s->pid), "pid",
+		      (int)(s->pid > 0 ? s->pid : 0));
+	instance_usage_to_json(s->cgroup, j);
+	return j;
+}
+
 json_t *instance_state_to_json(const char *name)
 {
 	struct instance_state s;
-	json_t *j;
 
 	instance_state_get(name, &s);
-	j = json_pack("{s:s, s:i, s:{}, s:o, s:i}", "status", s.status, "status_code",
-		      s.status_code, "disk", "network", network_instance_state(s.pid), "pid",
-		      (int)(s.pid > 0 ? s.pid : 0));
-	instance_usage_to_json(s.cgroup, j);
-	return j;
+	return state_json(&s);
 }
 
 json_t *instance_etag_json(const struct db_instance *i)
@@ -97,7 +103,8 @@ json_t *instance_to_json(const struct db_instance *i, bool full)
 		      s.status, "status_code", s.status_code, "last_used_at", i->last_used_at,
 		      "location", "none", "type", "container", "project", "default");
 	if (full) {
-		json_object_set_new(j, "state", instance_state_to_json(i->name));
+		/* the state asked of the monitor above, not a second time */
+		json_object_set_new(j, "state", state_json(&s));
 		json_object_set_new(j, "snapshots", snapshots_to_json(i->name, 1) ?: json_null());
 		json_object_set_new(j, "backups", json_null());
 	}
