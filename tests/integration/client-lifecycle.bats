@@ -438,3 +438,74 @@ assert d["storage"]["total"] == len(d["storage"]["disks"])
 	wait_gone "$d"
 	[ ! -e "$COVE_DIR/containers/$d" ]
 }
+
+@test "coved shutdown: ephemeral instances are gone when the next coved starts, the others run again" {
+	c=$(inst h1) d=$(inst h2); made "$c" "$d"
+	cove launch busybox "$c" --ephemeral
+	cove launch busybox "$d"
+	pid=$(cat "$COVE_DIR/coved.pid")
+	run coved shutdown --timeout 60
+	assert_success
+	! kill -0 "$pid" 2>/dev/null
+	setsid nsenter --net="/run/netns/$COVED_NETNS" coved >>"$COVE_DIR/coved.log" 2>&1 \
+		</dev/null 3>&- 4>&- &
+	echo $! >"$COVE_DIR/coved.pid"
+	coved waitready --timeout 15
+	run cove list -f csv -c n "$c"
+	assert_output ""
+	[ ! -e "$COVE_DIR/containers/$c" ]
+	wait_state "$d" RUNNING
+}
+
+@test "interactive coved init: no pool, an existing bridge, missing interfaces re-asked, daemon errors shown" {
+	cove profile show default | grep -v '^used_by' >"$BATS_TEST_TMPDIR/saved"
+	# in coved's netns with its own /sys (ip netns exec): lxdbr0 is a bridge there
+	answers="no
+no
+no
+no
+yes
+nosuch$UNIQ
+lxdbr0
+no
+no
+yes"
+	run --separate-stderr ip netns exec "$COVED_NETNS" coved init <<<"$answers"
+	cove profile show default >"$BATS_TEST_TMPDIR/after"
+	cove profile edit default <"$BATS_TEST_TMPDIR/saved"
+	echo "status=$status stdout=$output stderr=$stderr"
+	[ "$status" = 0 ]
+	[[ "$output" == *"The requested interface doesn't exist. Please choose another one."* ]]
+	[[ "$output" == *"config:
+  images.auto_update_interval: \"0\"
+networks: []
+storage_pools: []
+profiles:
+- config: {}
+  description: \"\"
+  devices:
+    eth0:
+      name: eth0
+      nictype: bridged
+      parent: lxdbr0
+      type: nic
+  name: default
+projects: []
+cluster: null"* ]]
+	grep -q "nictype: bridged" "$BATS_TEST_TMPDIR/after"
+	grep -q "pool: default" "$BATS_TEST_TMPDIR/after"
+	# lo is no bridge: macvlan, which coved refuses; the daemon's error is shown
+	run --separate-stderr ip netns exec "$COVED_NETNS" coved init <<<"no
+no
+no
+no
+yes
+lo
+no
+yes
+no"
+	assert_failure
+	[[ "$stderr" == *"Failed to update the profile 'default': "*"macvlan"* ]]
+	run diff "$BATS_TEST_TMPDIR/saved" <(cove profile show default | grep -v '^used_by')
+	assert_success
+}
