@@ -28,6 +28,7 @@
 #include "images/image.h"
 #include "instances/instance.h"
 #include "instances/instance-lifecycle.h"
+#include "proxy/proxy.h"
 #include "init.h"
 #include "log.h"
 #include "server.h"
@@ -153,6 +154,7 @@ static int serve(void)
 	networks_restore(); /* bridges outlive coved: bring back what is missing */
 	find_running();
 	instances_watch_all();
+	proxies_restore(); /* proxy processes outlive coved too: start the missing ones */
 	instances_autostart();
 	snapshot_scheduler_start();
 	uv_signal_init(the_daemon->loop, &sigterm);

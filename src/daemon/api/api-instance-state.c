@@ -20,6 +20,7 @@
 #include "instances/instance-lifecycle.h"
 #include "log.h"
 #include "operations.h"
+#include "proxy/proxy.h"
 #include "router.h"
 #include "shutdown.h"
 #include "strutil.h"
@@ -124,6 +125,16 @@ static int state_run(void *userdata, struct cove_error *err)
 	}
 }
 
+static void kill_after_failed_start(const char *name)
+{
+	_cleanup_(cove_container_freep) struct cove_container *ct = NULL;
+
+	instance_unwatch(name);
+	if (cove_container_new(the_daemon->lxcpath, name, &ct, NULL) >= 0)
+		(void)cove_container_stop(ct, COVE_STOP_KILL, 0, false, false, NULL);
+	proxy_stop_instance(name);
+}
+
 static void state_done(struct operation *op, void *userdata, int r, const struct cove_error *err)
 {
 	const struct state_job *j = userdata;
@@ -143,6 +154,18 @@ static void state_done(struct operation *op, void *userdata, int r, const struct
 		operation_finish(op, cove_err_msg(err, r));
 		return;
 	}
+	if (j->action == ACTION_START || j->action == ACTION_RESTART) {
+		struct cove_error e = { 0 };
+
+		if (proxy_start_instance(j->name, &e) < 0) {
+			/* as LXD: a device that cannot start fails the start */
+			kill_after_failed_start(j->name);
+			operation_finish(op, e.msg);
+			return;
+		}
+	}
+	if (j->action == ACTION_STOP)
+		proxy_stop_instance(j->name);
 	if (j->action == ACTION_STOP && j->force)
 		events_lifecycle("instance-stopped", src, NULL);
 	else if (events[j->action])
@@ -343,9 +366,15 @@ static void autostart_done(struct operation *op, void *userdata, int r, const st
 
 	for (size_t k = 0; k < j->n; k++) {
 		_cleanup_free_ char *src = xasprintf("/1.0/instances/%s", j->e[k].name);
+		struct cove_error e = { 0 };
 
 		if (j->e[k].r < 0) {
 			log_warning("Failed to autostart '%s': %s", j->e[k].name, j->e[k].msg);
+			continue;
+		}
+		if (proxy_start_instance(j->e[k].name, &e) < 0) {
+			log_warning("Failed to autostart '%s': %s", j->e[k].name, e.msg);
+			kill_after_failed_start(j->e[k].name);
 			continue;
 		}
 		events_lifecycle("instance-started", src, NULL);

@@ -25,6 +25,7 @@
 #include "instances/instance-snapshot.h"
 #include "log.h"
 #include "operations.h"
+#include "proxy/proxy.h"
 #include "router.h"
 #include "strutil.h"
 #include "strv.h"
@@ -348,7 +349,7 @@ static int apply_limits_live(const struct db_instance *i, struct cove_error *err
 
 static void update_instance(struct request *req, char **params, bool patch)
 {
-	_cleanup_json_ json_t *body = request_json(req);
+	_cleanup_json_ json_t *body = request_json(req), *old_devices = NULL;
 	struct db_instance i = { 0 }, n = { 0 };
 	struct cove_error err = { 0 };
 	struct operation *op;
@@ -360,9 +361,12 @@ static void update_instance(struct request *req, char **params, bool patch)
 		db_instance_clear(&i);
 		return;
 	}
+	old_devices = proxy_expanded_devices(&i);
 	r = api_instance_fields(body, &n, false, &err);
 	if (r >= 0)
 		r = api_instance_apply(&i, &n, body, patch, &err);
+	if (r >= 0) /* proxy devices added/removed on a running instance */
+		r = proxy_update_instance(&i, old_devices, &err);
 	if (r >= 0)
 		r = db_instance_update(the_daemon->db, &i, &err);
 	if (r >= 0)

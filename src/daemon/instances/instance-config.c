@@ -23,6 +23,7 @@
 #include "strutil.h"
 #include "util.h"
 #include "networks/network.h"
+#include "proxy/proxy.h"
 
 typedef int (*value_check_fn)(const char *v);
 
@@ -146,12 +147,15 @@ int instance_devices_validate(const json_t *devices, struct cove_error *err)
 			return cove_err(err, -EINVAL, "Invalid devices: device '%s' must be a map of strings", k);
 		if (isempty(type))
 			return cove_err(err, -EINVAL, "Invalid devices: Missing device type for device \"%s\"", k);
-		if (!streq(type, "disk") && !streq(type, "none") && !streq(type, "nic"))
+		if (!streq(type, "disk") && !streq(type, "none") && !streq(type, "nic") &&
+		    !streq(type, "proxy"))
 			return cove_err(err, -EOPNOTSUPP,
 					"Invalid devices: Device type \"%s\" is not supported yet", type);
 		if (streq(type, "disk") && storage_disk_validate(k, d, err) < 0)
 			return -EINVAL;
 		if (streq(type, "nic") && network_nic_validate(k, d, err) < 0)
+			return -EINVAL;
+		if (streq(type, "proxy") && proxy_device_validate(k, d, err) < 0)
 			return -EINVAL;
 	}
 	return 0;
