@@ -327,3 +327,36 @@ s = socket.socket(); s.bind(("127.0.0.1", 8095)); s.listen(1); time.sleep(3600)
 	assert_failure
 	"$COVE" delete -f "$c"
 }
+
+@test "a reboot from inside: the proxy follows the new init; a halt from inside leaves none" {
+	local c=$(ct boot) old pp i np
+	daemon_init_image
+	"$COVE" launch busybox "$c"
+	"$COVE" config device add "$c" web proxy listen=tcp:127.0.0.1:8096 connect=tcp:127.0.0.1:80
+	old=$(init_pid "$c")
+	pp=$(proxy_pid "$c" web)
+	[ -n "$pp" ]
+	"$COVE" exec "$c" -- reboot || true
+	# the same process follows the new init (it execs itself again)
+	for i in $(seq 1 100); do
+		np=$(init_pid "$c")
+		[ -n "$np" ] && [ "$np" != null ] && [ "$np" != "$old" ] &&
+			grep -qz "^$np\$" /proc/"$pp"/cmdline 2>/dev/null && break
+		sleep 0.1
+	done
+	[ "$np" != "$old" ]
+	[ "$(proxy_pid "$c" web)" = "$pp" ]
+	grep -qz "^$np\$" /proc/"$pp"/cmdline
+	serve_http "$c"
+	run get 8096
+	assert_output "hello from $c"
+	"$COVE" exec "$c" -- poweroff || true
+	for i in $(seq 1 100); do
+		[ "$(status_of "$c")" = Stopped ] && break
+		sleep 0.1
+	done
+	[ "$(status_of "$c")" = Stopped ]
+	for i in $(seq 1 20); do [ -z "$(proxies_of "$c")" ] && break; sleep 0.1; done
+	[ -z "$(proxies_of "$c")" ]
+	"$COVE" delete -f "$c"
+}

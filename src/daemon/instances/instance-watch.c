@@ -28,6 +28,7 @@
 #include "log.h"
 #include "strutil.h"
 #include "strv.h"
+#include "proxy/proxy.h"
 
 LOG_MODULE("instance-watch");
 
@@ -152,8 +153,10 @@ void instance_stopped_outside(const char *name)
 	instance_state_get(name, &s);
 	if (s.state != COVE_STATE_STOPPED) {
 		instance_watch(name); /* still there (a reboot, a spurious wake-up) */
+		proxy_restore_instance(name); /* a new init: new proxies */
 		return;
 	}
+	proxy_stop_instance(name); /* nat rules, stale pid files */
 	if (db_instance_get(the_daemon->db, name, &i, NULL) < 0)
 		return; /* deleted meanwhile */
 	log_info("Instance '%s' stopped", name);

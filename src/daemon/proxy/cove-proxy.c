@@ -13,6 +13,9 @@
  *
  * Streams (tcp, unix) are copied by one thread per connection; udp by the
  * main loop, one connected socket per client address.
+ *
+ * When the init exits, it asks the instance's monitor: a reboot (a new
+ * init, RUNNING) re-executes the proxy for the new init; otherwise it exits.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cove/container.h"
+#include "macro.h"
 #include "proxy-addr.h"
 
 #define PIDFD_FD 3
@@ -44,7 +49,7 @@
 #define FLOW_IDLE_SEC 60
 
 static struct {
-	const char *listen, *connect, *pidfile;
+	const char *listen, *connect, *pidfile, *lxcpath, *id;
 	bool bind_instance, proxy_protocol;
 	pid_t pid;
 	long uid, gid, mode, sec_uid, sec_gid;
@@ -53,6 +58,7 @@ static struct {
 static struct proxy_addr la, ca;
 static int listeners[PROXY_MAX_PORTS];
 static char unlink_path[160];
+static int host_netns = -1; /* coved's, kept for a re-exec after a reboot */
 
 struct flow {
 	int fd; /* connected upstream socket, -1: free */
@@ -380,8 +386,52 @@ static void udp_back(struct flow *f)
 	(void)sendto(f->listener, buf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&f->peer, f->peer_len);
 }
 
+/*
+ * The init is gone. After a reboot the monitor runs a new one: exec again
+ * for it (same pid, same pid file; the listeners close on exec and are
+ * made anew in the new namespace). Returns if the instance stopped.
+ */
+static void follow_reboot(char **argv)
+{
+	_cleanup_free_ char *name = NULL;
+	const char *slash = opt.id ? strchr(opt.id, '/') : NULL;
+
+	if (!opt.lxcpath || !slash)
+		return;
+	name = strndup(opt.id, (size_t)(slash - opt.id));
+	for (int i = 0; name && i < 300; i++) {
+		_cleanup_(cove_container_freep) struct cove_container *ct = NULL;
+		struct cove_status st;
+		int pidfd = -1;
+		char pid[16];
+
+		if (cove_container_new(opt.lxcpath, name, &ct, NULL) < 0 ||
+		    cove_container_status(ct, &st, &pidfd, NULL) < 0 || st.state == COVE_STATE_STOPPED)
+			return;
+		if (st.state == COVE_STATE_RUNNING && st.init_pid > 0 && st.init_pid != opt.pid &&
+		    pidfd >= 0) {
+			for (int k = 0; argv[k]; k++)
+				if (!strcmp(argv[k], "--pid") && argv[k + 1]) {
+					snprintf(pid, sizeof(pid), "%d", (int)st.init_pid);
+					argv[k + 1] = pid;
+				}
+			if (setns(host_netns, CLONE_NEWNET) < 0 || dup2(pidfd, PIDFD_FD) < 0)
+				return;
+			(void)dup2(open("/dev/null", O_WRONLY | O_CLOEXEC), STATUS_FD);
+			fprintf(stderr, "Status: the instance rebooted, following its new init %d\n",
+				(int)st.init_pid);
+			execv("/proc/self/exe", argv);
+			return;
+		}
+		if (pidfd >= 0)
+			close(pidfd);
+		usleep(100000);
+	}
+}
+
 static int serve(int sigfd)
 {
+	bool init_gone = false;
 	size_t nl = la.proto == PROXY_UNIX ? 1 : la.n_ports, np;
 	struct pollfd *pf = calloc(nl + MAX_FLOWS + 2, sizeof(*pf));
 	struct flow *pmap[MAX_FLOWS];
@@ -401,8 +451,12 @@ static int serve(int sigfd)
 			}
 		if (poll(pf, (nfds_t)np, 30000) < 0 && errno != EINTR)
 			break;
-		if (pf[0].revents || pf[1].revents)
-			break; /* the container's init is gone, or SIGTERM */
+		if (pf[1].revents)
+			break; /* SIGTERM */
+		if (pf[0].revents) {
+			init_gone = true;
+			break; /* the container's init is gone */
+		}
 		for (size_t k = 0; k < nl; k++) {
 			if (!(pf[2 + k].revents & POLLIN))
 				continue;
@@ -417,6 +471,8 @@ static int serve(int sigfd)
 	}
 	if (unlink_path[0])
 		(void)unlink(unlink_path);
+	if (init_gone)
+		return -1;
 	if (opt.pidfile)
 		(void)unlink(opt.pidfile);
 	return EXIT_SUCCESS;
@@ -437,7 +493,7 @@ static void parse_args(int argc, char **argv)
 		{ "pid", 1, NULL, 'p' },    { "pidfile", 1, NULL, 'f' }, { "uid", 1, NULL, 'u' },
 		{ "gid", 1, NULL, 'g' },    { "mode", 1, NULL, 'm' },    { "security-uid", 1, NULL, 'U' },
 		{ "security-gid", 1, NULL, 'G' }, { "proxy-protocol", 0, NULL, 'P' },
-		{ "id", 1, NULL, 'i' },     {}
+		{ "id", 1, NULL, 'i' },     { "lxcpath", 1, NULL, 'L' }, {}
 	};
 	int c;
 
@@ -454,7 +510,8 @@ static void parse_args(int argc, char **argv)
 		case 'U': opt.sec_uid = num(optarg); break;
 		case 'G': opt.sec_gid = num(optarg); break;
 		case 'P': opt.proxy_protocol = true; break;
-		case 'i': break; /* names the device in ps and for coved's checks */
+		case 'i': opt.id = optarg; break; /* INSTANCE/DEVICE, also for coved's checks */
+		case 'L': opt.lxcpath = optarg; break;
 		default: status(0, "Error: bad arguments%s", "");
 		}
 	if (!opt.listen || !opt.connect || opt.pid <= 0)
@@ -486,7 +543,7 @@ int main(int argc, char **argv)
 		listeners[k] = make_listener(k);
 	if (setns(opt.bind_instance ? hostns : ctns, CLONE_NEWNET) < 0)
 		status(errno, "Error: setns%s", "");
-	close(hostns);
+	host_netns = hostns;
 	close(ctns);
 	if (opt.sec_gid >= 0 && (setgroups(0, NULL) < 0 || setresgid((gid_t)opt.sec_gid, (gid_t)opt.sec_gid, (gid_t)opt.sec_gid) < 0))
 		status(errno, "Error: Failed to set gid%s", "");
@@ -508,5 +565,10 @@ int main(int argc, char **argv)
 	if (write(STATUS_FD, "ok", 2) < 0)
 		(void)0;
 	close(STATUS_FD);
-	return serve(sigfd);
+	if (serve(sigfd) < 0) {
+		follow_reboot(argv);
+		if (opt.pidfile)
+			(void)unlink(opt.pidfile);
+	}
+	return EXIT_SUCCESS;
 }

@@ -197,8 +197,11 @@ static const char *proxy_exe(void)
 	return buf;
 }
 
-/* The pid in a proxy's pid file if that process is still this device's cove-proxy. */
-static pid_t live_pid(const char *inst, const char *dev)
+/*
+ * The pid in a proxy's pid file if that process is still this device's
+ * cove-proxy (and, init > 0, serves that init: not the one before a reboot).
+ */
+static pid_t live_pid_of(const char *inst, const char *dev, pid_t init)
 {
 	_cleanup_free_ char *pf = pid_path(inst, dev), *txt = NULL, *cmd = NULL, *cl = NULL;
 	_cleanup_free_ char *id = xasprintf("%s/%s", inst, dev);
@@ -210,11 +213,21 @@ static pid_t live_pid(const char *inst, const char *dev)
 	cl = xasprintf("/proc/%u/cmdline", pid);
 	if (read_full_file(cl, 65536, &cmd, &n) < 0)
 		return 0;
-	/* argv: ... --id INST/DEV ... */
+	/* argv: ... --id INST/DEV --pid INIT ... */
 	for (size_t k = 0; k + 1 < n; k += strlen(cmd + k) + 1)
-		if (streq(cmd + k, "--id") && k + 5 < n && streq(cmd + k + 5, id))
-			return (pid_t)pid;
+		if (streq(cmd + k, "--id") && k + 5 < n && streq(cmd + k + 5, id)) {
+			size_t p = k + 5 + strlen(id) + 1;
+			_cleanup_free_ char *want = xasprintf("%d", (int)init);
+
+			if (init <= 0 || (p + 6 < n && streq(cmd + p, "--pid") && streq(cmd + p + 6, want)))
+				return (pid_t)pid;
+		}
 	return 0;
+}
+
+static pid_t live_pid(const char *inst, const char *dev)
+{
+	return live_pid_of(inst, dev, 0);
 }
 
 static void stop_device(const char *inst, const char *dev)
@@ -244,6 +257,8 @@ static char **proxy_argv(const char *inst, const char *dev, const json_t *d, pid
 	strv_push(&argv, xasprintf("%s/%s", inst, dev));
 	strv_push_dup(&argv, "--pid");
 	strv_push(&argv, xasprintf("%d", (int)pid));
+	strv_push_dup(&argv, "--lxcpath");
+	strv_push_dup(&argv, the_daemon->lxcpath);
 	strv_push_dup(&argv, "--pidfile");
 	strv_push(&argv, xasprintf("%s/%s/proxy.%s.pid", the_daemon->lxcpath, inst, dev));
 	strv_push_dup(&argv, "--listen");
@@ -393,7 +408,7 @@ static int start_set(const char *inst, const json_t *devs, bool only_missing, st
 	if (r <= 0)
 		return r;
 	json_object_foreach ((json_t *)devs, k, d) {
-		if (!is_proxy(d) || dtrue(d, "nat") || (only_missing && live_pid(inst, k) > 0))
+		if (!is_proxy(d) || dtrue(d, "nat") || (only_missing && live_pid_of(inst, k, pid) > 0))
 			continue;
 		r = start_device(inst, k, d, pid, pidfd, err);
 		if (r < 0)
@@ -472,20 +487,24 @@ undo:
 	return r;
 }
 
+void proxy_restore_instance(const char *name)
+{
+	_cleanup_json_ json_t *devs = NULL;
+	struct cove_error err = { 0 };
+
+	if (expanded_devices(name, &devs, NULL) < 0)
+		return;
+	if (start_set(name, devs, true, &err) < 0)
+		log_warning("Failed to restore the proxy devices of '%s': %s", name, err.msg);
+}
+
 void proxies_restore(void)
 {
 	_cleanup_strv_free_ char **names = NULL;
 
 	(void)db_instance_names(the_daemon->db, &names, NULL);
-	STRV_FOREACH(n, names) {
-		_cleanup_json_ json_t *devs = NULL;
-		struct cove_error err = { 0 };
-
-		if (expanded_devices(*n, &devs, NULL) < 0)
-			continue;
-		if (start_set(*n, devs, true, &err) < 0)
-			log_warning("Failed to restore the proxy devices of '%s': %s", *n, err.msg);
-	}
+	STRV_FOREACH(n, names)
+		proxy_restore_instance(*n);
 }
 
 json_t *proxy_expanded_devices(const struct db_instance *i)

@@ -27,6 +27,8 @@ void proxy_stop_instance(const char *name);
  */
 int proxy_update_live(const char *name, const json_t *old_devices, const json_t *new_devices,
 		      struct cove_error *err);
+/* The missing proxies of a running instance (a new init after a reboot: new ones). */
+void proxy_restore_instance(const char *name);
 /* At start-up: the proxies of every running instance. */
 void proxies_restore(void);
 
