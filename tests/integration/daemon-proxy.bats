@@ -360,3 +360,25 @@ s = socket.socket(); s.bind(("127.0.0.1", 8095)); s.listen(1); time.sleep(3600)
 	[ -z "$(proxies_of "$c")" ]
 	"$COVE" delete -f "$c"
 }
+
+@test "Debian's lxc client: config device add/remove of a proxy device against coved" {
+	command -v lxc >/dev/null || skip "needs Debian's lxc client (lxd-client)"
+	local c=$(ct lxc)
+	daemon_init_image
+	"$COVE" launch busybox "$c"
+	serve_http "$c"
+	run lxc config device add "$c" port80 proxy listen=tcp:0.0.0.0:80 connect=tcp:127.0.0.1:80
+	assert_success
+	assert_line "Device port80 added to $c"
+	run get 80
+	assert_output "hello from $c"
+	run lxc config device add "$c" bad proxy listen=tcp:0.0.0.0:81 connect=tcp:localhost:80
+	assert_failure
+	assert_output --partial 'Not an IP address "localhost"'
+	run lxc config device remove "$c" port80
+	assert_success
+	run get 80
+	assert_failure
+	[ -z "$(proxies_of "$c")" ]
+	"$COVE" delete -f "$c"
+}

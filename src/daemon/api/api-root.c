@@ -14,6 +14,8 @@
 
 static const char *const api_extensions[] = {
 	"storage",
+	"storage_api_volume_rename",
+	"storage_volume_state",
 	"etag",
 	"patch",
 	"network",
@@ -42,6 +44,13 @@ static const char *const api_extensions[] = {
 	"backup_override_name",
 	"snapshot_scheduling",
 	"snapshot_schedule_aliases",
+	"proxy",
+	"proxy_unix",
+	"proxy_udp",
+	"proxy_tcp_udp_multi_port_handling",
+	"proxy_unix_dac_properties",
+	"proxy_haproxy_protocol",
+	"proxy_nat",
 };
 
 static json_t *environment(void)
