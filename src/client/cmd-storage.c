@@ -263,24 +263,61 @@ static int pool_edit(int argc, char **argv, struct cove_error *err)
 	return edit_object(path, err);
 }
 
+/* LXD's GetByteSizeStringIEC(n, 2): 18.80GiB */
 static char *human(long long n)
 {
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
 	double v = (double)n;
 	size_t i = 0;
 
-	while (v >= 1000 && i + 1 < ELEMENTSOF(units)) {
-		v /= 1000;
+	if (n < 1024)
+		return xasprintf("%lldB", n);
+	while (v >= 1024 && i + 1 < ELEMENTSOF(units)) {
+		v /= 1024;
 		i++;
 	}
-	return i == 0 ? xasprintf("%lld%s", n, units[0]) : xasprintf("%.2f%s", v, units[i]);
+	return xasprintf("%.2f%s", v, units[i]);
+}
+
+/* used_by grouped as `lxc storage info` prints it: images, instances, profiles, volumes */
+static void print_used_by(json_t *used_by)
+{
+	static const struct {
+		const char *group, *prefix;
+	} groups[] = {
+		{ "images", "/1.0/images/" },
+		{ "instances", "/1.0/instances/" },
+		{ "profiles", "/1.0/profiles/" },
+		{ "volumes", "/volumes/custom/" },
+	};
+	json_t *u;
+	size_t k;
+
+	printf("used by:\n");
+	for (size_t g = 0; g < ELEMENTSOF(groups); g++) {
+		bool header = false;
+
+		json_array_foreach (used_by, k, u) {
+			const char *url = json_string_value(u) ?: "";
+			const char *name = g == 3 ? strstr(url, groups[g].prefix)
+						  : startswith(url, groups[g].prefix);
+
+			if (!name)
+				continue;
+			if (g == 3)
+				name += strlen(groups[g].prefix);
+			if (!header)
+				printf("  %s:\n", groups[g].group);
+			header = true;
+			printf("  - %s\n", name);
+		}
+	}
 }
 
 static int pool_info(int argc, char **argv, struct cove_error *err)
 {
 	_cleanup_free_ char *path = NULL, *res = NULL, *used = NULL, *total = NULL;
-	json_t *p = NULL, *r_ = NULL, *u;
-	size_t i;
+	json_t *p = NULL, *rs = NULL;
 	int r;
 
 	NEED(1, 1, "info [<remote>:]<pool>");
@@ -289,21 +326,20 @@ static int pool_info(int argc, char **argv, struct cove_error *err)
 	if (r < 0)
 		return r;
 	res = xasprintf("%s/resources", path);
-	r = api_get(res, &r_, NULL, err);
+	r = api_get(res, &rs, NULL, err);
 	if (r < 0) {
 		json_decref(p);
 		return r;
 	}
-	printf("info:\n  description: \"%s\"\n  driver: %s\n  name: %s\n  space used: ",
-	       str(p, "description"), str(p, "driver"), str(p, "name"));
-	used = human(json_integer_value(json_object_get(json_object_get(r_, "space"), "used")));
-	total = human(json_integer_value(json_object_get(json_object_get(r_, "space"), "total")));
-	printf("%s\n  total space: %s\nused by:\n", used, total);
+	used = human(json_integer_value(json_object_get(json_object_get(rs, "space"), "used")));
+	total = human(json_integer_value(json_object_get(json_object_get(rs, "space"), "total")));
+	printf("info:\n  description: \"%s\"\n  driver: %s\n  name: %s\n  space used: %s\n"
+	       "  total space: %s\n",
+	       str(p, "description"), str(p, "driver"), str(p, "name"), used, total);
 	client_sort_used_by(p);
-	json_array_foreach (json_object_get(p, "used_by"), i, u)
-		printf("  - %s\n", json_string_value(u) ?: "");
+	print_used_by(json_object_get(p, "used_by"));
 	json_decref(p);
-	json_decref(r_);
+	json_decref(rs);
 	return 0;
 }
 

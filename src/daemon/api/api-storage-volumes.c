@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -346,21 +345,11 @@ void storage_volume_get(struct request *req, char **params)
 void storage_volume_state(struct request *req, char **params)
 {
 	struct db_volume v = { 0 };
-	struct db_pool p = { 0 };
-	struct statvfs sv;
-	_cleanup_free_ char *dir = NULL;
-	json_int_t total = 0;
 
 	if (!volume_or_404(req, params, &v))
 		return;
-	if (db_pool_get(the_daemon->db, params[0], &p, NULL) >= 0) {
-		dir = storage_volume_dir(&p, v.name);
-		if (statvfs(dir, &sv) == 0)
-			total = (json_int_t)(sv.f_blocks * sv.f_frsize);
-		db_pool_clear(&p);
-	}
-	/* the dir driver has no per-volume usage without project quotas: -1 as LXD */
-	reply_sync(req, json_pack("{s:{s:I, s:I}}", "usage", "used", (json_int_t)-1, "total", total));
+	/* no per-volume usage without project quotas: LXD's dir driver answers null too */
+	reply_sync(req, json_pack("{s:n}", "usage"));
 	db_volume_clear(&v);
 }
 
