@@ -381,13 +381,14 @@ static int restore_row(struct db_instance *i, const json_t *meta, struct cove_er
 	struct db_instance s = { 0 };
 	const char *k;
 	json_t *v;
+	void *tmp;
 	int r;
 
 	snapshot_meta_to_instance(meta, &s);
 	json_object_foreach(i->config, k, v)
 		if (startswith(k, "volatile."))
 			json_object_set(s.config, k, v);
-	json_object_foreach(s.config, k, v)
+	json_object_foreach_safe(s.config, tmp, k, v)
 		if (startswith(k, "volatile.") && !json_object_get(i->config, k))
 			json_object_del(s.config, k);
 	json_decref(i->config);
