@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -36,6 +37,36 @@
 LOG_MODULE("attach");
 
 #define CGROUP_FILE_MAX (64 * 1024)
+
+/*
+ * -l TRACE: wall and CPU time of the caller's steps ("fork" lasts until the
+ * child exec'd, "run" until the command exited), to see where attach spends.
+ */
+struct step_clock {
+	int64_t wall_us, cpu_us;
+};
+
+static int64_t now_us(clockid_t id)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void step_done(struct step_clock *c, const char *step)
+{
+	int64_t w, u;
+
+	if (log_get_max_level() < COVE_LOG_TRACE)
+		return;
+	w = now_us(CLOCK_MONOTONIC);
+	u = now_us(CLOCK_PROCESS_CPUTIME_ID);
+	if (c->wall_us)
+		log_trace("step attach/%s: %lld us wall, %lld us cpu", step,
+			  (long long)(w - c->wall_us), (long long)(u - c->cpu_us));
+	*c = (struct step_clock){ .wall_us = w, .cpu_us = u };
+}
 #define MOUNTINFO_MAX	(4 * 1024 * 1024)
 
 static const struct {
@@ -122,19 +153,25 @@ int cove_attach_parse_arch(const char *s, long *ret)
 /* The CLONE_NEW* flags of the namespaces in mask where init differs from us. */
 static int target_ns_flags(pid_t pid, unsigned mask)
 {
+	_cleanup_close_ int theirs = -EBADF, ours = -EBADF;
+	char path[64];
 	int flags = 0;
 
+	/* Two directory fds: one /proc lookup each, not one per namespace. */
+	snprintf(path, sizeof(path), "/proc/%d/ns", (int)pid);
+	theirs = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ours = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (theirs < 0 || ours < 0)
+		return 0;
 	for (size_t i = 0; i < ELEMENTSOF(ns_table); i++) {
-		char path[64];
 		struct stat a, b;
 
 		if (!(mask & ns_table[i].flag))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_table[i].proc);
-		if (stat(path, &a) < 0)
+		if (fstatat(theirs, ns_table[i].proc, &a, 0) < 0)
 			continue;
-		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_table[i].proc);
-		if (stat(path, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+		if (fstatat(ours, ns_table[i].proc, &b, 0) < 0 || a.st_ino != b.st_ino ||
+		    a.st_dev != b.st_dev)
 			flags |= ns_table[i].clone_flag;
 	}
 	return flags;
@@ -162,10 +199,13 @@ static char *find_hierarchy(char *mountinfo, const char *ctrls, bool v2)
 
 		if (next)
 			*next = '\0';
-		copy = xstrdup(line);
+		/* Only cgroup mounts matter: skip the others without parsing them. */
+		copy = strstr(line, " - cgroup") ? xstrdup(line) : NULL;
 		if (next)
 			*next = '\n';
 		line = next ? next + 1 : NULL;
+		if (!copy)
+			continue;
 		sep = strstr(copy, " - ");
 		if (!sep || strchr(copy, '\\'))
 			continue;
@@ -454,12 +494,14 @@ int attach_spawn_target(const struct attach_target *t, const struct cove_conf *c
 	struct attach_child c = {
 	    .o = o, .conf = conf, .pidfd = t->pidfd, .bpf_fd = t->bpf_fd, .personality = -1};
 	_cleanup_close_ int parent_sock = -EBADF, child_sock = -EBADF;
+	struct step_clock clk = {};
 	int sock[2], r;
 	pid_t pid;
 
 	if (ret_exec_failed)
 		*ret_exec_failed = false;
 	c.ns_flags = target_ns_flags(t->init_pid, o->namespaces ? o->namespaces : COVE_NS_ALL);
+	step_done(&clk, "begin");
 	if (!(o->elevated & COVE_ATTACH_ELEVATE_CGROUP)) {
 		r = open_cgroups(t->init_pid, &cg, err);
 		if (r < 0)
@@ -474,6 +516,7 @@ int attach_spawn_target(const struct attach_target *t, const struct cove_conf *c
 	else if (conf && conf->personality != 0xffffffffUL)
 		c.personality = (long)conf->personality;
 	choose_pty(o, &c);
+	step_done(&clk, "target");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0)
 		return cove_err(err, -errno, "Failed to make a socket pair");
 	parent_sock = sock[0];
@@ -488,7 +531,9 @@ int attach_spawn_target(const struct attach_target *t, const struct cove_conf *c
 		return pid;
 	child_sock = safe_close(child_sock); /* so that its exec reads as EOF */
 	cgroups_close(&cg);
-	return collect_child(pid, parent_sock, &c, ret, ret_exec_failed, err);
+	r = collect_child(pid, parent_sock, &c, ret, ret_exec_failed, err);
+	step_done(&clk, "fork");
+	return r;
 }
 
 void cove_attach_proc_done(struct cove_attach_proc *p)
@@ -612,18 +657,25 @@ int cove_container_attach_spawn(struct cove_container *ct, const struct cove_att
 	_cleanup_close_ int pidfd = -EBADF, bpf_fd = -EBADF;
 	const struct cove_conf *conf = NULL;
 	struct cove_status st = {};
+	struct step_clock clk = {};
 	struct attach_target t;
 	int r;
 
 	if (ret_exec_failed)
 		*ret_exec_failed = false;
+	step_done(&clk, "begin");
+	if (clk.cpu_us)
+		log_trace("step attach/exec: %lld us cpu since the process started (exec, re-exec)",
+			  (long long)clk.cpu_us);
 	r = attach_conf(ct, o, &owned, &conf, err);
 	if (r < 0)
 		return r;
+	step_done(&clk, "config");
 	/* The init's pidfd, and the seccomp filter the container runs under. */
 	r = cove_container_attach_status(ct, &st, &pidfd, &bpf_fd, err);
 	if (r < 0)
 		return r;
+	step_done(&clk, "monitor");
 	/* A frozen cgroup would freeze us before exec: say so instead of hanging. */
 	if (st.state == COVE_STATE_FROZEN || st.state == COVE_STATE_FREEZING)
 		return cove_err(err, -EBUSY, "Container '%s' is frozen", ct->name);
@@ -646,6 +698,7 @@ int cove_container_attach(struct cove_container *ct, const struct cove_attach_op
 			  int *ret_code, struct cove_error *err)
 {
 	struct cove_attach_proc p = COVE_ATTACH_PROC_INIT;
+	struct step_clock clk = {};
 	bool exec_failed = false;
 	int r;
 
@@ -656,7 +709,9 @@ int cove_container_attach(struct cove_container *ct, const struct cove_attach_op
 			*ret_code = r == -ENOENT ? 127 : 126;
 		return r;
 	}
+	step_done(&clk, "begin");
 	r = cove_attach_proc_wait(&p, o, ret_code, err);
+	step_done(&clk, "run");
 	cove_attach_proc_done(&p);
 	return r;
 }
