@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cove monitor [--type TYPE]... [--format yaml|json]: the /1.0/events
- * websocket, printed until interrupted or until the daemon closes it. As in
- * `lxc monitor`, the stream is unfiltered and --type filters client side;
- * keys are sorted (the Go client prints a generic map); YAML events are
- * followed by a blank line, JSON events are one line each.
+ * cove monitor [--type TYPE]... [--format yaml|json] [--pretty [--loglevel L]]:
+ * the /1.0/events websocket, printed until interrupted or until the daemon
+ * closes it. As in `lxc monitor`, the stream is unfiltered and --type
+ * filters client side; keys are sorted (the Go client prints a generic
+ * map); YAML events are followed by a blank line, JSON events are one line
+ * each. --pretty prints logging events as log lines ("LEVEL [time] message
+ * key=value ..."), those below --loglevel (default info) left out.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "api.h"
 #include "client.h"
 #include "format.h"
@@ -40,7 +43,42 @@ static void print_event(json_t *ev, bool json)
 	json_decref(s);
 }
 
-static int watch(struct ws_conn *ws, char **types, bool json)
+/* debug < info < warning < error < fatal; -1: unknown */
+static int level_rank(const char *l)
+{
+	static const char *const names[] = {"trace", "debug", "info", "warning", "error", "fatal", "panic"};
+
+	for (size_t i = 0; i < ELEMENTSOF(names); i++)
+		if (streq(l, names[i]))
+			return (int)i;
+	if (streq(l, "warn"))
+		return 3;
+	return -1;
+}
+
+/* A logging event as a log line; false when it is below min_level. */
+static bool print_pretty(json_t *ev, int min_level)
+{
+	json_t *meta = json_object_get(ev, "metadata"), *ctx = json_object_get(meta, "context");
+	const char *lvl = json_string_value(json_object_get(meta, "level")) ?: "info";
+	const char *msg = json_string_value(json_object_get(meta, "message")) ?: "";
+	_cleanup_free_ char *up = xstrdup(lvl);
+	const char *k;
+	json_t *v;
+
+	if (level_rank(lvl) < min_level)
+		return false;
+	for (char *p = up; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+	printf("%-6s [%s] %-44s", up, json_string_value(json_object_get(ev, "timestamp")) ?: "", msg);
+	json_object_foreach (ctx, k, v)
+		printf(" %s=%s", k, json_string_value(v) ?: "");
+	printf("\n");
+	fflush(stdout);
+	return true;
+}
+
+static int watch(struct ws_conn *ws, char **types, bool json, int pretty_level)
 {
 	struct ws_frame f;
 	int r;
@@ -53,8 +91,12 @@ static int watch(struct ws_conn *ws, char **types, bool json)
 			continue;
 		json_t *ev = json_loadb((const char *)f.data, f.len, 0, NULL);
 		const char *type = json_string_value(json_object_get(ev, "type"));
-		if (ev && (!types || (type && strv_contains(types, type))))
-			print_event(ev, json);
+		if (ev && (!types || (type && strv_contains(types, type)))) {
+			if (pretty_level >= 0 && streq_ptr(type, "logging"))
+				print_pretty(ev, pretty_level);
+			else
+				print_event(ev, json);
+		}
 		json_decref(ev);
 	}
 }
@@ -67,8 +109,8 @@ int cmd_monitor(int argc, char **argv, struct cove_error *err)
 	    {"help", no_argument, NULL, 'h'},	    {}};
 	_cleanup_strv_free_ char **types = NULL;
 	_cleanup_(ws_freep) struct ws_conn *ws = NULL;
-	bool json = false;
-	int r;
+	bool json = false, pretty = false;
+	int r, level = level_rank("info");
 
 	client_opt_reset();
 	while ((r = client_getopt(argc, argv, "f:h", opts, err)) != -1) {
@@ -82,12 +124,18 @@ int cmd_monitor(int argc, char **argv, struct cove_error *err)
 			if (!streq(optarg, "json") && !streq(optarg, "yaml"))
 				return cove_err(err, -EINVAL, "Invalid format: %s", optarg);
 			json = streq(optarg, "json");
+		} else if (r == 'p')
+			pretty = true;
+		else if (r == 'l') {
+			level = level_rank(optarg);
+			if (level < 0)
+				return cove_err(err, -EINVAL, "not a valid logrus Level: \"%s\"", optarg);
 		}
 	}
 	r = ws_connect(http_socket_path(), "/1.0/events", &ws, err);
 	if (r < 0)
 		return r;
-	r = watch(ws, types, json);
+	r = watch(ws, types, json, pretty ? level : -1);
 	if (r < 0)
 		return cove_err(err, r, "Failed to read events: %s", strerror(-r));
 	return 0;

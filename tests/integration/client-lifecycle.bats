@@ -509,3 +509,28 @@ no"
 	run diff "$BATS_TEST_TMPDIR/saved" <(cove profile show default | grep -v '^used_by')
 	assert_success
 }
+
+@test "cove monitor --pretty: logging events as log lines, --loglevel filters, a bad level is an error" {
+	c=$(inst m1); made "$c"
+	cove monitor --pretty --type=logging >"$BATS_TEST_TMPDIR/pretty" &
+	MONPID=$!
+	cove monitor --pretty --type=logging --loglevel=error >"$BATS_TEST_TMPDIR/errors" &
+	pid2=$!
+	sleep 0.5
+	cove launch busybox "$c"
+	for i in $(seq 50); do
+		grep -q "Started instance '$c'" "$BATS_TEST_TMPDIR/pretty" && break
+		sleep 0.1
+	done
+	kill "$pid2"
+	run grep -m1 "Started instance '$c'" "$BATS_TEST_TMPDIR/pretty"
+	assert_success
+	assert_output --regexp '^INFO   \[[0-9T:.Z-]+\] Started instance .* module=[a-z-]+$'
+	run grep -c '^DEBUG' "$BATS_TEST_TMPDIR/pretty"
+	assert_output 0
+	run grep -c '^INFO' "$BATS_TEST_TMPDIR/errors"
+	assert_output 0
+	run --separate-stderr cove monitor --pretty --loglevel=loud
+	assert_failure 1
+	assert_equal "$stderr" 'Error: not a valid logrus Level: "loud"'
+}

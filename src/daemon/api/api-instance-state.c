@@ -166,6 +166,12 @@ static void state_done(struct operation *op, void *userdata, int r, const struct
 	}
 	if (j->action == ACTION_STOP)
 		proxy_stop_instance(j->name);
+	log_info("%s instance '%s'", j->action == ACTION_START	   ? "Started"
+				   : j->action == ACTION_STOP	   ? "Stopped"
+				   : j->action == ACTION_RESTART   ? "Restarted"
+				   : j->action == ACTION_FREEZE	   ? "Froze"
+								   : "Unfroze",
+		 j->name);
 	if (j->action == ACTION_STOP && j->force)
 		events_lifecycle("instance-stopped", src, NULL);
 	else if (events[j->action])
