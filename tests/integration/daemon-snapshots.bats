@@ -229,8 +229,10 @@ assert_no_leftovers() {
 }
 
 @test "export, delete, import, start (with snapshots); export to stdout; import under another name" {
-	local a=$(ct a) b=$(ct b)
+	local a=$(ct a) b=$(ct b) z0=$(ct z0)
 	launch "$a"
+	"$COVE" init busybox "$z0"
+	[ -L "$LXCPATH/$z0" ]
 	"$COVE" exec "$a" -- sh -c 'echo saved >/root/f'
 	"$COVE" snapshot "$a" s0
 	"$COVE" config set "$a" user.k kept
@@ -251,6 +253,8 @@ assert_no_leftovers() {
 	assert_success
 	run "$COVE" list -f csv -c nsS "$a"
 	assert_output "$a,STOPPED,1"
+	# in its pool's instance volume, as a created instance is
+	[ "$(readlink "$LXCPATH/$a")" = "$(dirname "$(readlink "$LXCPATH/$z0")")/$a" ]
 	run "$COVE" config get "$a" user.k
 	assert_output kept
 	run "$COVE" start "$a"

@@ -33,6 +33,7 @@
 #include "instances/instance.h"
 #include "instances/instance-archive.h"
 #include "instances/instance-snapshot.h"
+#include "instances/instance-storage.h"
 #include "log.h"
 #include "operations.h"
 #include "router.h"
@@ -591,6 +592,38 @@ static int import_row(struct import_job *j, struct db_instance *i, struct cove_e
 	return 0;
 }
 
+/*
+ * The unpacked instance directory becomes the instance: in the instance
+ * volume of its root disk's pool (LXCPATH/NAME a link to it, as created
+ * instances are) or, without one, LXCPATH/NAME itself.
+ */
+static int import_place(const struct db_instance *i, const char *inst, const char *dest,
+			struct cove_error *err)
+{
+	_cleanup_json_ json_t *ec = NULL, *ed = NULL;
+	_cleanup_free_ char *volume = NULL;
+	int r;
+
+	r = instance_expand(i, &ec, &ed, err);
+	if (r >= 0)
+		r = storage_instance_volume(i->name, ed, &volume, err);
+	if (r < 0)
+		return r;
+	if (access(dest, F_OK) == 0 || (volume && access(volume, F_OK) == 0))
+		return cove_err(err, -EEXIST, "Instance \"%s\" already exists", i->name);
+	if (volume && rename(inst, volume) == 0) {
+		if (symlink(volume, dest) == 0)
+			return 0;
+		r = cove_err(err, -errno, "Failed to create instance directory '%s': %m", dest);
+		(void)rm_rf(volume);
+		return r;
+	}
+	if (rename(inst, dest) < 0)
+		return cove_err(err, errno == ENOTEMPTY ? -EEXIST : -errno,
+				"Failed to create instance directory '%s': %m", dest);
+	return 0;
+}
+
 static void import_done(struct operation *op, void *userdata, int r, const struct cove_error *err)
 {
 	struct import_job *j = userdata;
@@ -608,14 +641,16 @@ static void import_done(struct operation *op, void *userdata, int r, const struc
 		r = db_instance_insert(the_daemon->db, &i, &e);
 	if (r >= 0) {
 		dest = xasprintf("%s/%s", the_daemon->lxcpath, i.name);
-		if (rename(inst, dest) < 0) {
-			r = cove_err(&e, errno == ENOTEMPTY ? -EEXIST : -errno,
-				     "Failed to create instance directory '%s': %m", dest);
-			(void)db_instance_delete(the_daemon->db, i.name, NULL);
-		} else if ((r = instance_write_initial_config(i.name, &e)) < 0) {
-			(void)db_instance_delete(the_daemon->db, i.name, NULL);
+		r = import_place(&i, inst, dest, &e);
+		if (r >= 0 && (r = instance_write_initial_config(i.name, &e)) < 0) {
+			_cleanup_free_ char *vol = storage_instance_volume_of(dest);
+
+			if (vol)
+				(void)rm_rf(vol);
 			(void)rm_rf(dest);
 		}
+		if (r < 0)
+			(void)db_instance_delete(the_daemon->db, i.name, NULL);
 	}
 	import_cleanup(j);
 	if (r < 0) {
