@@ -33,8 +33,12 @@ int snapshot_name_validate(const char *name, struct cove_error *err)
 		return cove_err(err, -EINVAL, "Invalid snapshot name: Snapshot names cannot contain \"/\"");
 	if (streq(name, ".") || streq(name, ".."))
 		return cove_err(err, -EINVAL, "Invalid snapshot name: \"%s\"", name);
-	if (string_has_cc(name) || strlen(name) > 200)
-		return cove_err(err, -EINVAL, "Invalid snapshot name");
+	if (strlen(name) > 200)
+		return cove_err(err, -EINVAL, "Invalid snapshot name: too long");
+	for (const char *p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return cove_err(err, -EINVAL,
+					"Invalid snapshot name: control characters are not allowed");
 	return 0;
 }
 

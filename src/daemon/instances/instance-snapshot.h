@@ -78,6 +78,9 @@ int instance_copy_source(const json_t *source, char **ret_instance, char **ret_s
 int instance_copy_run(const char *src, const char *snap, bool instance_only, const char *dir,
 		      struct cove_error *err);
 
+/* Does schedule v (snapshots.schedule) fire at the minute t (local time)? */
+struct tm;
+bool snapshot_schedule_due(const char *v, const struct tm *t);
 /* The minute timer of snapshots.schedule and of expired snapshots (snapshot-schedule.c). */
 void snapshot_scheduler_start(void);
 /* An RFC 3339 time as seconds since the epoch (Z or +HH:MM); -EINVAL when it is not one. */

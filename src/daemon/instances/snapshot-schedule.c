@@ -138,6 +138,13 @@ int snapshot_check_schedule(const char *v)
 	return isempty(v) ? 0 : schedule_each(v, NULL, NULL);
 }
 
+bool snapshot_schedule_due(const char *v, const struct tm *t)
+{
+	bool match = false;
+
+	return !isempty(v) && schedule_each(v, t, &match) >= 0 && match;
+}
+
 /* the minute tick */
 
 long long snapshot_parse_time(const char *s)
@@ -186,10 +193,10 @@ static void scheduled_snapshot(const struct db_instance *i, const json_t *ec, co
 {
 	const char *sched = json_string_value(json_object_get(ec, "snapshots.schedule"));
 	const char *stopped = json_string_value(json_object_get(ec, "snapshots.schedule.stopped"));
-	bool match = false, b = false;
+	bool b = false;
 	struct instance_state s;
 
-	if (isempty(sched) || schedule_each(sched, t, &match) < 0 || !match)
+	if (!snapshot_schedule_due(sched, t))
 		return;
 	instance_state_get(i->name, &s);
 	if (s.state == COVE_STATE_STOPPED && !(stopped && parse_bool(stopped, &b) >= 0 && b))
