@@ -166,7 +166,7 @@ static int serve(void)
 	log_info("Listening on '%s'", the_daemon->socket_path);
 	uv_run(the_daemon->loop, UV_RUN_DEFAULT);
 	server_stop();
-	sqlite3_close(the_daemon->db);
+	db_close(the_daemon->db);
 	return 0;
 }
 

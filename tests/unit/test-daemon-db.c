@@ -36,7 +36,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	sqlite3_close(the_daemon->db);
+	db_close(the_daemon->db);
 	the_daemon->db = NULL;
 	rm_rf(dir);
 	return 0;

@@ -30,10 +30,14 @@ json_t *db_column_json(sqlite3_stmt *st, int col);
 /* JSON value as compact text (owned). */
 char *db_json_text(const json_t *v);
 
+/* Give back a statement of db_prepare (kept for reuse) or finalize any other. */
+void db_stmt_done(sqlite3_stmt *st);
+/* Finalize the kept statements of db, then close it. */
+void db_close(sqlite3 *db);
+
 static inline void sqlite3_finalizep(sqlite3_stmt **st)
 {
-	if (*st)
-		sqlite3_finalize(*st);
+	db_stmt_done(*st);
 }
 #define _cleanup_stmt_ _cleanup_(sqlite3_finalizep)
 
