@@ -421,3 +421,34 @@ err_of() {
 	assert_success
 	umount "$TMPFS"
 }
+
+@test "storage: a disk device added to a running instance is mounted at once, changed and removed live" {
+	local n=$(ct live)
+	daemon_init_image
+	"$COVE" storage volume create default sd >/dev/null
+	launch "$n"
+	run "$COVE" config device add "$n" shared disk pool=default source=sd path=/srv/shared
+	assert_success
+	run "$COVE" exec "$n" -- sh -c 'echo live >/srv/shared/f && cat /srv/shared/f'
+	assert_success
+	assert_output live
+	[ "$(cat "$COVE_DIR/storage-pools/default/custom/default_sd/f")" = live ]
+	run "$COVE" config device set "$n" shared readonly=true
+	assert_success
+	run "$COVE" exec "$n" -- sh -c 'echo x >/srv/shared/g'
+	assert_failure
+	assert_output --partial "Read-only file system"
+	run "$COVE" exec "$n" -- grep -c ' /srv/shared ' /proc/self/mountinfo
+	assert_output 1
+	run "$COVE" config device remove "$n" shared
+	assert_success
+	run "$COVE" exec "$n" -- grep -c ' /srv/shared ' /proc/self/mountinfo
+	assert_output 0
+	run "$COVE" config device add "$n" bad disk source="$TESTDIR/nothere" path=/x
+	assert_failure
+	assert_output --partial "Missing source path \"$TESTDIR/nothere\" for disk \"bad\""
+	run api GET "/1.0/instances/$n"
+	[ "$(jq -c '.metadata.devices | keys' <<<"$output")" = '[]' ]
+	run "$COVE" delete -f "$n"
+	assert_success
+}

@@ -367,6 +367,8 @@ static void update_instance(struct request *req, char **params, bool patch)
 		r = api_instance_apply(&i, &n, body, patch, &err);
 	if (r >= 0) /* proxy devices added/removed on a running instance */
 		r = proxy_update_instance(&i, old_devices, &err);
+	if (r >= 0) /* disk devices mounted/unmounted in a running instance */
+		r = storage_update_instance(&i, old_devices, &err);
 	if (r >= 0)
 		r = db_instance_update(the_daemon->db, &i, &err);
 	if (r >= 0)

@@ -16,7 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/fsuid.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -546,4 +551,134 @@ int storage_append_lxc_config(const char *name, const json_t *config, bool for_s
 	free(*text);
 	*text = n;
 	return 0;
+}
+
+/*
+ * Live disk devices: a clone of the source tree (open_tree) moved into the
+ * running container's mount namespace by a child that joined it (its root
+ * and cwd become the container's: the target path resolves inside it).
+ * Missing directories of the target are made and given to the container's
+ * root. Removal detaches the mount there.
+ */
+static int in_mntns(pid_t pid, int tree, const char *path, uid_t uid, gid_t gid)
+{
+	char buf[PATH_MAX], nspath[64];
+	_cleanup_close_ int ns = -EBADF;
+	int status;
+	pid_t child;
+
+	snprintf(nspath, sizeof(nspath), "/proc/%d/ns/mnt", (int)pid);
+	ns = open(nspath, O_RDONLY | O_CLOEXEC);
+	if (ns < 0 || strlen(path) >= sizeof(buf))
+		return ns < 0 ? -errno : -ENAMETOOLONG;
+	memcpy(buf, path, strlen(path) + 1);
+	child = fork();
+	if (child < 0)
+		return -errno;
+	if (child == 0) {
+		/* exit status: 0 or the errno */
+		if (setns(ns, CLONE_NEWNS) < 0)
+			_exit(errno & 0xff);
+		if (tree < 0)
+			_exit(umount2(buf, MNT_DETACH) < 0 ? errno & 0xff : 0);
+		/* as the container's root: the rootfs is an idmapped mount */
+		(void)setfsgid(gid);
+		(void)setfsuid(uid);
+		for (char *p = buf + 1;; p++) {
+			char c = *p;
+
+			if (c != '/' && c != 0)
+				continue;
+			*p = 0;
+			(void)mkdir(buf, 0755);
+			*p = c;
+			if (c == 0)
+				break;
+		}
+		(void)setfsuid(0);
+		(void)setfsgid(0);
+		_exit(move_mount(tree, "", AT_FDCWD, buf, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? errno & 0xff : 0);
+	}
+	if (waitpid(child, &status, 0) < 0)
+		return -errno;
+	if (!WIFEXITED(status))
+		return -EIO;
+	return -WEXITSTATUS(status);
+}
+
+static bool same_device(const json_t *a, const json_t *b)
+{
+	return a && b && json_equal((json_t *)a, (json_t *)b);
+}
+
+static int live_mount(pid_t pid, const char *name, const json_t *dev, const json_t *config,
+		      struct cove_error *err)
+{
+	_cleanup_free_ char *src = disk_source(name, dev, config, true, err);
+	_cleanup_close_ int tree = -EBADF;
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+	bool ro = false, rec = false;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int r;
+
+	if (!src)
+		return -ENOENT;
+	if (access(src, F_OK) < 0)
+		return cove_err(err, -ENOENT, "Missing source path \"%s\" for disk \"%s\"", src, name);
+	(void)parse_bool(dev_str(dev, "readonly") ?: "false", &ro);
+	(void)parse_bool(dev_str(dev, "recursive") ?: "false", &rec);
+	(void)mapped_root(config, &uid, &gid);
+	tree = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return cove_err(err, -errno, "Failed to clone the mount of '%s': %m", src);
+	if (ro && mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+		return cove_err(err, -errno, "Failed to make '%s' read-only: %m", src);
+	r = in_mntns(pid, tree, dev_str(dev, "path"), uid, gid);
+	if (r < 0)
+		return cove_err(err, r, "Failed to mount disk \"%s\" on '%s' in the running instance: %s",
+				name, dev_str(dev, "path"), strerror(-r));
+	return 0;
+}
+
+int storage_devices_live(const char *instance, const json_t *old_devices,
+			 const json_t *new_devices, const json_t *config, struct cove_error *err)
+{
+	struct instance_state s;
+	const char *k;
+	json_t *d;
+	int r;
+
+	instance_state_get(instance, &s);
+	if (s.status_code != 103 || s.pid <= 0)
+		return 0;
+	/* removed or changed: detach first */
+	json_object_foreach((json_t *)old_devices, k, d) {
+		const json_t *n = json_object_get(new_devices, k);
+
+		if (!is_disk(d) || streq_ptr(dev_str(d, "path"), "/") || same_device(d, n))
+			continue;
+		(void)in_mntns(s.pid, -EBADF, dev_str(d, "path"), 0, 0);
+	}
+	json_object_foreach((json_t *)new_devices, k, d) {
+		if (!is_disk(d) || streq_ptr(dev_str(d, "path"), "/") ||
+		    same_device(d, json_object_get(old_devices, k)))
+			continue;
+		r = live_mount(s.pid, k, d, config, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int storage_update_instance(const struct db_instance *i, const json_t *old_devices,
+			    struct cove_error *err)
+{
+	_cleanup_json_ json_t *config = NULL, *devices = NULL;
+	int r;
+
+	r = instance_expand(i, &config, &devices, err);
+	if (r < 0)
+		return r;
+	return storage_devices_live(i->name, old_devices, devices, config, err);
 }

@@ -58,3 +58,14 @@ bool storage_devices_use_volume(const json_t *devices, const char *pool, const c
 /* Append storage_lxc_config() of the instance row name (nothing if unknown) to *text. */
 int storage_append_lxc_config(const char *name, const json_t *config, bool for_start, char **text,
 			      struct cove_error *err);
+
+/*
+ * Apply a change of an instance's expanded devices to it while it runs:
+ * disk devices (not the root) removed or changed are unmounted inside,
+ * new or changed ones mounted (nothing when it is not running).
+ */
+int storage_devices_live(const char *instance, const json_t *old_devices,
+			 const json_t *new_devices, const json_t *config, struct cove_error *err);
+/* The same for instance i (its new expanded devices) against old_devices. */
+int storage_update_instance(const struct db_instance *i, const json_t *old_devices,
+			    struct cove_error *err);
