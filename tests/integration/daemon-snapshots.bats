@@ -156,7 +156,7 @@ assert_no_leftovers() {
 }
 
 @test "copy: independent of the original, with snapshots, from a snapshot, --instance-only" {
-	local a=$(ct a) b=$(ct b) c=$(ct c) d=$(ct d)
+	local a=$(ct a) b=$(ct b) c=$(ct c) d=$(ct d) r
 	launch "$a"
 	"$COVE" exec "$a" -- sh -c 'echo orig >/root/f'
 	"$COVE" snapshot "$a" s0
@@ -189,6 +189,13 @@ assert_no_leftovers() {
 	assert_output "Error: Snapshot not found"
 	run -1 "$COVE" copy nosuch "$(ct f)"
 	run -1 "$COVE" copy "$a" "bad/name"
+	# volatile keys a client copies along are reset (but volatile.base_image)
+	r=$(api POST /1.0/instances "{\"name\":\"$(ct h)\",\"source\":{\"type\":\"copy\",\"source\":\"$a\"},\"config\":{\"volatile.eth0.hwaddr\":\"00:16:3e:00:00:01\",\"volatile.base_image\":\"abc\",\"user.x\":\"y\"}}")
+	[ "$(api_wait "$r" | jq -r .status)" = Success ]
+	run api GET "/1.0/instances/$(ct h)"
+	[ "$(jq -r '.metadata.config["volatile.eth0.hwaddr"]' <<<"$output")" = null ]
+	[ "$(jq -r '.metadata.config["volatile.base_image"]' <<<"$output")" = abc ]
+	[ "$(jq -r '.metadata.config["user.x"]' <<<"$output")" = y ]
 	run "$COVE" move "$c" "$(ct g)"
 	assert_success
 	[ -d "$LXCPATH/$(ct g)/rootfs" ]

@@ -268,7 +268,7 @@ static void create_instance(struct request *req, char **params)
 	if (r >= 0)
 		r = instance_name_validate(i.name, &err);
 	if (r >= 0 && streq_ptr(json_string_value(json_object_get(source, "type")), "copy"))
-		r = instance_copy_source(source, &copy_from, &copy_snap, &err);
+		r = instance_copy_source(source, i.config, &copy_from, &copy_snap, &err);
 	else if (r >= 0)
 		r = resolve_source(source, &fp, &err);
 	if (r >= 0) {

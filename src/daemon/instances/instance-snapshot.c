@@ -400,13 +400,15 @@ int snapshots_copy_run(const char *src, const char *dst_dir, struct cove_error *
 	return cp_tree(from, to, err);
 }
 
-int instance_copy_source(const json_t *source, char **ret_instance, char **ret_snap,
-			 struct cove_error *err)
+int instance_copy_source(const json_t *source, json_t *config, char **ret_instance,
+			 char **ret_snap, struct cove_error *err)
 {
 	const char *s = json_string_value(json_object_get(source, "source"));
 	_cleanup_free_ char *inst = NULL, *snap = NULL;
 	struct db_instance i = { 0 };
-	const char *slash;
+	const char *slash, *k;
+	void *tmp;
+	json_t *v;
 	int r;
 
 	if (isempty(s))
@@ -422,6 +424,9 @@ int instance_copy_source(const json_t *source, char **ret_instance, char **ret_s
 		if (!snapshot_exists(inst, snap))
 			return cove_err(err, -ENOENT, "Snapshot not found");
 	}
+	json_object_foreach_safe(config, tmp, k, v)
+		if (startswith(k, "volatile.") && !streq(k, "volatile.base_image"))
+			json_object_del(config, k);
 	*ret_instance = TAKE_PTR(inst);
 	*ret_snap = TAKE_PTR(snap);
 	return 0;

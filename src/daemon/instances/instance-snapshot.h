@@ -67,9 +67,13 @@ int snapshot_restore_run(const char *instance, const char *snap, struct cove_err
 /* Copy every snapshot of src into the new instance directory dst_dir. */
 int snapshots_copy_run(const char *src, const char *dst_dir, struct cove_error *err);
 
-/* source {"type":"copy","source":"c1" or "c1/snap"}: check it exists. */
-int instance_copy_source(const json_t *source, char **ret_instance, char **ret_snap,
-			 struct cove_error *err);
+/*
+ * source {"type":"copy","source":"c1" or "c1/snap"}: check it exists; the
+ * new instance's config loses the volatile.* keys a client may have copied
+ * (but volatile.base_image), as LXD resets them.
+ */
+int instance_copy_source(const json_t *source, json_t *config, char **ret_instance,
+			 char **ret_snap, struct cove_error *err);
 /*
  * Thread pool: fill the new instance directory dir (existing, empty) with
  * a copy of instance src's rootfs (or of its snapshot snap), and its
