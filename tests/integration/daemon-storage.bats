@@ -357,6 +357,11 @@ err_of() {
 	assert_output "$n"
 	run api GET /1.0/storage-pools/p2
 	[ "$(jq -c .metadata.used_by <<<"$output")" = "[\"/1.0/instances/$n\"]" ]
+	run "$COVE" snapshot "$n" s1
+	assert_success
+	[ -d "$TESTDIR/p2/containers/$n/snapshots/s1" ]
+	run api GET /1.0/storage-pools/p2
+	[ "$(jq -c .metadata.used_by <<<"$output")" = "[\"/1.0/instances/$n\",\"/1.0/instances/$n/snapshots/s1\"]" ]
 	run api GET "/1.0/storage-pools/p2/volumes?recursion=1"
 	[ "$(jq -r '.metadata[0].type + "/" + .metadata[0].name' <<<"$output")" = "container/$n" ]
 	run api GET /1.0/storage-pools/default

@@ -18,6 +18,7 @@
 #include "events.h"
 #include "fileio.h"
 #include "instances/instance-limits.h"
+#include "instances/instance-snapshot.h"
 #include "instances/instance-storage.h"
 #include "router.h"
 #include "strutil.h"
@@ -35,8 +36,15 @@ json_t *storage_pool_used_by(const char *pool)
 
 		if (db_instance_get(the_daemon->db, *n, &i, NULL) < 0)
 			continue;
-		if (storage_instance_uses_pool(&i, pool))
+		if (storage_instance_uses_pool(&i, pool)) {
+			_cleanup_strv_free_ char **snaps = NULL;
+
 			json_array_append_new(list, json_sprintf("/1.0/instances/%s", *n));
+			(void)snapshot_names(*n, &snaps);
+			STRV_FOREACH(s, snaps)
+				json_array_append_new(list, json_sprintf("/1.0/instances/%s/snapshots/%s",
+									 *n, *s));
+		}
 		db_instance_clear(&i);
 	}
 	(void)db_profile_names(the_daemon->db, &profiles, NULL);
