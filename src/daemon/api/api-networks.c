@@ -118,7 +118,13 @@ static void create_network(struct request *req, char **params)
 		return;
 	}
 	if (!isempty(type) && !streq(type, "bridge")) {
-		reply_error(req, 400, "Network type \"%s\" is not supported (cove: bridge only)", type);
+		/* LXD's drivers are bridge, macvlan, sriov, ovn and physical; any other is its "Unknown driver" */
+		if (!streq(type, "macvlan") && !streq(type, "sriov") && !streq(type, "ovn") &&
+		    !streq(type, "physical"))
+			reply_error(req, 400, "Unknown driver");
+		else
+			reply_error(req, 400, "Network type \"%s\" is not supported (cove: bridge only)",
+				    type);
 		return;
 	}
 	if (!isempty(name) && db_network_get(the_daemon->db, name, &old, NULL) >= 0) {

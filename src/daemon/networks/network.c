@@ -126,6 +126,8 @@ static const struct {
 	{ "ipv4.dhcp.ranges", check_ranges }, { "ipv4.nat", check_bool },
 	{ "ipv6.address", check_cidr6 }, { "ipv6.dhcp", check_bool },
 	{ "ipv6.nat", check_bool },
+	{ "ipv4.routes", network_check_routes4 }, { "bridge.external_interfaces", network_check_ifaces },
+	{ "dns.mode", network_check_dns_mode },
 };
 
 int network_name_validate(const char *name, struct cove_error *err)
@@ -278,7 +280,9 @@ static void svc_from(const struct db_network *n, struct netsvc *s)
 	s->addr6 = isempty(v) ? NULL : xstrdup(v);
 	v = cfg(c, "ipv4.dhcp.ranges");
 	s->range = isempty(v) ? NULL : dnsmasq_ranges(v);
-	s->domain = xstrdup(cfg(c, "dns.domain") ?: "lxd");
+	/* dns.mode=none: no names (no domain for dnsmasq) */
+	s->domain = streq_ptr(cfg(c, "dns.mode"), "none") ? NULL
+							  : xstrdup(cfg(c, "dns.domain") ?: "lxd");
 	v = cfg(c, "ipv4.dhcp.gateway");
 	s->gateway4 = isempty(v) ? NULL : xstrdup(v);
 	v = cfg(c, "bridge.hwaddr");
@@ -312,8 +316,15 @@ int network_start(const struct db_network *n, struct cove_error *err)
 		return r;
 	svc_from(n, &s);
 	r = netsvc_start(&s, sk, err);
-	if (r >= 0)
+	if (r >= 0) {
+		int e = network_extras_apply(n->name, NULL, n->config, err);
+
+		if (e < 0) {
+			(void)netsvc_stop(&s, sk);
+			return e;
+		}
 		networks_sync_static_leases();
+	}
 	return r;
 }
 
@@ -415,8 +426,12 @@ int network_reconfigure(const struct db_network *old, const struct db_network *n
 		return r;
 	if (!bridge_changed(old->config, n->config) && link_ifindex(sk, old->name) > 0) {
 		r = reconfigure_services(n, err);
-		if (r < 0)
+		if (r >= 0)
+			r = network_extras_apply(n->name, old->config, n->config, err);
+		if (r < 0) {
 			(void)reconfigure_services(old, NULL);
+			(void)network_extras_apply(old->name, n->config, old->config, NULL);
+		}
 		return r;
 	}
 	network_stop(old, false);

@@ -38,6 +38,14 @@ int network_reconfigure(const struct db_network *old, const struct db_network *n
 /* At daemon start: start every managed network whose parts are missing. */
 void networks_restore(void);
 
+/* network-extras.c: ipv4.routes, bridge.external_interfaces, dns.mode */
+int network_check_routes4(const char *v);
+int network_check_ifaces(const char *v);
+int network_check_dns_mode(const char *v);
+/* Routes and external interfaces of a running bridge (old_config NULL: a new bridge). */
+int network_extras_apply(const char *name, const json_t *old_config, const json_t *config,
+			 struct cove_error *err);
+
 /* "/1.0/instances/X", "/1.0/profiles/Y" using the network (array, new reference). */
 json_t *network_used_by(const char *name);
 /* The leases of a network as LXD's [{hostname, hwaddr, address, type, location}]. */
