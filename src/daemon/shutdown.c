@@ -3,8 +3,10 @@
  * `coved shutdown` (like `lxd shutdown`): the command finds the daemon's
  * PID through SO_PEERCRED on COVE_DIR/unix.socket and sends it SIGPWR (as
  * LXD does); the daemon records volatile.last_state.power=RUNNING on each
- * running instance, stops them all cleanly at once (halt signal, SIGKILL
- * after boot.host_shutdown_timeout, default 30 s) and exits. The next
+ * running instance, stops them cleanly (halt signal, SIGKILL after
+ * boot.host_shutdown_timeout, default 30 s) and exits: as LXD, higher
+ * boot.stop.priority first, the instances of one priority at once, each
+ * group after the previous one has stopped. The next
  * daemon starts those instances again (instances_autostart). SIGTERM
  * still exits leaving the instances running.
  */
@@ -35,6 +37,7 @@ LOG_MODULE("coved-shutdown");
 struct stop_job {
 	char *name;
 	int timeout;
+	int priority; /* boot.stop.priority */
 	pthread_t thread;
 	bool started;
 };
@@ -52,7 +55,7 @@ static void *stop_thread(void *userdata)
 }
 
 /* record that NAME ran; returns its shutdown timeout, or -1 when it is not running */
-static int mark_running(const char *name)
+static int mark_running(const char *name, int *ret_priority)
 {
 	_cleanup_(cove_container_freep) struct cove_container *ct = NULL;
 	_cleanup_json_ json_t *config = NULL, *devices = NULL;
@@ -68,6 +71,9 @@ static int mark_running(const char *name)
 	(void)instance_expand(&i, &config, &devices, NULL);
 	(void)safe_atoi(json_string_value(json_object_get(config, "boot.host_shutdown_timeout")) ?: "30",
 			&timeout);
+	*ret_priority = 0;
+	(void)safe_atoi(json_string_value(json_object_get(config, "boot.stop.priority")) ?: "0",
+			ret_priority);
 	if (!json_is_object(i.config)) {
 		json_decref(i.config);
 		i.config = json_object();
@@ -79,30 +85,59 @@ static int mark_running(const char *name)
 	return timeout < 0 ? 30 : timeout;
 }
 
-void daemon_shutdown_instances(void)
+/* Stop the jobs of one priority at once and wait for them. */
+static void stop_group(struct stop_job *jobs, size_t n, int priority)
 {
-	_cleanup_strv_free_ char **names = NULL;
-	struct stop_job *jobs;
-	size_t n;
-
-	(void)db_instance_names(the_daemon->db, &names, NULL);
-	n = strv_length(names);
-	jobs = xnew0(struct stop_job, n + 1);
 	for (size_t k = 0; k < n; k++) {
-		int t = mark_running(names[k]);
-
-		if (t < 0)
+		if (!jobs[k].name || jobs[k].priority != priority)
 			continue;
-		jobs[k].name = names[k];
-		jobs[k].timeout = t;
-		log_info("Stopping instance '%s' (shutdown)", names[k]);
+		log_info("Stopping instance '%s' (shutdown, priority %d)", jobs[k].name, priority);
 		jobs[k].started = pthread_create(&jobs[k].thread, NULL, stop_thread, &jobs[k]) == 0;
 		if (!jobs[k].started)
 			stop_thread(&jobs[k]);
 	}
 	for (size_t k = 0; k < n; k++)
-		if (jobs[k].started)
+		if (jobs[k].name && jobs[k].priority == priority && jobs[k].started)
 			pthread_join(jobs[k].thread, NULL);
+}
+
+void daemon_shutdown_instances(void)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	struct stop_job *jobs;
+	size_t n;
+	bool any = false;
+	int prio = 0;
+
+	(void)db_instance_names(the_daemon->db, &names, NULL);
+	n = strv_length(names);
+	jobs = xnew0(struct stop_job, n + 1);
+	for (size_t k = 0; k < n; k++) {
+		int p = 0, t = mark_running(names[k], &p);
+
+		if (t < 0)
+			continue;
+		jobs[k].name = names[k];
+		jobs[k].timeout = t;
+		jobs[k].priority = p;
+		if (!any || p > prio)
+			prio = p;
+		any = true;
+	}
+	/* from the highest priority down, each distinct value once */
+	while (any) {
+		int next = 0;
+
+		stop_group(jobs, n, prio);
+		any = false;
+		for (size_t k = 0; k < n; k++) {
+			if (jobs[k].name && jobs[k].priority < prio && (!any || jobs[k].priority > next)) {
+				next = jobs[k].priority;
+				any = true;
+			}
+		}
+		prio = next;
+	}
 	free(jobs);
 }
 

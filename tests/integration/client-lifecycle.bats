@@ -63,7 +63,8 @@ restart_coved() {
 	assert_success
 	other=$(echo "$output" | sed -n 's/^Instance name is: //p')
 	made "$other"
-	[ -n "$other" ] && [ "$other" != "$name" ]
+	[ -n "$other" ]
+	[ "$other" != "$name" ]
 	run cove list -f csv -c s "$other"
 	assert_output "STOPPED"
 }
@@ -106,7 +107,8 @@ restart_coved() {
 	c=$(inst e4); made "$c"
 	cove launch busybox "$c" --ephemeral
 	pid=$(cove query "/1.0/instances/$c/state" | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
-	[ -n "$pid" ] && [ "$pid" -gt 1 ]
+	[ -n "$pid" ]
+	[ "$pid" -gt 1 ]
 	kill -9 "$pid"
 	wait_gone "$c"
 }
@@ -533,4 +535,27 @@ no"
 	run --separate-stderr cove monitor --pretty --loglevel=loud
 	assert_failure 1
 	assert_equal "$stderr" 'Error: not a valid logrus Level: "loud"'
+}
+
+@test "coved shutdown: higher boot.stop.priority stops first, one group after the other" {
+	a=$(inst o1) b=$(inst o2); made "$a" "$b"
+	# a ignores its halt signal: killed after boot.host_shutdown_timeout (2 s)
+	cove launch busybox "$a" -c raw.lxc="lxc.signal.halt = SIGURG" -c boot.stop.priority=10 \
+		-c boot.host_shutdown_timeout=2
+	# b's init writes down when its halt signal came
+	cove launch busybox "$b" -c raw.lxc="lxc.init.cmd = /bin/sh -c 'trap \"date +%s >/halted; exit 0\" PWR; while :; do sleep 0.1; done'"
+	run --separate-stderr cove config set "$b" boot.stop.priority high
+	assert_failure 1
+	t0=$(date +%s)
+	run coved shutdown --timeout 60
+	assert_success
+	tb=$(cat "$COVE_DIR/containers/$b/rootfs/halted")
+	echo "shutdown at $t0, b halted at $tb"
+	[ "$tb" -ge $((t0 + 2)) ]
+	setsid nsenter --net="/run/netns/$COVED_NETNS" coved >>"$COVE_DIR/coved.log" 2>&1 \
+		</dev/null 3>&- 4>&- &
+	echo $! >"$COVE_DIR/coved.pid"
+	coved waitready --timeout 15
+	wait_state "$a" RUNNING
+	wait_state "$b" RUNNING
 }
