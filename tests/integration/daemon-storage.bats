@@ -17,15 +17,18 @@ setup() {
 }
 
 teardown() {
+	local d m
 	coved_stop
-	if [ -n "${TMPFS:-}" ] && mountpoint -q "$TMPFS"; then
+	# pools on a tmpfs or a loop-mounted btrfs: instances stopped, then unmounted
+	for m in ${TMPFS:-} "$COVE_DIR"/storage-pools/*; do
+		mountpoint -q "$m" 2>/dev/null || continue
 		for d in "$LXCPATH"/*; do
 			[ -e "$d" ] || continue
 			cove-stop -P "$LXCPATH" -n "${d##*/}" -k >/dev/null 2>&1
-			rm -f "$d"
+			[ -L "$d" ] && rm -f "$d"
 		done
-		umount "$TMPFS"
-	fi
+		umount "$m"
+	done
 	common_teardown
 }
 
@@ -70,13 +73,13 @@ err_of() {
 
 @test "storage: bad drivers, names, keys, values and sources are refused, nothing made" {
 	"$COVED" init --auto
-	for d in zfs lvm ceph btrfs; do
+	for d in zfs lvm ceph; do
 		run "$COVE" storage create "x$d" "$d"
 		assert_failure
-		assert_output "Error: Storage pool driver \"$d\" is not supported by coved (only \"dir\" is available)"
+		assert_output "Error: Storage pool driver \"$d\" is not supported by coved (only \"dir\" and \"btrfs\" are available)"
 	done
 	run "$COVE" storage create x nosuch
-	assert_output 'Error: Driver "nosuch" is unknown (only "dir" is available)'
+	assert_output 'Error: Driver "nosuch" is unknown (only "dir" and "btrfs" are available)'
 	run api POST /1.0/storage-pools '{"name":"x"}'
 	[ "$(err_of "$output")" = "No driver provided" ]
 	run "$COVE" storage create x dir bad=1
@@ -456,4 +459,55 @@ err_of() {
 	[ "$(jq -c '.metadata.devices | keys' <<<"$output")" = '[]' ]
 	run "$COVE" delete -f "$n"
 	assert_success
+}
+
+@test "storage: btrfs pool on a loop file: instances and volumes are subvolumes, limits throttle the loop device, nothing left" {
+	local n=$(ct bt) img dev loopdev
+	command -v mkfs.btrfs >/dev/null || skip "mkfs.btrfs is not installed"
+	command -v btrfs >/dev/null || skip "btrfs-progs is not installed"
+	daemon_init_image
+	run "$COVE" storage create bp btrfs size=1MB
+	assert_output 'Error: Invalid value for option "size": "1MB" (at least 256MiB)'
+	run "$COVE" storage create bp btrfs "source=$TESTDIR/plain"
+	assert_output "Error: Source path \"$TESTDIR/plain\" isn't on a btrfs filesystem"
+	[ ! -e "$TESTDIR/plain" ]
+	run "$COVE" storage create bp dir size=1GB
+	assert_output 'Error: Invalid option "size"'
+	run "$COVE" storage create bp btrfs size=300MB
+	assert_success
+	img=$COVE_DIR/disks/bp.img
+	run "$COVE" storage show bp
+	assert_line "  source: $img"
+	assert_line "  size: 300MB"
+	assert_line "driver: btrfs"
+	[ "$(findmnt -n -o FSTYPE "$COVE_DIR/storage-pools/bp")" = btrfs ]
+	run "$COVE" launch busybox "$n" -s bp
+	assert_success
+	btrfs subvolume show "$COVE_DIR/storage-pools/bp/containers/$n" >/dev/null
+	run "$COVE" exec "$n" -- hostname
+	assert_output "$n"
+	"$COVE" storage volume create bp bv >/dev/null
+	btrfs subvolume show "$COVE_DIR/storage-pools/bp/custom/default_bv" >/dev/null
+	run "$COVE" storage volume attach bp bv "$n" /bv
+	assert_success
+	run "$COVE" exec "$n" -- sh -c 'echo onbtrfs >/bv/f && cat /bv/f'
+	assert_output onbtrfs
+	# the root disk's limits land on the loop device under the pool
+	loopdev=$(findmnt -n -o SOURCE "$COVE_DIR/storage-pools/bp")
+	dev=$(printf '%d:%d' "0x$(stat -c %t "$loopdev")" "0x$(stat -c %T "$loopdev")")
+	"$COVE" config device set "$n" root limits.read 5MB >/dev/null
+	run "$COVE" restart -f "$n"
+	assert_success
+	grep -q "^lxc.cgroup2.io.max = $dev rbps=5000000$" "$COVE_DIR/containers/$n/config"
+	run "$COVE" storage delete bp
+	assert_output "Error: The storage pool is currently in use"
+	run "$COVE" delete -f "$n"
+	assert_success
+	run "$COVE" storage volume delete bp bv
+	assert_success
+	run "$COVE" storage delete bp
+	assert_success
+	! mountpoint -q "$COVE_DIR/storage-pools/bp"
+	[ ! -e "$COVE_DIR/storage-pools/bp" ] && [ ! -e "$img" ]
+	[ -z "$(losetup -j "$img")" ]
 }

@@ -177,7 +177,7 @@ static void create_done(struct operation *op, void *userdata, int r, const struc
 			_cleanup_free_ char *vol = storage_instance_volume_of(j->dir);
 
 			if (vol)
-				(void)rm_rf(vol);
+				(void)storage_remove_volume(vol);
 			(void)rm_rf(j->dir);
 		}
 		(void)db_instance_delete(the_daemon->db, j->name, NULL);
@@ -470,7 +470,7 @@ static int delete_run(void *userdata, struct cove_error *err)
 {
 	const char *dir = userdata;
 	_cleanup_free_ char *vol = storage_instance_volume_of(dir);
-	int r = vol ? rm_rf(vol) : 0;
+	int r = vol ? storage_remove_volume(vol) : 0;
 
 	if (r < 0 && r != -ENOENT)
 		return cove_err(err, r, "Failed to remove '%s': %s", vol, strerror(-r));

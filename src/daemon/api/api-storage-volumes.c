@@ -273,9 +273,10 @@ static void create_volume(struct request *req, const char *pool, const char *typ
 	dir = storage_volume_dir(&p, v.name);
 	db_pool_clear(&p);
 	r = db_volume_insert(the_daemon->db, &v, &err);
-	if (r >= 0 && mkdir(dir, 0711) < 0) {
-		r = cove_err(&err, -errno, "Failed creating the volume directory \"%s\": %m", dir);
-		(void)db_volume_delete(the_daemon->db, pool, "custom", v.name, NULL);
+	if (r >= 0) {
+		r = storage_make_volume(dir, &err);
+		if (r < 0)
+			(void)db_volume_delete(the_daemon->db, pool, "custom", v.name, NULL);
 	}
 	if (r < 0) {
 		db_volume_clear(&v);
@@ -557,7 +558,7 @@ void storage_volume_delete(struct request *req, char **params)
 		return;
 	dir = storage_volume_dir(&p, params[2]);
 	db_pool_clear(&p);
-	r = rm_rf(dir);
+	r = storage_remove_volume(dir);
 	if (r < 0 && r != -ENOENT) {
 		reply_error(req, 500, "Failed to remove '%s': %s", dir, strerror(-r));
 		return;

@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mount.h>
 #include <sys/statvfs.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -21,6 +23,7 @@
 #include "instances/instance-snapshot.h"
 #include "instances/instance-storage.h"
 #include "router.h"
+#include "storage.h"
 #include "strutil.h"
 #include "strv.h"
 #include "util.h"
@@ -119,7 +122,8 @@ static void get_pool(struct request *req, char **params)
 }
 
 /* The dir driver's keys (LXD's names and value rules); "source" only at creation. */
-static int check_pool_config(const json_t *config, bool create, struct cove_error *err)
+static int check_pool_config(const json_t *config, const char *driver, bool create,
+			     struct cove_error *err)
 {
 	const char *k;
 	json_t *v;
@@ -153,6 +157,16 @@ static int check_pool_config(const json_t *config, bool create, struct cove_erro
 						k, s);
 			continue;
 		}
+		if (streq_ptr(driver, "btrfs") && streq(k, "btrfs.mount_options"))
+			continue;
+		if (streq_ptr(driver, "btrfs") && streq(k, "size")) {
+			if (!create)
+				return cove_err(err, -EINVAL, "Pool size cannot be changed");
+			if (limits_parse_bytes(s, &n) < 0 || n < (256ULL << 20))
+				return cove_err(err, -EINVAL,
+						"Invalid value for option \"size\": \"%s\" (at least 256MiB)", s);
+			continue;
+		}
 		if (streq(k, "rsync.bwlimit") || streq(k, "volume.size")) {
 			if (!isempty(s) && limits_parse_bytes(s, &n) < 0)
 				return cove_err(err, -EINVAL, "Invalid value for option \"%s\": \"%s\"", k, s);
@@ -175,20 +189,83 @@ static int check_pool_name(const char *name, struct cove_error *err)
 	return 0;
 }
 
+static bool have_mkfs_btrfs(void)
+{
+	return access("/usr/sbin/mkfs.btrfs", X_OK) == 0 || access("/sbin/mkfs.btrfs", X_OK) == 0 ||
+	       access("/usr/bin/mkfs.btrfs", X_OK) == 0;
+}
+
+/*
+ * A btrfs pool without a source: a sparse image COVE_DIR/disks/NAME.img
+ * (config size, 5GiB by default, as LXD's loop pools), mkfs.btrfs, mounted
+ * on COVE_DIR/storage-pools/NAME. *ret_image gets the image path.
+ */
+static int make_loop_pool(const char *name, const char *size, char **ret_image,
+			  struct cove_error *err)
+{
+	_cleanup_free_ char *disks = xasprintf("%s/disks", the_daemon->dir);
+	_cleanup_free_ char *img = xasprintf("%s/%s.img", disks, name);
+	_cleanup_free_ char *mp = storage_pool_mountpoint(name);
+	_cleanup_close_ int fd = -EBADF;
+	struct db_pool p = { .name = (char *)name, .driver = (char *)"btrfs" };
+	uint64_t bytes = 5ULL << 30;
+	int r;
+
+	if (!isempty(size))
+		(void)limits_parse_bytes(size, &bytes);
+	(void)mkdir(disks, 0711);
+	fd = open(img, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cove_err(err, -errno, "Failed to create '%s': %m", img);
+	if (ftruncate(fd, (off_t)bytes) < 0) {
+		r = cove_err(err, -errno, "Failed to size '%s': %m", img);
+		goto fail;
+	}
+	r = util_run((char *[]){ "mkfs.btrfs", "-q", "-f", img, NULL }, err);
+	if (r < 0)
+		goto fail;
+	p.config = json_pack("{s:s}", "source", img);
+	r = storage_pool_mount(&p, err);
+	json_decref(p.config);
+	if (r < 0)
+		goto fail;
+	*ret_image = TAKE_PTR(img);
+	return 0;
+fail:
+	(void)unlink(img);
+	(void)rmdir(mp);
+	return r;
+}
+
+static void remove_loop_pool(const char *name, const char *image)
+{
+	_cleanup_free_ char *mp = storage_pool_mountpoint(name);
+
+	if (umount2(mp, 0) < 0 && errno != EINVAL && errno != ENOENT)
+		(void)umount2(mp, MNT_DETACH);
+	(void)rmdir(mp);
+	(void)unlink(image);
+}
+
 static int check_driver(const char *driver, struct cove_error *err)
 {
-	static const char *const known[] = { "btrfs", "ceph", "cephfs", "cephobject", "lvm", "zfs" };
+	static const char *const known[] = { "ceph", "cephfs", "cephobject", "lvm", "zfs" };
 
 	if (isempty(driver))
 		return cove_err(err, -EINVAL, "No driver provided");
 	if (streq(driver, "dir"))
 		return 0;
+	if (streq(driver, "btrfs"))
+		return have_mkfs_btrfs() ? 0
+					 : cove_err(err, -EINVAL,
+						    "Storage pool driver \"btrfs\" is not available (mkfs.btrfs not found)");
 	for (size_t i = 0; i < ELEMENTSOF(known); i++)
 		if (streq(driver, known[i]))
 			return cove_err(err, -EINVAL,
-					"Storage pool driver \"%s\" is not supported by coved (only \"dir\" is available)",
+					"Storage pool driver \"%s\" is not supported by coved (only \"dir\" and \"btrfs\" are available)",
 					driver);
-	return cove_err(err, -EINVAL, "Driver \"%s\" is unknown (only \"dir\" is available)", driver);
+	return cove_err(err, -EINVAL, "Driver \"%s\" is unknown (only \"dir\" and \"btrfs\" are available)",
+			driver);
 }
 
 static bool dir_empty(const char *path)
@@ -200,6 +277,22 @@ static bool dir_empty(const char *path)
 		if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
 			return false;
 	return d != NULL;
+}
+
+/* A btrfs pool's source directory must be on btrfs (or be made on it). */
+static int check_btrfs_source(const char *driver, const char *source, struct cove_error *err)
+{
+	_cleanup_free_ char *parent = NULL;
+	char *slash;
+
+	if (!streq(driver, "btrfs") || source[0] != '/')
+		return 0;
+	parent = xstrdup(source);
+	while (access(parent, F_OK) < 0 && (slash = strrchr(parent, '/')) && slash != parent)
+		*slash = 0;
+	if (!cove_storage_on_btrfs(parent))
+		return cove_err(err, -EINVAL, "Source path \"%s\" isn't on a btrfs filesystem", source);
+	return 0;
 }
 
 /* Make (or check) the pool directory; *created tells whether we made it. */
@@ -240,7 +333,7 @@ static int prepare_source(const char *source, bool *created, struct cove_error *
 static void create_pool(struct request *req, char **params)
 {
 	_cleanup_json_ json_t *body = request_json(req);
-	_cleanup_free_ char *source = NULL, *loc = NULL;
+	_cleanup_free_ char *source = NULL, *loc = NULL, *image = NULL;
 	struct cove_error err = { 0 };
 	struct db_pool p = { 0 };
 	const json_t *config, *desc;
@@ -258,7 +351,7 @@ static void create_pool(struct request *req, char **params)
 	if (r >= 0)
 		r = check_driver(driver, &err);
 	if (r >= 0)
-		r = check_pool_config(config, true, &err);
+		r = check_pool_config(config, driver, true, &err);
 	if (r >= 0 && desc && !json_is_null(desc) && !json_is_string(desc))
 		r = cove_err(&err, -EINVAL, "json: cannot unmarshal description: not a string");
 	if (r >= 0 && db_pool_get(the_daemon->db, name, &p, NULL) >= 0) {
@@ -270,8 +363,24 @@ static void create_pool(struct request *req, char **params)
 		return;
 	}
 	src = json_string_value(json_object_get(config, "source"));
-	source = isempty(src) ? xasprintf("%s/storage-pools/%s", the_daemon->dir, name) : xstrdup(src);
-	r = prepare_source(source, &created, &err);
+	if (streq(driver, "btrfs") && isempty(src)) {
+		_cleanup_free_ char *mp = storage_pool_mountpoint(name);
+
+		r = make_loop_pool(name, json_string_value(json_object_get(config, "size")), &image,
+				   &err);
+		if (r >= 0) {
+			r = prepare_source(mp, &created, &err);
+			if (r < 0)
+				remove_loop_pool(name, image);
+		}
+		source = xstrdup(image ?: "");
+	} else {
+		source = isempty(src) ? xasprintf("%s/storage-pools/%s", the_daemon->dir, name)
+				      : xstrdup(src);
+		r = check_btrfs_source(driver, source, &err);
+		if (r >= 0)
+			r = prepare_source(source, &created, &err);
+	}
 	if (r < 0) {
 		reply_errno(req, r, err.msg);
 		return;
@@ -281,12 +390,16 @@ static void create_pool(struct request *req, char **params)
 	p.description = (char *)(json_string_value(desc) ?: "");
 	p.config = json_is_object(config) ? json_deep_copy(config) : json_object();
 	json_object_set_new(p.config, "source", json_string(source));
+	if (image && !json_object_get(p.config, "size"))
+		json_object_set_new(p.config, "size", json_string("5GiB"));
 	if (!isempty(src))
 		json_object_set_new(p.config, "volatile.initial_source", json_string(src));
 	r = db_pool_insert(the_daemon->db, &p, &err);
 	json_decref(p.config);
 	if (r < 0) {
-		if (created)
+		if (image)
+			remove_loop_pool(name, image);
+		else if (created)
 			(void)rm_rf(source);
 		reply_errno(req, r, err.msg);
 		return;
@@ -343,7 +456,7 @@ static int apply_pool_fields(struct db_pool *p, const json_t *body, bool patch,
 		    json_equal(v, json_object_get(p->config, k)))
 			json_object_del(cfg, k);
 	}
-	r = check_pool_config(cfg, false, err);
+	r = check_pool_config(cfg, p->driver, false, err);
 	if (r < 0)
 		return r;
 	if (!patch) {
@@ -404,7 +517,7 @@ static void patch_pool(struct request *req, char **params)
 static void delete_pool(struct request *req, char **params)
 {
 	_cleanup_json_ json_t *users = NULL;
-	_cleanup_free_ char *src = NULL, *source = NULL, *initial = NULL;
+	_cleanup_free_ char *src = NULL, *source = NULL, *initial = NULL, *image = NULL;
 	struct db_pool p = { 0 };
 	struct cove_error err = { 0 };
 	int r;
@@ -416,6 +529,8 @@ static void delete_pool(struct request *req, char **params)
 	}
 	source = xstrdup(storage_pool_source(&p));
 	initial = xstrdup(json_string_value(json_object_get(p.config, "volatile.initial_source")) ?: "");
+	if (storage_pool_is_loop(&p))
+		image = xstrdup(json_string_value(json_object_get(p.config, "source")));
 	db_pool_clear(&p);
 	users = storage_pool_used_by(params[0]);
 	if (json_array_size(users) > 0) {
@@ -428,12 +543,14 @@ static void delete_pool(struct request *req, char **params)
 		return;
 	}
 	/* a user's source directory stays (emptied), ours goes */
-	if (*initial) {
+	if (image || *initial) {
 		_cleanup_free_ char *c = xasprintf("%s/containers", source);
 		_cleanup_free_ char *v = xasprintf("%s/custom", source);
 
 		(void)rmdir(c);
 		(void)rmdir(v);
+		if (image)
+			remove_loop_pool(params[0], image);
 	} else
 		(void)rm_rf(source);
 	reply_sync(req, json_object());

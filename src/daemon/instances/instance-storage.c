@@ -32,13 +32,91 @@
 #include "instance-limits.h"
 #include "instance-storage.h"
 #include "instance.h"
+#include "storage.h"
 #include "strutil.h"
 #include "strv.h"
 #include "util.h"
 
-const char *storage_pool_source(const struct db_pool *p)
+static const char *config_source(const struct db_pool *p)
 {
 	return json_string_value(json_object_get(p->config, "source")) ?: "";
+}
+
+bool storage_pool_is_loop(const struct db_pool *p)
+{
+	struct stat st;
+
+	return streq_ptr(p->driver, "btrfs") && stat(config_source(p), &st) == 0 &&
+	       S_ISREG(st.st_mode);
+}
+
+char *storage_pool_mountpoint(const char *pool)
+{
+	return xasprintf("%s/storage-pools/%s", the_daemon->dir, pool);
+}
+
+static bool is_mounted(const char *path)
+{
+	_cleanup_free_ char *parent = xasprintf("%s/..", path);
+	struct stat a, b;
+
+	return stat(path, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
+}
+
+int storage_pool_mount(const struct db_pool *p, struct cove_error *err)
+{
+	_cleanup_free_ char *mp = NULL, *opts = NULL;
+	const char *extra = json_string_value(json_object_get(p->config, "btrfs.mount_options"));
+	int r;
+
+	if (!storage_pool_is_loop(p))
+		return 0;
+	mp = storage_pool_mountpoint(p->name);
+	if (is_mounted(mp))
+		return 0;
+	r = mkdir_p(mp, 0711);
+	if (r < 0 && r != -EEXIST)
+		return cove_err(err, r, "Failed to create '%s': %s", mp, strerror(-r));
+	opts = xasprintf("loop%s%s", isempty(extra) ? "" : ",", isempty(extra) ? "" : extra);
+	return util_run((char *[]){ "mount", "-t", "btrfs", "-o", opts, (char *)config_source(p),
+				    mp, NULL },
+			err);
+}
+
+const char *storage_pool_source(const struct db_pool *p)
+{
+	static char buf[PATH_MAX];
+	_cleanup_free_ char *mp = NULL;
+
+	if (!storage_pool_is_loop(p))
+		return config_source(p);
+	/* a loop-backed pool: its mount point (mounted again after a reboot) */
+	mp = storage_pool_mountpoint(p->name);
+	(void)storage_pool_mount(p, NULL);
+	snprintf(buf, sizeof(buf), "%s", mp);
+	return buf;
+}
+
+int storage_remove_volume(const char *path)
+{
+	return cove_storage_rm_tree(path);
+}
+
+int storage_make_volume(const char *path, struct cove_error *err)
+{
+	_cleanup_free_ char *parent = xstrdup(path);
+	char *slash = strrchr(parent, '/');
+	struct stat st;
+
+	if (slash && slash != parent)
+		*slash = 0;
+	if (lstat(path, &st) == 0)
+		return cove_err(err, -EEXIST, "'%s' already exists", path);
+	if (cove_storage_on_btrfs(parent))
+		return cove_storage_btrfs_ops.create(path, err);
+	if (mkdir(path, 0711) < 0)
+		return cove_err(err, -errno, "Failed to create '%s': %m", path);
+	return 0;
 }
 
 char *storage_volume_dir(const struct db_pool *p, const char *volume)
@@ -240,12 +318,14 @@ int storage_instance_make_dir(const char *dir, const char *volume, struct cove_e
 		return mkdir(dir, 0711) < 0 ? cove_err(err, -errno,
 						       "Failed to create instance directory '%s': %m", dir)
 					    : 0;
-	if (mkdir(volume, 0711) < 0)
-		return cove_err(err, errno == EEXIST ? -ENOTEMPTY : -errno,
-				"Failed to create the instance volume '%s': %m", volume);
+	r = storage_make_volume(volume, err);
+	if (r < 0) {
+		(void)cove_err_prefix(err, "Failed to create the instance volume");
+		return r == -EEXIST ? -ENOTEMPTY : r;
+	}
 	if (symlink(volume, dir) < 0) {
 		r = -errno;
-		(void)rmdir(volume);
+		(void)cove_storage_rm_tree(volume);
 		return cove_err(err, r, "Failed to create instance directory '%s': %s", dir,
 				strerror(-r));
 	}

@@ -14,8 +14,19 @@
 #include "cove/error.h"
 #include "db/db.h"
 
-/* The pool's directory (config "source"). */
+/*
+ * The pool's data directory: config "source", or for a btrfs pool on a
+ * loop file (source the image) its mount point COVE_DIR/storage-pools/NAME,
+ * mounted if it is not (after a reboot). Valid until the next call.
+ */
 const char *storage_pool_source(const struct db_pool *p);
+bool storage_pool_is_loop(const struct db_pool *p);
+char *storage_pool_mountpoint(const char *pool);
+int storage_pool_mount(const struct db_pool *p, struct cove_error *err);
+/* A volume directory: a btrfs subvolume when its parent is on btrfs, else mkdir 0711. */
+int storage_make_volume(const char *path, struct cove_error *err);
+/* Remove a volume directory (its btrfs subvolumes deleted, other mounts never entered). */
+int storage_remove_volume(const char *path);
 /* SOURCE/custom/default_NAME; free() it. */
 char *storage_volume_dir(const struct db_pool *p, const char *volume);
 /* SOURCE/containers/NAME; free() it. */
