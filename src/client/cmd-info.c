@@ -208,8 +208,7 @@ static void print_disk(json_t *d, int ind)
 	json_t *part;
 	size_t i;
 
-	if (num(d, "numa_node") > 0)
-		printf("%*sNUMA node: %" JSON_INTEGER_FORMAT "\n", ind, "", num(d, "numa_node"));
+	printf("%*sNUMA node: %" JSON_INTEGER_FORMAT "\n", ind, "", num(d, "numa_node"));
 	printf("%*sID: %s\n%*sDevice: %s\n", ind, "", str(d, "id"), ind, "", str(d, "device"));
 	if (*str(d, "model"))
 		printf("%*sModel: %s\n", ind, "", str(d, "model"));

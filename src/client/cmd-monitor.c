@@ -5,8 +5,9 @@
  * closes it. As in `lxc monitor`, the stream is unfiltered and --type
  * filters client side; keys are sorted (the Go client prints a generic
  * map); YAML events are followed by a blank line, JSON events are one line
- * each. --pretty prints logging events as log lines ("LEVEL [time] message
- * key=value ..."), those below --loglevel (default info) left out.
+ * each. --pretty prints logging events as lxc does, in logrus's text
+ * format (time="..." level=... msg="..." key=value), those below
+ * --loglevel (default: all) left out.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,25 +57,62 @@ static int level_rank(const char *l)
 	return -1;
 }
 
-/* A logging event as a log line; false when it is below min_level. */
+/* A value as logrus writes it: bare when made of safe characters, else Go-quoted. */
+static void print_logfmt_value(const char *s)
+{
+	bool bare = *s != 0;
+
+	for (const char *c = s; *c && bare; c++)
+		bare = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		       strchr("-._/@^+", *c);
+	if (bare) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (const char *c = s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			printf("\\%c", *c);
+		else if (*c == '\n')
+			fputs("\\n", stdout);
+		else if (*c == '\t')
+			fputs("\\t", stdout);
+		else if ((unsigned char)*c < 0x20)
+			printf("\\x%02x", (unsigned char)*c);
+		else
+			putchar(*c);
+	}
+	putchar('"');
+}
+
+/* A logging event as lxc --pretty prints it; false when it is below min_level. */
 static bool print_pretty(json_t *ev, int min_level)
 {
-	json_t *meta = json_object_get(ev, "metadata"), *ctx = json_object_get(meta, "context");
+	json_t *meta = json_object_get(ev, "metadata");
+	json_t *ctx = sorted_copy(json_object_get(meta, "context") ?: json_object());
 	const char *lvl = json_string_value(json_object_get(meta, "level")) ?: "info";
-	const char *msg = json_string_value(json_object_get(meta, "message")) ?: "";
-	_cleanup_free_ char *up = xstrdup(lvl);
-	const char *k;
+	const char *ts = json_string_value(json_object_get(ev, "timestamp")) ?: "";
+	size_t sec = strlen(ts) >= 19 ? 19 : strlen(ts); /* 2006-01-02T15:04:05 */
+	_cleanup_free_ char *t = xstrndup(ts, sec);
+	const char *zone = ts + sec, *k;
 	json_t *v;
 
-	if (level_rank(lvl) < min_level)
+	if (level_rank(lvl) < min_level) {
+		json_decref(ctx);
 		return false;
-	for (char *p = up; *p; p++)
-		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-	printf("%-6s [%s] %-44s", up, json_string_value(json_object_get(ev, "timestamp")) ?: "", msg);
-	json_object_foreach (ctx, k, v)
-		printf(" %s=%s", k, json_string_value(v) ?: "");
+	}
+	/* RFC 3339 to the second, the server's zone kept (Z for UTC) */
+	if (*zone == '.')
+		zone += 1 + strspn(zone + 1, "0123456789");
+	printf("time=\"%s%s\" level=%s msg=", t, zone, lvl);
+	print_logfmt_value(json_string_value(json_object_get(meta, "message")) ?: "");
+	json_object_foreach (ctx, k, v) {
+		printf(" %s=", k);
+		print_logfmt_value(json_string_value(v) ?: "");
+	}
 	printf("\n");
 	fflush(stdout);
+	json_decref(ctx);
 	return true;
 }
 
@@ -109,8 +147,8 @@ int cmd_monitor(int argc, char **argv, struct cove_error *err)
 	    {"help", no_argument, NULL, 'h'},	    {}};
 	_cleanup_strv_free_ char **types = NULL;
 	_cleanup_(ws_freep) struct ws_conn *ws = NULL;
-	bool json = false, pretty = false;
-	int r, level = level_rank("info");
+	bool json = false, pretty = false, level_set = false;
+	int r, level = level_rank("trace");
 
 	client_opt_reset();
 	while ((r = client_getopt(argc, argv, "f:h", opts, err)) != -1) {
@@ -128,10 +166,13 @@ int cmd_monitor(int argc, char **argv, struct cove_error *err)
 			pretty = true;
 		else if (r == 'l') {
 			level = level_rank(optarg);
+			level_set = true;
 			if (level < 0)
 				return cove_err(err, -EINVAL, "not a valid logrus Level: \"%s\"", optarg);
 		}
 	}
+	if (level_set && !pretty)
+		return cove_err(err, -EINVAL, "Log level filtering can only be used with pretty formatting");
 	r = ws_connect(http_socket_path(), "/1.0/events", &ws, err);
 	if (r < 0)
 		return r;

@@ -512,7 +512,7 @@ no"
 	assert_success
 }
 
-@test "cove monitor --pretty: logging events as log lines, --loglevel filters, a bad level is an error" {
+@test "cove monitor --pretty: logging events in logrus's text format as lxc, --loglevel filters, bad levels" {
 	c=$(inst m1); made "$c"
 	cove monitor --pretty --type=logging >"$BATS_TEST_TMPDIR/pretty" &
 	MONPID=$!
@@ -527,14 +527,17 @@ no"
 	kill "$pid2"
 	run grep -m1 "Started instance '$c'" "$BATS_TEST_TMPDIR/pretty"
 	assert_success
-	assert_output --regexp '^INFO   \[[0-9T:.Z-]+\] Started instance .* module=[a-z-]+$'
-	run grep -c '^DEBUG' "$BATS_TEST_TMPDIR/pretty"
-	assert_output 0
-	run grep -c '^INFO' "$BATS_TEST_TMPDIR/errors"
+	assert_output --regexp '^time="[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z" level=info msg="Started instance .*" module=[a-z-]+$'
+	run grep -m1 'level=debug' "$BATS_TEST_TMPDIR/pretty"
+	assert_success
+	run grep -c 'level=info' "$BATS_TEST_TMPDIR/errors"
 	assert_output 0
 	run --separate-stderr cove monitor --pretty --loglevel=loud
 	assert_failure 1
 	assert_equal "$stderr" 'Error: not a valid logrus Level: "loud"'
+	run --separate-stderr cove monitor --loglevel=info
+	assert_failure 1
+	assert_equal "$stderr" 'Error: Log level filtering can only be used with pretty formatting'
 }
 
 @test "coved shutdown: higher boot.stop.priority stops first, one group after the other" {
