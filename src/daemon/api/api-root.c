@@ -61,7 +61,7 @@ static json_t *environment(void)
 	uname(&u);
 	(void)gethostname(host, sizeof(host) - 1);
 	return json_pack("{s:[], s:[s], s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{}, s:s, s:s,"
-			 " s:s, s:s, s:b, s:s, s:s, s:i, s:s, s:s, s:s, s:[{s:s, s:s, s:b}]}",
+			 " s:s, s:s, s:b, s:s, s:s, s:i, s:s, s:s, s:s, s:[{s:s, s:s, s:b}, {s:s, s:s, s:b}]}",
 			 "addresses", "architectures", util_arch(), "certificate", "",
 			 "certificate_fingerprint", "", "driver", "lxc", "driver_version",
 			 COVE_VERSION, "firewall", "nftables", "kernel", u.sysname,
@@ -71,7 +71,7 @@ static json_t *environment(void)
 			 "server_event_mode", "full-mesh", "server_name", host, "server_pid",
 			 (int)getpid(), "server_version", COVED_VERSION, "storage", "dir",
 			 "storage_version", "1", "storage_supported_drivers", "Name", "dir",
-			 "Version", "1", "Remote", 0);
+			 "Version", "1", "Remote", 0, "Name", "btrfs", "Version", "1", "Remote", 0);
 }
 
 static void get_root(struct request *req, char **params)
