@@ -59,6 +59,10 @@ struct request {
 	int direct_fd; /* -1 otherwise */
 	char *raw_head; /* owned: its request head */
 
+	/* a TLS connection without a trusted client certificate (tls.h) */
+	bool untrusted;
+	char *peer_fp; /* owned: the client certificate's fingerprint, or NULL */
+
 	/* deferred answers */
 	void (*on_gone)(struct request *req);
 	void *userdata; /* borrowed, for on_gone */

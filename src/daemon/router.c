@@ -20,9 +20,9 @@ LOG_MODULE("router");
 static const struct route *const tables[] = {
 	api_root_routes,     api_operations_routes, api_instances_routes,
 	api_instance_state_routes, api_exec_routes, api_images_routes,
-	api_profiles_routes, api_storage_routes,    api_networks_routes,
+	api_profiles_routes, api_storage_routes,    api_networks_routes, api_network_acls_routes,
 	api_files_routes,    api_console_routes,
-	api_snapshots_routes, api_backups_routes, api_resources_routes,
+	api_snapshots_routes, api_backups_routes, api_resources_routes, api_certificates_routes,
 };
 
 bool router_match(const char *pattern, const char *path, char **params)
@@ -72,6 +72,12 @@ void router_dispatch(struct request *req)
 	bool path_known = false;
 
 	log_debug("%s %s?%s", http_method_to_string(req->method) ?: "?", req->path, req->query);
+	/* an untrusted TLS client may only look at the server and ask to be trusted (as LXD) */
+	if (req->untrusted && !(req->method == HTTP_GET && (streq(path, "/") || streq(path, "/1.0"))) &&
+	    !(req->method == HTTP_POST && streq(path, "/1.0/certificates"))) {
+		reply_error(req, 403, "not authorized");
+		return;
+	}
 	for (size_t t = 0; t < ELEMENTSOF(tables); t++) {
 		for (const struct route *r = tables[t]; r->pattern; r++) {
 			char *params[ROUTE_PARAMS_MAX] = { 0 };

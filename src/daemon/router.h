@@ -25,6 +25,9 @@ bool router_match(const char *pattern, const char *path, char **params);
 
 /* The tables, NULL-pattern terminated. */
 extern const struct route api_root_routes[];
+extern const struct route api_certificates_routes[];
+/* the server config as GET /1.0 shows it (api-certificates.c) */
+json_t *api_server_config(void);
 extern const struct route api_operations_routes[];
 extern const struct route api_instances_routes[];
 extern const struct route api_instance_state_routes[];
@@ -38,4 +41,5 @@ struct ws_conn;
 int console_ws_attach(struct ws_conn *c, const char *op_id, const char *query);
 extern const struct route api_storage_routes[];
 extern const struct route api_networks_routes[];
+extern const struct route api_network_acls_routes[];
 extern const struct route api_resources_routes[];

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <libwebsockets.h>
+#include <openssl/x509.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -26,6 +27,7 @@
 #include "server.h"
 #include "strutil.h"
 #include "strv.h"
+#include "tls.h"
 
 LOG_MODULE("server");
 
@@ -104,6 +106,7 @@ static void request_free(struct request *req)
 	free(req->etag);
 	free(req->location);
 	free(req->raw_head);
+	free(req->peer_fp);
 	strv_free(req->headers);
 	free(req);
 }
@@ -163,6 +166,7 @@ static struct request *request_new(struct lws *wsi, const char *path)
 		req->content_length = n;
 	if (n > body_max(req))
 		req->body_too_big = true;
+	tls_request_auth(req);
 	return req;
 }
 
@@ -498,6 +502,13 @@ static int ws_established(struct lws *wsi, struct session *s)
 
 	if (!path)
 		return -1;
+	/* an untrusted client gets no events (operation websockets need their secret) */
+	if (streq(path, "/1.0/events") && tls_wsi_is_remote(wsi)) {
+		_cleanup_free_ char *fp = NULL;
+
+		if (tls_peer_cert(wsi, NULL, &fp) < 0 || !tls_fingerprint_trusted(fp))
+			return -1;
+	}
 	c = xzalloc(sizeof(*c));
 	c->wsi = wsi;
 	if (server_ws_attach(c, path, query) < 0 || !c->ops) {
@@ -558,6 +569,10 @@ static int protocol_cb(struct lws *wsi, enum lws_callback_reasons reason, void *
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 	case LWS_CALLBACK_CLOSED_HTTP:
 		return s ? http_cb(wsi, reason, s, in, len) : 0;
+	case LWS_CALLBACK_OPENSSL_PERFORM_CLIENT_CERT_VERIFICATION:
+		/* any client certificate is taken: trust is decided per request (tls.c) */
+		X509_STORE_CTX_set_error((X509_STORE_CTX *)user, X509_V_OK);
+		return 0;
 	default:
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	}
@@ -578,9 +593,11 @@ int server_start(const char *socket_path, const char *group)
 	struct lws_context_creation_info info = { 0 };
 	void *loops[1] = { the_daemon->loop };
 	struct lws_vhost *vhost;
+	int r;
 
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_cb);
-	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+		       LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.foreign_loops = loops;
 	the_daemon->lws = lws_create_context(&info);
 	if (!the_daemon->lws)
@@ -594,11 +611,39 @@ int server_start(const char *socket_path, const char *group)
 	if (!vhost)
 		return log_error_errno(-EIO, "Failed to create the libwebsockets vhost");
 	/* we listen ourselves: see listener.h */
-	return listener_start(socket_path, group, vhost);
+	r = listener_start(socket_path, group, vhost);
+	if (r < 0)
+		return r;
+	tls_restore();
+	return 0;
+}
+
+/* The TLS listener's vhost (tls.c): same protocol, a certificate, client certificates asked for. */
+struct lws_vhost *server_tls_vhost(const char *iface, int port, const char *crt, const char *key)
+{
+	struct lws_context_creation_info info = { 0 };
+	static int n;
+	char name[32];
+
+	snprintf(name, sizeof(name), "tls%d", n++);
+	info.port = port;
+	info.iface = iface;
+	info.protocols = protocols;
+	info.vhost_name = name;
+	info.keepalive_timeout = 30;
+	info.timeout_secs = 30;
+	info.alpn = "http/1.1"; /* no h2: the server writes HTTP/1.1 answers */
+	info.ssl_cert_filepath = crt;
+	info.ssl_private_key_filepath = key;
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+		       LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT |
+		       LWS_SERVER_OPTION_PEER_CERT_NOT_REQUIRED;
+	return lws_create_vhost(the_daemon->lws, &info);
 }
 
 void server_stop(void)
 {
+	tls_stop();
 	listener_stop();
 	if (the_daemon->lws)
 		lws_context_destroy(the_daemon->lws);

@@ -10,6 +10,7 @@
 
 #include "daemon.h"
 #include "router.h"
+#include "tls.h"
 #include "util.h"
 
 static const char *const api_extensions[] = {
@@ -79,17 +80,35 @@ static void get_root(struct request *req, char **params)
 	reply_sync(req, json_pack("[s]", "/1.0"));
 }
 
+/* the server certificate and listen address, made at first need (tls.h) */
+static void environment_tls(json_t *env, json_t *config)
+{
+	_cleanup_free_ char *pem = NULL, *fp = NULL;
+	json_t *addr = json_object_get(config, "core.https_address");
+
+	if (tls_server_cert(&pem, &fp, NULL) == 0) {
+		json_object_set_new(env, "certificate", json_string(pem));
+		json_object_set_new(env, "certificate_fingerprint", json_string(fp));
+	}
+	if (json_is_string(addr))
+		json_array_append(json_object_get(env, "addresses"), addr);
+}
+
 static void get_server(struct request *req, char **params)
 {
-	json_t *ext = json_array();
+	json_t *ext = json_array(), *config, *env;
 
 	for (size_t i = 0; i < ELEMENTSOF(api_extensions); i++)
 		json_array_append_new(ext, json_string(api_extensions[i]));
+	config = req->untrusted ? json_object() : api_server_config();
+	env = req->untrusted ? json_object() : environment();
+	if (!req->untrusted)
+		environment_tls(env, config);
 	reply_sync_etag(req,
-			json_pack("{s:{}, s:o, s:s, s:s, s:s, s:b, s:[s], s:o}", "config",
+			json_pack("{s:o, s:o, s:s, s:s, s:s, s:b, s:[s], s:o}", "config", config,
 				  "api_extensions", ext, "api_status", "stable", "api_version",
-				  "1.0", "auth", "trusted", "public", 0, "auth_methods", "tls",
-				  "environment", environment()),
+				  "1.0", "auth", req->untrusted ? "untrusted" : "trusted", "public", 0,
+				  "auth_methods", "tls", "environment", env),
 			NULL);
 }
 

@@ -76,6 +76,14 @@ static const char *const migrations[] = {
 	"ALTER TABLE images ADD COLUMN expires_at TEXT NOT NULL DEFAULT '1970-01-01T00:00:00Z';"
 	"ALTER TABLE images ADD COLUMN last_used_at TEXT NOT NULL DEFAULT '1970-01-01T00:00:00Z';"
 	"ALTER TABLE images ADD COLUMN profiles TEXT NOT NULL DEFAULT '[\"default\"]';",
+	/* the trust store of the network listener (api-certificates.c) */
+	"CREATE TABLE certificates ("
+	"  fingerprint TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  type TEXT NOT NULL DEFAULT 'client',"
+	"  certificate TEXT NOT NULL,"
+	"  restricted INTEGER NOT NULL DEFAULT 0,"
+	"  projects TEXT NOT NULL DEFAULT '[]');",
 };
 
 int db_schema_version(void)

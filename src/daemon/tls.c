@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The TLS listener, the server certificate and the trust store (see tls.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libwebsockets.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "daemon.h"
+#include "db/db-internal.h"
+#include "db/db.h"
+#include "fileio.h"
+#include "log.h"
+#include "request.h"
+#include "server.h"
+#include "strutil.h"
+#include "tls.h"
+
+LOG_MODULE("tls");
+
+static struct lws_vhost *tls_vhost;
+static char *tls_addr;
+
+static char *hex(const unsigned char *d, size_t n)
+{
+	char *s = xmalloc(n * 2 + 1);
+
+	for (size_t i = 0; i < n; i++)
+		sprintf(s + 2 * i, "%02x", d[i]);
+	s[n * 2] = 0;
+	return s;
+}
+
+static char *x509_fingerprint(X509 *x)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+
+	if (!X509_digest(x, EVP_sha256(), md, &n))
+		return NULL;
+	return hex(md, n);
+}
+
+static char *x509_pem(X509 *x)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out = NULL;
+	long n;
+
+	if (b && PEM_write_bio_X509(b, x)) {
+		n = BIO_get_mem_data(b, &data);
+		out = xstrndup(data, (size_t)n);
+	}
+	BIO_free(b);
+	return out;
+}
+
+static void add_ext(X509 *x, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *e;
+
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+	e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	if (e) {
+		X509_add_ext(x, e, -1);
+		X509_EXTENSION_free(e);
+	}
+}
+
+/* A self-signed EC P-384 certificate for 10 years, usable as server and client (as LXD's). */
+int tls_make_cert(const char *crt_path, const char *key_path, const char *cn)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-384");
+	X509 *x = X509_new();
+	X509_NAME *name;
+	unsigned char serial[16];
+	BIGNUM *bn = NULL;
+	_cleanup_free_ char *san = NULL;
+	FILE *f;
+	int r = -EIO, fd;
+
+	if (!key || !x)
+		goto out;
+	X509_set_version(x, 2);
+	(void)RAND_bytes(serial, sizeof(serial));
+	serial[0] &= 0x7f;
+	bn = BN_bin2bn(serial, sizeof(serial), NULL);
+	BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
+	X509_gmtime_adj(X509_getm_notBefore(x), -60);
+	X509_gmtime_adj(X509_getm_notAfter(x), 10L * 365 * 24 * 3600);
+	X509_set_pubkey(x, key);
+	name = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"cove", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, name);
+	add_ext(x, NID_key_usage, "critical,digitalSignature,keyEncipherment,keyCertSign");
+	add_ext(x, NID_ext_key_usage, "serverAuth,clientAuth");
+	add_ext(x, NID_basic_constraints, "critical,CA:TRUE");
+	san = xasprintf("DNS:%s,IP:127.0.0.1,IP:::1", cn);
+	add_ext(x, NID_subject_alt_name, san);
+	if (!X509_sign(x, key, EVP_sha384()))
+		goto out;
+	fd = open(key_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f || !PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL)) {
+		if (f)
+			fclose(f);
+		else if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	fclose(f);
+	f = fopen(crt_path, "we");
+	if (!f || !PEM_write_X509(f, x)) {
+		if (f)
+			fclose(f);
+		goto out;
+	}
+	fclose(f);
+	r = 0;
+out:
+	BN_free(bn);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return r;
+}
+
+static int server_cert_paths(char **crt, char **key)
+{
+	char host[256] = "";
+	int r;
+
+	*crt = path_join(the_daemon->dir, "server.crt");
+	*key = path_join(the_daemon->dir, "server.key");
+	if (access(*crt, F_OK) == 0 && access(*key, F_OK) == 0)
+		return 0;
+	(void)gethostname(host, sizeof(host) - 1);
+	r = tls_make_cert(*crt, *key, *host ? host : "cove");
+	if (r < 0)
+		return log_error_errno(r, "Failed to make the server certificate");
+	return 0;
+}
+
+int tls_pem_fingerprint(const char *pem, char **ret_fp, struct cove_error *err)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+
+	BIO_free(b);
+	if (!x)
+		return cove_err(err, -EINVAL, "Invalid certificate");
+	*ret_fp = x509_fingerprint(x);
+	X509_free(x);
+	return *ret_fp ? 0 : cove_err(err, -EINVAL, "Invalid certificate");
+}
+
+int tls_server_cert(char **ret_pem, char **ret_fp, struct cove_error *err)
+{
+	_cleanup_free_ char *crt = NULL, *key = NULL, *pem = NULL;
+	int r = server_cert_paths(&crt, &key);
+
+	if (r < 0)
+		return cove_err(err, r, "Failed to make the server certificate");
+	r = read_full_file(crt, 1 << 20, &pem, NULL);
+	if (r < 0)
+		return cove_err(err, r, "Failed to read %s", crt);
+	r = tls_pem_fingerprint(pem, ret_fp, err);
+	if (r < 0)
+		return r;
+	*ret_pem = TAKE_PTR(pem);
+	return 0;
+}
+
+/* "host:port", "[v6]:port", ":port" or "host" (port 8443) */
+static int parse_addr(const char *addr, char **ret_host, int *ret_port, struct cove_error *err)
+{
+	_cleanup_free_ char *host = NULL;
+	const char *colon, *port_s = "8443";
+	unsigned port;
+
+	if (addr[0] == '[') {
+		const char *e = strchr(addr, ']');
+
+		if (!e || (e[1] && e[1] != ':'))
+			return cove_err(err, -EINVAL, "Invalid address \"%s\"", addr);
+		host = xstrndup(addr + 1, (size_t)(e - addr - 1));
+		if (e[1])
+			port_s = e + 2;
+	} else if ((colon = strchr(addr, ':'))) {
+		if (strchr(colon + 1, ':'))
+			return cove_err(err, -EINVAL, "Invalid address \"%s\": IPv6 needs brackets", addr);
+		host = xstrndup(addr, (size_t)(colon - addr));
+		port_s = colon + 1;
+	} else {
+		host = xstrdup(addr);
+	}
+	if (safe_atou(port_s, &port) < 0 || port == 0 || port > 65535)
+		return cove_err(err, -EINVAL, "Invalid port in address \"%s\"", addr);
+	*ret_port = (int)port;
+	*ret_host = TAKE_PTR(host);
+	return 0;
+}
+
+/* Check that we can bind there before lws tries (it only logs failures). */
+static int probe_bind(const char *host, int port, char **ret_iface, struct cove_error *err)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	bool v6 = strchr(host, ':') || !*host;
+	int fd, one = 1, r;
+
+	if (*host && !streq(host, "::") &&
+	    inet_pton(AF_INET, host, &s4.sin_addr) != 1 && inet_pton(AF_INET6, host, &s6.sin6_addr) != 1)
+		return cove_err(err, -EINVAL, "Invalid address \"%s\": not an IP address", host);
+	if (streq(host, "0.0.0.0"))
+		v6 = false;
+	fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return cove_err(err, -errno, "Failed to create a socket: %m");
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	r = v6 ? bind(fd, (struct sockaddr *)&s6, sizeof(s6)) : bind(fd, (struct sockaddr *)&s4, sizeof(s4));
+	r = r < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return cove_err(err, r, "Failed to listen on %s:%d: %s", host, port, strerror(-r));
+	*ret_iface = (*host && !streq(host, "::") && !streq(host, "0.0.0.0")) ? xstrdup(host) : NULL;
+	return 0;
+}
+
+void tls_stop(void)
+{
+	if (tls_vhost)
+		lws_vhost_destroy(tls_vhost);
+	tls_vhost = NULL;
+	free(tls_addr);
+	tls_addr = NULL;
+}
+
+int tls_listen(const char *addr, struct cove_error *err)
+{
+	_cleanup_free_ char *host = NULL, *iface = NULL, *crt = NULL, *key = NULL;
+	struct lws_vhost *vh;
+	int port = 0, r;
+
+	if (!addr || !*addr) {
+		tls_stop();
+		return 0;
+	}
+	if (tls_addr && streq(tls_addr, addr))
+		return 0;
+	r = parse_addr(addr, &host, &port, err);
+	if (r < 0)
+		return r;
+	/* the old listener may hold the port: let it go first when the port is the same */
+	if (tls_vhost && lws_get_vhost_listen_port(tls_vhost) == port)
+		tls_stop();
+	r = probe_bind(host, port, &iface, err);
+	if (r < 0)
+		return r;
+	r = server_cert_paths(&crt, &key);
+	if (r < 0)
+		return cove_err(err, r, "Failed to make the server certificate");
+	vh = server_tls_vhost(iface, port, crt, key);
+	if (!vh)
+		return cove_err(err, -EIO, "Failed to listen on %s", addr);
+	tls_stop();
+	tls_vhost = vh;
+	tls_addr = xstrdup(addr);
+	log_info("Listening on https://%s", addr);
+	return 0;
+}
+
+static char *config_get(const char *key)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+
+	if (db_prepare(the_daemon->db, "SELECT value FROM config WHERE key = ?1", &st, NULL, key,
+		       NULL) < 0)
+		return NULL;
+	return sqlite3_step(st) == SQLITE_ROW ? db_column_str(st, 0) : NULL;
+}
+
+void tls_restore(void)
+{
+	_cleanup_free_ char *addr = config_get("core.https_address");
+	struct cove_error err = { 0 };
+
+	if (addr && *addr && tls_listen(addr, &err) < 0)
+		log_error("Failed to listen on %s: %s", addr, err.msg);
+}
+
+bool tls_wsi_is_remote(struct lws *wsi)
+{
+	return tls_vhost && wsi && lws_get_vhost(wsi) == tls_vhost;
+}
+
+int tls_peer_cert(struct lws *wsi, char **ret_pem, char **ret_fp)
+{
+	SSL *ssl = lws_get_ssl(wsi);
+	X509 *x = ssl ? SSL_get1_peer_certificate(ssl) : NULL;
+
+	if (!x)
+		return -ENOENT;
+	if (ret_pem)
+		*ret_pem = x509_pem(x);
+	*ret_fp = x509_fingerprint(x);
+	X509_free(x);
+	return *ret_fp ? 0 : -EIO;
+}
+
+bool tls_fingerprint_trusted(const char *fp)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+
+	if (db_prepare(the_daemon->db, "SELECT 1 FROM certificates WHERE fingerprint = ?1", &st,
+		       NULL, fp, NULL) < 0)
+		return false;
+	return sqlite3_step(st) == SQLITE_ROW;
+}
+
+void tls_request_auth(struct request *req)
+{
+	if (!tls_wsi_is_remote(req->wsi))
+		return;
+	req->untrusted = true;
+	if (tls_peer_cert(req->wsi, NULL, &req->peer_fp) == 0 &&
+	    tls_fingerprint_trusted(req->peer_fp))
+		req->untrusted = false;
+}
+
+static bool scrypt_of(const char *pw, const unsigned char *salt, unsigned char out[64])
+{
+	return EVP_PBE_scrypt(pw, strlen(pw), salt, 32, 1 << 14, 8, 1, 64 * 1024 * 1024, out,
+			      64) == 1;
+}
+
+char *tls_password_hash(const char *pw)
+{
+	unsigned char buf[32 + 64];
+
+	if (RAND_bytes(buf, 32) != 1 || !scrypt_of(pw, buf, buf + 32))
+		return NULL;
+	return hex(buf, sizeof(buf));
+}
+
+bool tls_password_check(const char *stored, const char *pw)
+{
+	unsigned char salt[32], out[64];
+	_cleanup_free_ char *want = NULL;
+
+	if (!stored || strlen(stored) != 2 * (32 + 64))
+		return false;
+	for (size_t i = 0; i < 32; i++) {
+		unsigned v;
+
+		if (sscanf(stored + 2 * i, "%2x", &v) != 1)
+			return false;
+		salt[i] = (unsigned char)v;
+	}
+	if (!scrypt_of(pw, salt, out))
+		return false;
+	want = hex(out, 64);
+	return CRYPTO_memcmp(want, stored + 64, 128) == 0;
+}
