@@ -321,8 +321,13 @@ EOF
 		[ "$code" = 202 ] || { echo "$f: $code"; false; }
 		run api_wait "$(cat "$TESTDIR/ans")"
 		[ "$(jq -r .status <<<"$output")" = Failure ] || { echo "$f: $output"; false; }
+		[ "$(jq -r .status_code <<<"$output")" = 400 ] || { echo "$f: $output"; false; }
 		[[ "$(jq -r .err <<<"$output")" == "Invalid backup"* ]] || { echo "$f: $output"; false; }
 	done
+	run -1 "$COVE" import "$TESTDIR/dev.tar.gz" "$n"
+	assert_output --partial "Error: Invalid backup: Refusing tar entry 'backup/container/rootfs/dev-null': device node"
+	run -1 "$COVE" import "$TESTDIR/link.tar.gz" "$n"
+	assert_output --partial "Error: Invalid backup:"
 	[ ! -e /tmp/evil-abs ]
 	[ ! -e "$TESTDIR/evil-dotdot" ] && [ ! -e "$COVE_DIR/evil-dotdot" ] && [ ! -e /etc/evil ]
 	[ "$(api_code GET "/1.0/instances/$n")" = 404 ]

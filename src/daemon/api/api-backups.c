@@ -524,6 +524,15 @@ static int import_snapshot(struct import_job *j, const json_t *s, struct cove_er
 	return r < 0 ? cove_err(err, r, "Failed to write '%s'", m) : 0;
 }
 
+/* "Invalid backup: " + the message of the failure r (400 whatever it was) */
+static int invalid_backup(struct cove_error *err, int r, const char *what)
+{
+	char msg[sizeof(err->msg)];
+
+	snprintf(msg, sizeof(msg), "%s", cove_err_msg(err, r));
+	return cove_err(err, -EINVAL, "Invalid backup: %s%s", what ? what : "", msg);
+}
+
 static int import_run(void *userdata, struct cove_error *err)
 {
 	struct import_job *j = userdata;
@@ -539,13 +548,13 @@ static int import_run(void *userdata, struct cove_error *err)
 		return cove_err(err, -errno, "Failed to create '%s': %m", x);
 	r = tar_extract(j->upload, x, &o, err);
 	if (r < 0)
-		return cove_err(err, -EINVAL, "Invalid backup: %s", cove_err_msg(err, r));
+		return invalid_backup(err, r, NULL);
 	yp = xasprintf("%s/backup/container/backup.yaml", x);
 	if (read_full_file(yp, BACKUP_YAML_MAX, &text, NULL) < 0)
 		return cove_err(err, -EINVAL, "Invalid backup: no backup/container/backup.yaml");
 	r = yaml_load(text, strlen(text), &doc, err);
 	if (r < 0)
-		return cove_err(err, -EINVAL, "Invalid backup: backup.yaml: %s", cove_err_msg(err, r));
+		return invalid_backup(err, r, "backup.yaml: ");
 	j->container = json_incref(json_object_get(doc, "container"));
 	if (!json_is_object(j->container))
 		return cove_err(err, -EINVAL, "Invalid backup: backup.yaml has no container");
