@@ -175,6 +175,27 @@ static char *created_name(json_t *op)
 	return slash ? xstrdup(slash + 1) : NULL;
 }
 
+/* As lxc: a hint on stderr when the new instance has no nic (expanded devices). */
+static void check_network(const char *name)
+{
+	_cleanup_free_ char *path = api_instance_path(name);
+	json_t *inst = NULL, *dev;
+	const char *k;
+
+	if (api_get(path, &inst, NULL, NULL) < 0)
+		return;
+	json_object_foreach (json_object_get(inst, "expanded_devices"), k, dev) {
+		if (streq_ptr(json_string_value(json_object_get(dev, "type")), "nic")) {
+			json_decref(inst);
+			return;
+		}
+	}
+	json_decref(inst);
+	fprintf(stderr, "\nThe instance you are starting doesn't have any network attached to it.\n"
+			"  To create a new network, use: cove network create\n"
+			"  To attach a network to an instance, use: cove network attach\n\n");
+}
+
 static int create(const struct launch_args *a, char **ret_name, struct cove_error *err)
 {
 	_cleanup_free_ char *fp = NULL;
@@ -202,6 +223,9 @@ static int create(const struct launch_args *a, char **ret_name, struct cove_erro
 		return cove_err(err, -EBADMSG, "Failed to find the name of the new instance");
 	if (!a->name && !arg_quiet)
 		printf("Instance name is: %s\n", *ret_name);
+	fflush(stdout);
+	if (!arg_quiet)
+		check_network(*ret_name);
 	return 0;
 }
 
@@ -215,6 +239,10 @@ static int start(const char *name, struct cove_error *err)
 	json_decref(inst);
 	if (r < 0)
 		return r;
+	if (!arg_quiet) {
+		printf("Starting %s\n", name);
+		fflush(stdout);
+	}
 	spath = xasprintf("%s/state", path);
 	req =
 	    json_pack("{ss si sb sb}", "action", "start", "timeout", -1, "force", 0, "stateful", 0);

@@ -16,7 +16,8 @@ teardown() { client_teardown; }
 	c=$(inst c1); made "$c"
 	run cove launch busybox "$c"
 	assert_success
-	assert_output "Creating $c"
+	assert_output "Creating $c
+Starting $c"
 	run cove list
 	assert_success
 	assert_line --regexp "^\| $c \| RUNNING \| .*\| CONTAINER \| 0 +\|$"

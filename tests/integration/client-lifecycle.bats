@@ -562,3 +562,25 @@ no"
 	wait_state "$a" RUNNING
 	wait_state "$b" RUNNING
 }
+
+@test "cove init/launch: without a nic, lxc's hint on stderr; launch says Starting" {
+	c=$(inst n1) d=$(inst n2); made "$c" "$d"
+	cove profile create "nonet-$UNIQ" >/dev/null
+	cove profile device add "nonet-$UNIQ" root disk pool=default path=/ >/dev/null
+	run --separate-stderr cove init busybox "$c" -p "nonet-$UNIQ"
+	assert_success
+	assert_output "Creating $c"
+	assert_equal "$(echo "$stderr" | sed '/^$/d')" "The instance you are starting doesn't have any network attached to it.
+  To create a new network, use: cove network create
+  To attach a network to an instance, use: cove network attach"
+	run --separate-stderr cove launch busybox "$d"
+	assert_success
+	assert_output "Creating $d
+Starting $d"
+	assert_equal "$stderr" ""
+	run --separate-stderr cove launch -q busybox "$(inst n3)"
+	made "$(inst n3)"
+	assert_output ""
+	cove delete -f "$c" "$d" "$(inst n3)"
+	cove profile delete "nonet-$UNIQ"
+}
