@@ -511,3 +511,46 @@ err_of() {
 	[ ! -e "$COVE_DIR/storage-pools/bp" ] && [ ! -e "$img" ]
 	[ -z "$(losetup -j "$img")" ]
 }
+
+@test "storage: Debian's lxc storage create/list/show/set, volume create/list/attach/rename/delete against coved" {
+	local n=$(ct lxc)
+	command -v lxc >/dev/null || skip "lxd-client is not installed"
+	daemon_init_image
+	lxc list >/dev/null 2>&1 || true
+	run lxc storage create lp dir "source=$TESTDIR/lp"
+	assert_success
+	assert_output "Storage pool lp created"
+	run lxc storage list --format csv
+	assert_line "lp,dir,$TESTDIR/lp,,0,CREATED"
+	run lxc storage set lp rsync.bwlimit 1MB
+	assert_success
+	run lxc storage get lp rsync.bwlimit
+	assert_output 1MB
+	run lxc storage volume create lp shared-data
+	assert_output "Storage volume shared-data created"
+	run lxc storage volume list lp --format csv
+	assert_line "custom,shared-data,,filesystem,0"
+	run lxc launch busybox "$n" -s lp
+	assert_success
+	run lxc config device add "$n" shared disk pool=lp source=shared-data path=/shared
+	assert_success
+	run lxc exec "$n" -- sh -c 'echo via-lxc >/shared/f && cat /shared/f'
+	assert_output via-lxc
+	run lxc storage volume show lp shared-data
+	assert_line "- /1.0/instances/$n"
+	run lxc storage delete lp
+	assert_failure
+	assert_output "Error: The storage pool is currently in use"
+	run lxc config device remove "$n" shared
+	assert_success
+	run lxc storage volume rename lp shared-data kept
+	assert_output 'Renamed storage volume from "shared-data" to "kept"'
+	[ "$(cat "$TESTDIR/lp/custom/default_kept/f")" = via-lxc ]
+	run lxc delete -f "$n"
+	assert_success
+	run lxc storage volume delete lp kept
+	assert_success
+	run lxc storage delete lp
+	assert_success
+	[ -z "$(ls -A "$TESTDIR/lp")" ]
+}
