@@ -509,7 +509,7 @@ EOF
 }
 
 @test "snapshots.schedule takes snapshots each minute (running ones, stopped with .stopped); expired ones go" {
-	local a=$(ct a) b=$(ct b) c=$(ct c) i
+	local a=$(ct a) b=$(ct b) c=$(ct c) i r
 	launch "$a"
 	"$COVE" init busybox "$b"
 	"$COVE" init busybox "$c"
@@ -519,6 +519,10 @@ EOF
 	done
 	"$COVE" config set "$a" snapshots.expiry 1M
 	"$COVE" config set "$c" snapshots.schedule.stopped true
+	# a backup past its expires_at goes at a tick as well
+	r=$(api POST "/1.0/instances/$b/backups" '{"name":"old","expires_at":"2000-01-01T00:00:00Z"}')
+	[ "$(api_wait "$r" | jq -r .status)" = Success ]
+	[ -e "$LXCPATH/$b/backups/old.tar.gz" ]
 	# the scheduler wakes at the start of each minute
 	for i in $(seq 150); do
 		[ "$(api GET "/1.0/instances/$a/snapshots" | jq '.metadata | length')" -ge 1 ] && break
@@ -537,6 +541,8 @@ EOF
 		sleep 1
 	done
 	[ "$(api GET "/1.0/instances/$a/snapshots" | jq '.metadata | length')" = 0 ]
+	[ "$(api_code GET "/1.0/instances/$b/backups/old")" = 404 ]
+	[ ! -e "$LXCPATH/$b/backups/old.tar.gz" ]
 }
 
 @test "a restarted coved removes what interrupted snapshots, restores, backups and imports left" {

@@ -308,6 +308,34 @@ static bool backup_or_404(struct request *req, const char *instance, const char 
 	return true;
 }
 
+void api_backups_prune(const char *instance, long long now)
+{
+	_cleanup_free_ char *dir = backups_dir(instance);
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *b = NULL, *t = NULL, *m = NULL;
+		_cleanup_json_ json_t *info = NULL;
+		const char *dot = strrchr(de->d_name, '.'), *exp;
+		long long when;
+
+		if (!dot || !streq(dot, ".json") || de->d_name[0] == '.')
+			continue;
+		b = xstrndup(de->d_name, (size_t)(dot - de->d_name));
+		info = backup_to_json(instance, b);
+		exp = json_string_value(json_object_get(info, "expires_at"));
+		when = exp ? snapshot_parse_time(exp) : -1;
+		if (!exp || startswith(exp, "0001-") || when < 0 || when > now)
+			continue;
+		log_info("Backup '%s/%s' expired (%s): deleting it", instance, b, exp);
+		t = backup_file(instance, b, "tar.gz");
+		m = backup_file(instance, b, "json");
+		(void)unlink(t);
+		(void)unlink(m);
+	}
+}
+
 static void list_backups(struct request *req, char **params)
 {
 	_cleanup_free_ char *dir = backups_dir(params[0]);

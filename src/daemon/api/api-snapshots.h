@@ -27,3 +27,5 @@ bool api_publish_try(struct request *req);
 void api_snapshot_take_scheduled(const struct db_instance *i, const char *pattern,
 				 const char *expiry);
 void api_snapshot_delete_async(const char *instance, const char *snap);
+/* Remove the backups of instance whose expires_at is before now (seconds since the epoch). */
+void api_backups_prune(const char *instance, long long now);

@@ -2,7 +2,8 @@
 /*
  * Scheduled snapshots (snapshots.schedule, cron syntax or @aliases, in
  * the host's local time as LXD does) and the removal of expired snapshots
- * (expires_at). A timer on the loop wakes once a minute.
+ * (expires_at), and of expired backups. A timer on the loop wakes once a
+ * minute.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -223,6 +224,7 @@ static void tick(uv_timer_t *timer)
 		if (instance_expand(&i, &ec, &ed, NULL) >= 0)
 			scheduled_snapshot(&i, ec, &t);
 		prune_expired(*n, tt);
+		api_backups_prune(*n, (long long)tt);
 		db_instance_clear(&i);
 	}
 	/* the next tick at the start of the next minute */
