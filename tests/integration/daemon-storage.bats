@@ -499,6 +499,16 @@ err_of() {
 	run "$COVE" restart -f "$n"
 	assert_success
 	grep -q "^lxc.cgroup2.io.max = $dev rbps=5000000$" "$COVE_DIR/containers/$n/config"
+	# as after a reboot: the pool is not mounted; the instance's start mounts it
+	run "$COVE" stop -f "$n"
+	coved_stop
+	umount "$COVE_DIR/storage-pools/bp"
+	coved_start
+	run "$COVE" start "$n"
+	assert_success
+	[ "$(findmnt -n -o FSTYPE "$COVE_DIR/storage-pools/bp")" = btrfs ]
+	run "$COVE" exec "$n" -- cat /bv/f
+	assert_output onbtrfs
 	run "$COVE" storage delete bp
 	assert_output "Error: The storage pool is currently in use"
 	run "$COVE" delete -f "$n"

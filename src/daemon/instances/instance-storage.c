@@ -598,6 +598,17 @@ int storage_lxc_config(const char *name, const json_t *config, const json_t *dev
 		if (r < 0 && for_start)
 			return r;
 	}
+	if (root && for_start) {
+		struct db_pool p = { 0 };
+
+		/* a loop-backed pool is mounted again after a reboot */
+		if (db_pool_get(the_daemon->db, dev_str(root, "pool"), &p, NULL) >= 0) {
+			r = storage_pool_mount(&p, err);
+			db_pool_clear(&p);
+			if (r < 0)
+				return r;
+		}
+	}
 	if (root) {
 		r = root_limits(rootname, root, for_start, &text, err);
 		if (r < 0)
