@@ -92,6 +92,7 @@ int cmd_operation(int argc, char **argv, struct cove_error *err);
 int cmd_monitor(int argc, char **argv, struct cove_error *err);
 int cmd_storage(int argc, char **argv, struct cove_error *err);
 int cmd_network(int argc, char **argv, struct cove_error *err);
+int cmd_network_acl(int argc, char **argv, struct cove_error *err);
 int cmd_move(int argc, char **argv, struct cove_error *err);
 int cmd_rename(int argc, char **argv, struct cove_error *err);
 int cmd_snapshot(int argc, char **argv, struct cove_error *err);

@@ -355,6 +355,7 @@ static int net_attach(int argc, char **argv, struct cove_error *err)
 int cmd_network(int argc, char **argv, struct cove_error *err)
 {
 	static const struct cmd sub[] = {
+	    {"acl", cmd_network_acl, "Manage network ACLs"},
 	    {"attach", net_attach, "Attach network interfaces to instances"},
 	    {"attach-profile", net_attach, "Attach network interfaces to profiles"},
 	    {"create", net_create, "Create new networks"},

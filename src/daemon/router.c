@@ -20,7 +20,7 @@ LOG_MODULE("router");
 static const struct route *const tables[] = {
 	api_root_routes,     api_operations_routes, api_instances_routes,
 	api_instance_state_routes, api_exec_routes, api_images_routes,
-	api_profiles_routes, api_storage_routes,    api_networks_routes,
+	api_profiles_routes, api_storage_routes,    api_networks_routes, api_network_acls_routes,
 	api_files_routes,    api_console_routes,
 	api_snapshots_routes, api_backups_routes, api_resources_routes, api_certificates_routes,
 };

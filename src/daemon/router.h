@@ -41,4 +41,5 @@ struct ws_conn;
 int console_ws_attach(struct ws_conn *c, const char *op_id, const char *query);
 extern const struct route api_storage_routes[];
 extern const struct route api_networks_routes[];
+extern const struct route api_network_acls_routes[];
 extern const struct route api_resources_routes[];

@@ -124,3 +124,166 @@ dnsmasq_cmdline() {
 	run "$COVE" network list -f csv
 	refute_output --partial text1
 }
+
+# ipv4_of NAME: the container's IPv4 address as `cove list` shows it (10 s)
+ipv4_of() {
+	local i a
+	for i in $(seq 1 100); do
+		a=$("$COVE" list -f csv -c 4 "^$1\$" | sed 's/ (eth0)//')
+		[ -n "$a" ] && { echo "$a"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "network ACLs: create, rules with LXD's checks, show/list/rename/delete, in-use protection" {
+	run "$COVE" network acl create web-only user.purpose=test
+	assert_success
+	assert_output "Network ACL web-only created"
+	# the tutorial's positional form is not lxc's syntax: lxc's answer
+	run "$COVE" network acl rule add web-only ingress,allow,tcp 0.0.0.0/0 10.0.0.0/8 80,443
+	assert_failure
+	assert_output "Error: Invalid key=value configuration: 0.0.0.0/0"
+	run "$COVE" network acl rule add web-only sideways action=allow
+	assert_failure
+	assert_output --partial "The direction argument must be one of: ingress, egress"
+	run "$COVE" network acl rule add web-only ingress action=allow protocol=tcp source=0.0.0.0/0 destination_port=80,443
+	assert_success
+	run "$COVE" network acl rule add web-only egress action=allow
+	assert_success
+	bad_rule() {
+		run "$COVE" network acl rule add web-only ingress "$@"
+		assert_failure
+	}
+	bad_rule action=maybe
+	assert_output --partial "Invalid ingress rule 1: Action must be one of: allow, reject, drop"
+	bad_rule action=allow state=sometimes
+	assert_output --partial "State must be one of: enabled, disabled, logged"
+	bad_rule action=allow protocol=sctp
+	assert_output --partial "Protocol must be one of: icmp4, icmp6, tcp, udp"
+	bad_rule action=allow destination_port=80
+	assert_output --partial "Destination port cannot be used without specifying protocol"
+	bad_rule action=allow protocol=tcp icmp_type=3
+	assert_output --partial "ICMP type cannot be used with protocol"
+	bad_rule action=allow protocol=tcp destination_port=99999
+	assert_output --partial 'Invalid Destination port: Invalid port "99999"'
+	bad_rule action=allow source=banana
+	assert_output --partial 'Invalid Source: Invalid subject "banana"'
+	bad_rule action=allow protocol=tcp source=0.0.0.0/0 destination_port=80,443
+	assert_output --partial "Duplicate of ingress rule 1"
+	run "$COVE" network acl show web-only
+	assert_output --partial "destination_port: 80,443"
+	assert_output --partial "user.purpose: test"
+	run "$COVE" network acl get web-only user.purpose
+	assert_output test
+	run "$COVE" network acl list -f csv
+	assert_output "web-only,,0"
+	run "$COVE" network acl create "bad name"
+	assert_failure
+	run "$COVE" network acl create web-only
+	assert_failure
+	assert_output --partial "already exists"
+	run "$COVE" network acl set web-only colour blue
+	assert_failure
+	assert_output --partial 'Invalid config option "colour"'
+	# in use by a network: no delete, no rename; an unknown ACL is refused
+	run "$COVE" network create tacl0 ipv4.address=10.77.6.1/24 ipv6.address=none security.acls=nosuch
+	assert_failure
+	assert_output --partial 'option "security.acls"'
+	run "$COVE" network create tacl0 ipv4.address=10.77.6.1/24 ipv6.address=none security.acls=web-only
+	assert_success
+	run "$COVE" network acl delete web-only
+	assert_failure
+	assert_output --partial "Cannot delete an ACL that is in use"
+	run "$COVE" network acl rename web-only web2
+	assert_failure
+	assert_output --partial "Cannot rename an ACL that is in use"
+	run "$COVE" network acl show web-only
+	assert_output --partial "- /1.0/networks/tacl0"
+	# rule remove: by its fields
+	run "$COVE" network acl rule remove web-only egress action=allow
+	assert_success
+	run "$COVE" network acl rule remove web-only egress action=allow
+	assert_failure
+	assert_output --partial "No matching rule(s) found"
+	"$COVE" network delete tacl0
+	run "$COVE" network acl rename web-only web2
+	assert_success
+	assert_output "Network ACL web-only renamed to web2"
+	run "$COVE" network acl delete web2
+	assert_success
+	assert_output "Network ACL web2 deleted"
+	run "$COVE" network acl list -f csv
+	assert_output ""
+}
+
+@test "security.acls on a bridge: nft table of its own; allowed ports pass, others are rejected, defaults apply" {
+	local c=$(ct acl) ip
+	daemon_init_image
+	"$COVE" network acl create web-only
+	"$COVE" network acl rule add web-only ingress action=allow protocol=tcp destination_port=80
+	"$COVE" network create tacl1 ipv4.address=10.77.7.1/24 ipv6.address=none
+	"$COVE" init busybox "$c"
+	"$COVE" config device add "$c" eth0 nic network=tacl1 name=eth0
+	"$COVE" start "$c"
+	ip=$(ipv4_of "$c")
+	"$COVE" exec "$c" -- sh -c "mkdir -p /www && echo ok > /www/index.html && httpd -p 80 -h /www && httpd -p 81 -h /www"
+	run ip netns exec "$COVED_NETNS" curl -s --max-time 5 "http://$ip:81/"
+	assert_output ok
+	run "$COVE" network set tacl1 security.acls web-only
+	assert_success
+	run ip netns exec "$COVED_NETNS" nft list table inet cove_acl_tacl1
+	assert_success
+	assert_output --partial "tcp dport 80 accept"
+	run ip netns exec "$COVED_NETNS" curl -s --max-time 5 "http://$ip:80/"
+	assert_output ok
+	run ip netns exec "$COVED_NETNS" curl -s --max-time 5 "http://$ip:81/"
+	assert_failure
+	# the container still gets DNS/DHCP from the host; its own traffic out: default reject
+	run "$COVE" exec "$c" -- nc -w 2 10.77.7.1 22
+	assert_failure
+	# a changed ACL applies at once
+	"$COVE" network acl rule add web-only ingress action=allow protocol=tcp destination_port=81
+	run ip netns exec "$COVED_NETNS" curl -s --max-time 5 "http://$ip:81/"
+	assert_output ok
+	# default action allow: everything passes
+	"$COVE" network acl rule remove web-only ingress destination_port=81
+	"$COVE" network set tacl1 security.acls.default.ingress.action allow
+	run ip netns exec "$COVED_NETNS" curl -s --max-time 5 "http://$ip:81/"
+	assert_output ok
+	run "$COVE" network set tacl1 security.acls.default.ingress.action maybe
+	assert_failure
+	run "$COVE" network unset tacl1 security.acls
+	assert_success
+	run ip netns exec "$COVED_NETNS" nft list table inet cove_acl_tacl1
+	assert_failure
+	"$COVE" delete -f "$c"
+	"$COVE" network delete tacl1
+	"$COVE" network acl delete web-only
+}
+
+@test "Debian's lxc client: network acl create/rule add/show/rule remove/delete against coved" {
+	command -v lxc >/dev/null || skip "needs Debian's lxc client (lxd-client)"
+	run lxc network acl create restricted-access
+	assert_success
+	assert_line "Network ACL restricted-access created"
+	run lxc network acl rule add restricted-access ingress action=allow protocol=tcp source=0.0.0.0/0 destination=10.0.0.0/8 destination_port=80,443
+	assert_success
+	run lxc network acl show restricted-access
+	assert_success
+	assert_output "$(printf '%s\n' 'name: restricted-access' 'description: ""' 'egress: []' 'ingress:' \
+		'- action: allow' '  source: 0.0.0.0/0' '  destination: 10.0.0.0/8' '  protocol: tcp' \
+		'  destination_port: 80,443' '  state: enabled' 'config: {}' 'used_by: []')"
+	# cove shows it the same way
+	run "$COVE" network acl show restricted-access
+	assert_output --partial "$(printf '%s\n' 'ingress:' '- action: allow' '  source: 0.0.0.0/0')"
+	run lxc network acl rule add restricted-access ingress action=explode
+	assert_failure
+	assert_output --partial "Action must be one of"
+	run lxc network acl rule remove restricted-access ingress protocol=tcp
+	assert_success
+	run lxc network acl delete restricted-access
+	assert_success
+	run "$COVE" network acl list -f csv
+	assert_output ""
+}

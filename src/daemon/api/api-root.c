@@ -52,6 +52,7 @@ static const char *const api_extensions[] = {
 	"proxy_unix_dac_properties",
 	"proxy_haproxy_protocol",
 	"proxy_nat",
+	"network_acl",
 };
 
 static json_t *environment(void)

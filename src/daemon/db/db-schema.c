@@ -84,6 +84,14 @@ static const char *const migrations[] = {
 	"  certificate TEXT NOT NULL,"
 	"  restricted INTEGER NOT NULL DEFAULT 0,"
 	"  projects TEXT NOT NULL DEFAULT '[]');",
+	/* network ACLs (networks/network-acl.c) */
+	"CREATE TABLE network_acls ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  ingress TEXT NOT NULL DEFAULT '[]',"
+	"  egress TEXT NOT NULL DEFAULT '[]',"
+	"  config TEXT NOT NULL DEFAULT '{}');",
 };
 
 int db_schema_version(void)

@@ -8,6 +8,7 @@
  *                               refused ("Only unconfigured network interfaces can be bridged")
  *   dns.mode                    managed (default), dynamic, none (no DNS names: dnsmasq
  *                               gets no domain; see network.c)
+ *   security.acls[.default.*]   network ACLs (network-acl.c)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "log.h"
 #include "net-link.h"
 #include "network.h"
+#include "network-acl.h"
 #include "strutil.h"
 #include "strv.h"
 
@@ -182,6 +184,9 @@ int network_extras_apply(const char *name, const json_t *old_config, const json_
 	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
 	int br, r;
 
+	r = network_acl_apply(name, config, err);
+	if (r < 0)
+		return r;
 	if (!old_config && isempty(cfg(config, "ipv4.routes")) &&
 	    isempty(cfg(config, "bridge.external_interfaces")))
 		return 0;

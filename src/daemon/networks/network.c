@@ -12,6 +12,7 @@
 #include "net-link.h"
 #include "netsvc.h"
 #include "network.h"
+#include "network-acl.h"
 #include "strutil.h"
 #include "strv.h"
 #include "util.h"
@@ -128,6 +129,11 @@ static const struct {
 	{ "ipv6.nat", check_bool },
 	{ "ipv4.routes", network_check_routes4 }, { "bridge.external_interfaces", network_check_ifaces },
 	{ "dns.mode", network_check_dns_mode },
+	{ "security.acls", network_acl_check_names },
+	{ "security.acls.default.ingress.action", network_acl_check_action },
+	{ "security.acls.default.egress.action", network_acl_check_action },
+	{ "security.acls.default.ingress.logged", check_bool },
+	{ "security.acls.default.egress.logged", check_bool },
 };
 
 int network_name_validate(const char *name, struct cove_error *err)
@@ -338,6 +344,7 @@ void network_stop(const struct db_network *n, bool forget)
 		return;
 	svc_from(n, &s);
 	(void)netsvc_stop(&s, sk);
+	network_acl_remove(n->name);
 	if (!forget)
 		return;
 	hosts = netsvc_state_file(&s, "dnsmasq.", ".hosts");
