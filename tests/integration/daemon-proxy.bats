@@ -30,7 +30,16 @@ in_ns() {
 bg_in_ns() {
 	nsenter --net="/run/netns/$COVED_NETNS" "$@" &
 	BG_PIDS="$BG_PIDS $!"
-	sleep 0.5
+}
+
+# wait_listen PORT: until something listens on tcp PORT in coved's namespace (10 s)
+wait_listen() {
+	local i
+	for i in $(seq 1 100); do
+		in_ns ss -Htln "sport = :$1" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # proxy_pid INSTANCE DEVICE: the pid of its cove-proxy if that runs
@@ -75,7 +84,11 @@ while True:
         s.sendto(b"echo:" + d, a)
 ' "$@" "$TESTDIR" &
 	BG_PIDS="$BG_PIDS $!"
-	sleep 0.5
+	for i in $(seq 1 100); do
+		nsenter --net=/proc/"$pid"/ns/net ss -Huln "sport = :$1" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # udp_ask PORT TEXT: send TEXT to 127.0.0.1:PORT in coved's namespace, print the answer
@@ -148,6 +161,7 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", 9191)); s.listen(1)
 c, _ = s.accept(); c.sendall(b"from-host:" + c.recv(100)); c.close()
 ' "$TESTDIR"
+	wait_listen 9191
 	run "$COVE" config device add "$c" back proxy listen=tcp:127.0.0.1:81 connect=tcp:127.0.0.1:9191 bind=instance
 	assert_success
 	run "$COVE" exec "$c" -- sh -c 'echo hi | nc 127.0.0.1 81'
@@ -284,6 +298,7 @@ c, _ = s.accept(); c.sendall(b"from-host:" + c.recv(100)); c.close()
 import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", 8095)); s.listen(1); time.sleep(3600)
 ' "$TESTDIR"
+	wait_listen 8095
 	run "$COVE" config device add "$c" p proxy listen=tcp:127.0.0.1:8094-8095 connect=tcp:127.0.0.1:80
 	assert_failure
 	assert_output --partial 'Error: Failed to start device "p": Error occurred when starting proxy device: Error: Failed to listen on 127.0.0.1:8095: listen tcp 127.0.0.1:8095: bind: address already in use'
