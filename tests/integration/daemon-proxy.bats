@@ -397,3 +397,30 @@ s = socket.socket(); s.bind(("127.0.0.1", 8095)); s.listen(1); time.sleep(3600)
 	[ -z "$(proxies_of "$c")" ]
 	"$COVE" delete -f "$c"
 }
+
+@test "proxy devices of a profile: added, changed and removed live on the running instances using it" {
+	local c=$(ct prof) p=$(ct web-server)
+	daemon_init_image
+	"$COVE" profile create "$p"
+	"$COVE" launch busybox "$c" -p default -p "$p"
+	serve_http "$c"
+	run "$COVE" profile device add "$p" port80 proxy listen=tcp:127.0.0.1:8070 connect=tcp:127.0.0.1:80
+	assert_success
+	for i in $(seq 1 50); do get 8070 >/dev/null && break; sleep 0.1; done
+	run get 8070
+	assert_output "hello from $c"
+	run "$COVE" profile device set "$p" port80 listen=tcp:127.0.0.1:8071
+	assert_success
+	run get 8070
+	assert_failure
+	run get 8071
+	assert_output "hello from $c"
+	[ "$(proxies_of "$c" | wc -l)" = 1 ]
+	run "$COVE" profile device remove "$p" port80
+	assert_success
+	run get 8071
+	assert_failure
+	[ -z "$(proxies_of "$c")" ]
+	"$COVE" delete -f "$c"
+	"$COVE" profile delete "$p"
+}

@@ -17,6 +17,7 @@
 #include "router.h"
 #include "strutil.h"
 #include "strv.h"
+#include "proxy/proxy.h"
 
 static bool instance_uses(const struct db_instance *i, const char *profile)
 {
@@ -107,6 +108,7 @@ static void reexpand_users(const char *profile)
 		if (instance_expand(&i, &config, &devices, NULL) >= 0)
 			(void)limits_apply_running(the_daemon->lxcpath, *n, config, NULL);
 		db_instance_clear(&i);
+		proxy_sync_instance(*n); /* proxy devices of the profile, live */
 	}
 }
 

@@ -487,6 +487,58 @@ undo:
 	return r;
 }
 
+/* Does the running proxy of dev take the arguments it would be started with now? */
+static bool same_args(const char *inst, const char *dev, const json_t *d, pid_t init)
+{
+	_cleanup_strv_free_ char **argv = proxy_argv(inst, dev, d, init);
+	_cleanup_free_ char *cl = NULL, *cmd = NULL;
+	pid_t pid = live_pid_of(inst, dev, init);
+	size_t n = 0, k = 0;
+
+	if (pid <= 0)
+		return false;
+	cl = xasprintf("/proc/%d/cmdline", (int)pid);
+	if (read_full_file(cl, 65536, &cmd, &n) < 0)
+		return false;
+	STRV_FOREACH (a, argv) {
+		if (a != argv && (k >= n || !streq(cmd + k, *a)))
+			return false; /* argv[0] may differ (a rebuilt binary's path) */
+		if (k >= n)
+			return false;
+		k += strlen(cmd + k) + 1;
+	}
+	return k == n;
+}
+
+void proxy_sync_instance(const char *name)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/%s", the_daemon->lxcpath, name);
+	_cleanup_(closedirp) DIR *dp = NULL;
+	_cleanup_json_ json_t *devs = NULL;
+	_cleanup_close_ int pidfd = -EBADF;
+	struct cove_error err = { 0 };
+	struct dirent *de;
+	pid_t pid = 0;
+
+	if (expanded_devices(name, &devs, NULL) < 0 || running_init(name, &pid, &pidfd, NULL) <= 0)
+		return;
+	dp = opendir(dir);
+	while (dp && (de = readdir(dp))) {
+		const char *dev = startswith(de->d_name, "proxy.");
+		_cleanup_free_ char *devname = NULL;
+		json_t *d;
+
+		if (!dev || !endswith(dev, ".pid"))
+			continue;
+		devname = xstrndup(dev, strlen(dev) - 4);
+		d = json_object_get(devs, devname);
+		if (!d || !is_proxy(d) || dtrue(d, "nat") || !same_args(name, devname, d, pid))
+			stop_device(name, devname);
+	}
+	if (start_set(name, devs, true, &err) < 0)
+		log_warning("Failed to start the proxy devices of '%s': %s", name, err.msg);
+}
+
 void proxy_restore_instance(const char *name)
 {
 	_cleanup_json_ json_t *devs = NULL;

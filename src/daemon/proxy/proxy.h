@@ -29,6 +29,8 @@ int proxy_update_live(const char *name, const json_t *old_devices, const json_t 
 		      struct cove_error *err);
 /* The missing proxies of a running instance (a new init after a reboot: new ones). */
 void proxy_restore_instance(const char *name);
+/* After a profile change: stop the proxies whose device went or changed, start the missing. */
+void proxy_sync_instance(const char *name);
 /* At start-up: the proxies of every running instance. */
 void proxies_restore(void);
 
