@@ -53,17 +53,6 @@ static const char *const migrations[] = {
 	"  description TEXT NOT NULL DEFAULT '',"
 	"  config TEXT NOT NULL DEFAULT '{}');"
 	"CREATE TABLE config (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
-	/* 1 -> 2: custom storage volumes */
-	"CREATE TABLE storage_volumes ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  pool TEXT NOT NULL REFERENCES storage_pools (name) ON DELETE CASCADE ON UPDATE CASCADE,"
-	"  name TEXT NOT NULL,"
-	"  type TEXT NOT NULL DEFAULT 'custom',"
-	"  content_type TEXT NOT NULL DEFAULT 'filesystem',"
-	"  description TEXT NOT NULL DEFAULT '',"
-	"  created_at TEXT NOT NULL,"
-	"  config TEXT NOT NULL DEFAULT '{}',"
-	"  UNIQUE (pool, type, name));",
 	/* 1 -> 2: managed networks */
 	"CREATE TABLE networks ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -92,6 +81,17 @@ static const char *const migrations[] = {
 	"  ingress TEXT NOT NULL DEFAULT '[]',"
 	"  egress TEXT NOT NULL DEFAULT '[]',"
 	"  config TEXT NOT NULL DEFAULT '{}');",
+	/* custom storage volumes (IF NOT EXISTS: it was step 1 -> 2 in some builds) */
+	"CREATE TABLE IF NOT EXISTS storage_volumes ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  pool TEXT NOT NULL REFERENCES storage_pools (name) ON DELETE CASCADE ON UPDATE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  type TEXT NOT NULL DEFAULT 'custom',"
+	"  content_type TEXT NOT NULL DEFAULT 'filesystem',"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL,"
+	"  config TEXT NOT NULL DEFAULT '{}',"
+	"  UNIQUE (pool, type, name));",
 };
 
 int db_schema_version(void)
