@@ -400,8 +400,14 @@ template_image() {
 	assert_success
 	assert_equal "$(cat "$LXCPATH/$n/rootfs/etc/hostname")" "$n"
 	grep -q "^127.0.1.1	$n\$" "$LXCPATH/$n/rootfs/etc/hosts"
-	"$COVE" stop -f "$n"
+	# a clean stop: SIGPWR reaches systemd's sigpwr.target, whose unit powers off
+	"$COVE" exec "$n" -- systemctl is-system-running --wait || true
+	run "$COVE" stop "$n"
+	assert_success
+	[ "$(status_of "$n")" = Stopped ]
 	"$COVE" delete "$n"
+	run "$COVE" image delete "deb-$UNIQ"
+	assert_success
 }
 
 @test "upload headers: --public and key=value properties (cove and lxc), X-LXD-fingerprint checked" {

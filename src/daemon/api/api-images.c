@@ -73,6 +73,20 @@ static void get_image(struct request *req, char **params)
 	db_image_clear(&i);
 }
 
+static int remove_run(void *userdata, struct cove_error *err)
+{
+	(void)image_remove_files(the_daemon->images_dir, userdata);
+	return 0;
+}
+
+static void remove_done(struct operation *op, void *userdata, int r, const struct cove_error *err)
+{
+	_cleanup_free_ char *src = xasprintf("/1.0/images/%s", (const char *)userdata);
+
+	events_lifecycle("image-deleted", src, NULL);
+	operation_finish(op, NULL);
+}
+
 static void delete_image(struct request *req, char **params)
 {
 	struct db_image i = { 0 };
@@ -90,12 +104,11 @@ static void delete_image(struct request *req, char **params)
 		db_image_clear(&i);
 		return;
 	}
-	(void)image_remove_files(the_daemon->images_dir, i.fingerprint);
+	/* a big rootfs takes a while to remove: on the thread pool, not the loop */
 	op = operation_new(OP_CLASS_TASK, "Deleting image",
 			   json_pack("{s:[o]}", "images", json_sprintf("/1.0/images/%s", i.fingerprint)));
-	operation_set_running(op);
+	operation_run(op, remove_run, remove_done, xstrdup(i.fingerprint), free);
 	reply_async(req, op);
-	operation_finish(op, NULL);
 	db_image_clear(&i);
 }
 

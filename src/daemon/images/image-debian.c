@@ -122,6 +122,43 @@ static int run_logged(char *const argv[], const char *log, struct cove_error *er
 			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
+/*
+ * coved stops instances with SIGPWR (lxc.signal.halt, as LXD does): systemd
+ * reaches sigpwr.target, and this unit (as upstream systemd's own
+ * sigpwr-container-shutdown.service, which Debian does not ship) powers off.
+ */
+static const char sigpwr_unit[] =
+	"[Unit]\n"
+	"Description=Power off the container on SIGPWR\n"
+	"DefaultDependencies=no\n"
+	"ConditionVirtualization=container\n"
+	"\n"
+	"[Service]\n"
+	"Type=oneshot\n"
+	"ExecStart=/bin/systemctl --no-block poweroff\n"
+	"\n"
+	"[Install]\n"
+	"WantedBy=sigpwr.target\n";
+
+static int add_sigpwr_unit(const char *rootfs, struct cove_error *err)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/etc/systemd/system", rootfs);
+	_cleanup_free_ char *unit = xasprintf("%s/sigpwr-container-shutdown.service", dir);
+	_cleanup_free_ char *wants = xasprintf("%s/sigpwr.target.wants", dir);
+	_cleanup_free_ char *link = xasprintf("%s/sigpwr-container-shutdown.service", wants);
+	int r;
+
+	r = mkdir_p(wants, 0755);
+	if (r >= 0)
+		r = write_file_atomic(unit, sigpwr_unit, strlen(sigpwr_unit), 0644);
+	if (r >= 0 && symlink("/etc/systemd/system/sigpwr-container-shutdown.service", link) < 0 &&
+	    errno != EEXIST)
+		r = -errno;
+	if (r < 0)
+		return cove_err(err, r, "Failed to add the SIGPWR unit: %s", strerror(-r));
+	return 0;
+}
+
 static int write_meta(const char *dir, const char *release, struct cove_error *err)
 {
 	_cleanup_free_ char *md = NULL, *p = xasprintf("%s/metadata.yaml", dir);
@@ -178,7 +215,9 @@ int image_build_debian(const char *images_dir, const char *release, struct image
 	if (r < 0)
 		goto fail;
 	(void)unlink(conf + strlen("LXC_CONFIG_FILE="));
-	r = write_meta(dir, release, err);
+	r = add_sigpwr_unit(rootfs, err);
+	if (r >= 0)
+		r = write_meta(dir, release, err);
 	if (r < 0)
 		goto fail;
 	image_progress_set(p, "Packing the image");
