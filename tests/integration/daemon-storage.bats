@@ -452,6 +452,19 @@ err_of() {
 	assert_success
 	run "$COVE" exec "$n" -- grep -c ' /srv/shared ' /proc/self/mountinfo
 	assert_output 0
+	# through a profile the instance uses
+	mkdir -p "$TESTDIR/web-data"
+	echo web >"$TESTDIR/web-data/index.html"
+	"$COVE" profile create web >/dev/null
+	"$COVE" profile add "$n" web >/dev/null
+	run "$COVE" profile device add web web-storage disk source="$TESTDIR/web-data" path=/var/www
+	assert_success
+	run "$COVE" exec "$n" -- cat /var/www/index.html
+	assert_output web
+	run "$COVE" profile device remove web web-storage
+	assert_success
+	run "$COVE" exec "$n" -- grep -c ' /var/www ' /proc/self/mountinfo
+	assert_output 0
 	run "$COVE" config device add "$n" bad disk source="$TESTDIR/nothere" path=/x
 	assert_failure
 	assert_output --partial "Missing source path \"$TESTDIR/nothere\" for disk \"bad\""

@@ -13,6 +13,7 @@
 #include "events.h"
 #include "instances/instance.h"
 #include "instances/instance-limits.h"
+#include "instances/instance-storage.h"
 #include "util.h"
 #include "router.h"
 #include "strutil.h"
@@ -259,7 +260,7 @@ static void apply_fields(struct db_profile *p, const json_t *body, bool patch)
 
 static void update_profile(struct request *req, char **params, bool patch)
 {
-	_cleanup_json_ json_t *body = request_json(req);
+	_cleanup_json_ json_t *body = request_json(req), *before = NULL;
 	_cleanup_free_ char *src = NULL;
 	struct db_profile p = { 0 };
 	struct cove_error err = { 0 };
@@ -278,6 +279,8 @@ static void update_profile(struct request *req, char **params, bool patch)
 	}
 	r = check_fields(body, &err);
 	if (r >= 0) {
+		/* disk devices of the running users change live after the update */
+		before = storage_profile_users_devices(params[0]);
 		apply_fields(&p, body, patch);
 		r = db_profile_put(the_daemon->db, &p, &err);
 	}
@@ -287,6 +290,7 @@ static void update_profile(struct request *req, char **params, bool patch)
 		return;
 	}
 	reexpand_users(params[0]);
+	storage_profile_users_apply(before);
 	reply_sync(req, json_object());
 	src = xasprintf("/1.0/profiles/%s", params[0]);
 	events_lifecycle("profile-updated", src, NULL);

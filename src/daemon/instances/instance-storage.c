@@ -32,10 +32,13 @@
 #include "instance-limits.h"
 #include "instance-storage.h"
 #include "instance.h"
+#include "log.h"
 #include "storage.h"
 #include "strutil.h"
 #include "strv.h"
 #include "util.h"
+
+LOG_MODULE("storage");
 
 static const char *config_source(const struct db_pool *p)
 {
@@ -772,4 +775,47 @@ int storage_update_instance(const struct db_instance *i, const json_t *old_devic
 	if (r < 0)
 		return r;
 	return storage_devices_live(i->name, old_devices, devices, config, err);
+}
+
+json_t *storage_profile_users_devices(const char *profile)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	json_t *ret = json_object();
+
+	(void)db_instance_names(the_daemon->db, &names, NULL);
+	STRV_FOREACH(n, names) {
+		_cleanup_json_ json_t *config = NULL, *devices = NULL;
+		struct db_instance i = { 0 };
+		struct instance_state s;
+		bool uses = false;
+		size_t k;
+		json_t *p;
+
+		if (db_instance_get(the_daemon->db, *n, &i, NULL) < 0)
+			continue;
+		json_array_foreach(i.profiles, k, p)
+			uses = uses || streq_ptr(json_string_value(p), profile);
+		instance_state_get(*n, &s);
+		if (uses && s.status_code == 103 && instance_expand(&i, &config, &devices, NULL) >= 0)
+			json_object_set(ret, *n, devices);
+		db_instance_clear(&i);
+	}
+	return ret;
+}
+
+void storage_profile_users_apply(const json_t *before)
+{
+	const char *name;
+	json_t *old;
+
+	json_object_foreach((json_t *)before, name, old) {
+		struct cove_error err = { 0 };
+		struct db_instance i = { 0 };
+
+		if (db_instance_get(the_daemon->db, name, &i, NULL) < 0)
+			continue;
+		if (storage_update_instance(&i, old, &err) < 0)
+			log_warning("%s: %s", name, err.msg);
+		db_instance_clear(&i);
+	}
 }

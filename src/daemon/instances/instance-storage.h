@@ -80,3 +80,10 @@ int storage_devices_live(const char *instance, const json_t *old_devices,
 /* The same for instance i (its new expanded devices) against old_devices. */
 int storage_update_instance(const struct db_instance *i, const json_t *old_devices,
 			    struct cove_error *err);
+/*
+ * A profile change reaching running instances: the expanded devices of the
+ * running instances using profile before it ({name: devices}), then after
+ * it storage_update_instance() for each (failures are logged).
+ */
+json_t *storage_profile_users_devices(const char *profile);
+void storage_profile_users_apply(const json_t *before);
