@@ -2,7 +2,8 @@
 /*
  * coved's metadata.yaml template renderer (the pongo2 subset of LXD
  * images): variables, config_get, if/elif/else, filters, the templates of
- * Debian/Ubuntu images, and bad templates failing with the line.
+ * Debian/Ubuntu images, and bad templates failing with the line; the
+ * multipart parser of split image uploads.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "images/image-template.h"
+#include "images/image.h"
 
 static json_t *vars(void)
 {
@@ -132,12 +134,45 @@ static void test_bad(void **state)
 	expect_fail("{% else x %}", "unexpected");
 }
 
+static void test_multipart(void **state)
+{
+	static const char body[] = "--B1\r\nContent-Disposition: form-data; name=\"metadata\"; "
+				   "filename=\"m.tar\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+				   "META\r\n--B1\r\nContent-Disposition: form-data; name=\"rootfs\"\r\n\r\n"
+				   "RO\r\nOT\r\n--B1--\r\n";
+	struct image_part parts[] = { { .name = "metadata" }, { .name = "rootfs" }, { .name = "x" } };
+	struct cove_error err = { 0 };
+
+	assert_int_equal(image_multipart_parse(body, sizeof(body) - 1,
+					       "multipart/form-data; boundary=B1", parts, 3, &err), 0);
+	assert_int_equal(parts[0].len, 4);
+	assert_memory_equal(parts[0].data, "META", 4);
+	assert_int_equal(parts[1].len, 6);
+	assert_memory_equal(parts[1].data, "RO\r\nOT", 6);
+	assert_null(parts[2].data);
+	/* quoted boundary */
+	parts[0].data = NULL;
+	assert_int_equal(image_multipart_parse(body, sizeof(body) - 1,
+					       "multipart/form-data; boundary=\"B1\"", parts, 1, &err), 0);
+	assert_non_null(parts[0].data);
+	/* no boundary, another content type, no closing delimiter, garbage */
+	assert_int_equal(image_multipart_parse(body, sizeof(body) - 1, "multipart/form-data", parts, 1,
+					       &err), -EINVAL);
+	assert_int_equal(image_multipart_parse(body, sizeof(body) - 1, "text/plain; boundary=B1",
+					       parts, 1, &err), -EINVAL);
+	assert_int_equal(image_multipart_parse(body, sizeof(body) - 10,
+					       "multipart/form-data; boundary=B1", parts, 1, &err), -EINVAL);
+	assert_int_equal(image_multipart_parse("garbage", 7, "multipart/form-data; boundary=B1", parts,
+					       1, &err), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_variables), cmocka_unit_test(test_config_get),
 		cmocka_unit_test(test_if),	  cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_real_images), cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_multipart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "cove/error.h"
 #include "db/db.h"
