@@ -437,6 +437,9 @@ static int vol_list(int argc, char **argv, struct cove_error *err)
 		}
 	if (pos == 0)
 		return need(1, 1, 1, "volume list [<remote>:]<pool>", err) > 0 ? 0 : -EINVAL;
+	for (int i = pos + 1; i < argc; i++)
+		if (argv[i][0] != '-' && !streq(argv[i - 1], "-f") && !streq(argv[i - 1], "--format"))
+			return cove_err(err, -EINVAL, "Invalid number of arguments");
 	base = pool_path(argv[pos]);
 	path = xasprintf("%s/volumes?recursion=1", base);
 	for (int i = pos; i + 1 < argc; i++)
