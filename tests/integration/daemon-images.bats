@@ -80,6 +80,22 @@ make_split() {
 	assert_failure
 }
 
+@test "a unified tarball with templates/ renders them too" {
+	local d=$TESTDIR/uni n=$(ct w)
+	make_split "$TESTDIR/split"
+	mkdir -p "$d"
+	cp -a "$TESTDIR/split/meta/." "$d/"
+	cp -a "$BB_ROOTFS" "$d/rootfs"
+	tar -C "$d" -czf "$TESTDIR/uni.tar.gz" metadata.yaml templates rootfs
+	run "$COVE" image import "$TESTDIR/uni.tar.gz" --alias uni
+	assert_success
+	run "$COVE" launch uni "$n" -c user.x=u
+	assert_success
+	run "$COVE" exec "$n" -- cat /etc/hostname /etc/motd
+	assert_output "$n
+hello $n x=U"
+}
+
 @test "templates: create at the first start, start at every start, copy and rename at the next start; the instance keeps them" {
 	local d=$TESTDIR/split n=$(ct t) m=$(ct u)
 	make_split "$d"
