@@ -424,3 +424,44 @@ s = socket.socket(); s.bind(("127.0.0.1", 8095)); s.listen(1); time.sleep(3600)
 	"$COVE" delete -f "$c"
 	"$COVE" profile delete "$p"
 }
+
+@test "proxy_protocol sends the PROXY v1 header; security.uid/gid run the forwarder unprivileged" {
+	local c=$(ct pp) pid
+	daemon_init_image
+	"$COVE" launch busybox "$c"
+	nsenter --net=/proc/"$(init_pid "$c")"/ns/net python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 7000)); s.listen(1)
+c, _ = s.accept(); d = b""
+while not d.endswith(b"hi\n"):
+    d += c.recv(100)
+c.sendall(d); c.close()
+' "$TESTDIR" &
+	BG_PIDS="$BG_PIDS $!"
+	run "$COVE" config device add "$c" pp proxy listen=tcp:127.0.0.1:8060 connect=tcp:127.0.0.1:7000 proxy_protocol=true security.uid=65534 security.gid=65534
+	assert_success
+	pid=$(proxy_pid "$c" pp)
+	[ "$(awk '/^Uid:/ { print $2 }' /proc/"$pid"/status)" = 65534 ]
+	[ "$(awk '/^Gid:/ { print $2 }' /proc/"$pid"/status)" = 65534 ]
+	run in_ns python3 -c '
+import socket
+for i in range(50):
+    try:
+        s = socket.create_connection(("127.0.0.1", 8060), timeout=5); s.sendall(b"hi\n")
+        d = b""
+        while True:
+            x = s.recv(100)
+            if not x: break
+            d += x
+        if d: break
+    except OSError:
+        pass
+    import time; time.sleep(0.1)
+print(d.decode().replace("\r", "<CR>"), end="")
+'
+	assert_output --regexp '^PROXY TCP4 127\.0\.0\.1 127\.0\.0\.1 [0-9]+ 8060<CR>'
+	assert_output --partial "hi"
+	"$COVE" delete -f "$c"
+	[ -z "$(proxies_of "$c")" ]
+}
