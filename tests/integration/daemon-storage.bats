@@ -168,6 +168,7 @@ err_of() {
 	[ "$(jq -r .status_code <<<"$output")" = 200 ]
 	run "$COVE" storage volume list default
 	assert_output --regexp "\| custom \| shared-data \| +\| filesystem +\| 0 +\|"
+	assert_output --regexp "\| custom \| v2 +\|"
 	run "$COVE" storage volume list -f csv default
 	assert_line "custom,shared-data,,filesystem,0"
 	run "$COVE" storage volume list default extra
@@ -175,7 +176,6 @@ err_of() {
 	assert_output "Error: Invalid number of arguments"
 	run "$COVE" storage volume list nosuch
 	assert_output "Error: Storage pool not found"
-	assert_output --regexp "\| custom \| v2 +\|"
 	run "$COVE" storage volume show default shared-data
 	assert_line "name: shared-data"
 	assert_line "type: custom"
