@@ -459,3 +459,16 @@ template_image() {
 	assert_regex "$(jq -r .err <<<"$r")" "^Fingerprints don't match"
 	assert_equal "$(store_entries)" "$before"
 }
+
+@test "an image's profiles apply to instances created from it without profiles" {
+	local n=$(ct p) m=$(ct q) fp
+	fp=$(api GET /1.0/images/aliases/busybox | jq -r .metadata.target)
+	"$COVE" profile create "img-$UNIQ"
+	"$COVE" profile set "img-$UNIQ" user.from-image yes
+	[ "$(api_code PATCH "/1.0/images/$fp" "{\"profiles\":[\"default\",\"img-$UNIQ\"]}")" = 200 ]
+	"$COVE" init busybox "$n"
+	[ "$(api GET "/1.0/instances/$n" | jq -c .metadata.profiles)" = "[\"default\",\"img-$UNIQ\"]" ]
+	[ "$(api GET "/1.0/instances/$n" | jq -r '.metadata.expanded_config["user.from-image"]')" = yes ]
+	"$COVE" init busybox "$m" -p default
+	[ "$(api GET "/1.0/instances/$m" | jq -c .metadata.profiles)" = '["default"]' ]
+}

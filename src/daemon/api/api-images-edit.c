@@ -153,3 +153,29 @@ void api_image_patch(struct request *req, char **params)
 {
 	update_image(req, params, true);
 }
+
+void image_default_profiles(const char *fingerprint, json_t **profiles)
+{
+	struct db_image img = { 0 };
+	json_t *list = json_array(), *v;
+	size_t i;
+
+	if (db_image_get(the_daemon->db, fingerprint, &img, NULL) < 0 || !json_is_array(img.profiles)) {
+		json_decref(list);
+		db_image_clear(&img);
+		return;
+	}
+	/* LXD: the image's profiles when the request names none; vanished ones are skipped */
+	json_array_foreach(img.profiles, i, v) {
+		struct db_profile p = { 0 };
+
+		if (json_is_string(v) &&
+		    db_profile_get(the_daemon->db, json_string_value(v), &p, NULL) >= 0) {
+			json_array_append(list, v);
+			db_profile_clear(&p);
+		}
+	}
+	json_decref(*profiles);
+	*profiles = list;
+	db_image_clear(&img);
+}

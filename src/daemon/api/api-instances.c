@@ -272,6 +272,8 @@ static void create_instance(struct request *req, char **params)
 		r = instance_copy_source(source, i.config, &copy_from, &copy_snap, &err);
 	else if (r >= 0)
 		r = resolve_source(source, &fp, &err);
+	if (r >= 0 && fp && !json_is_array(json_object_get(body, "profiles")))
+		image_default_profiles(fp, &i.profiles);
 	if (r >= 0) {
 		_cleanup_json_ json_t *ec = NULL, *ed = NULL;
 

@@ -93,5 +93,7 @@ json_t *image_put_json(const struct db_image *i);
 /* PUT and PATCH /1.0/images/FP (api/api-images-edit.c) */
 void api_image_put(struct request *req, char **params);
 void api_image_patch(struct request *req, char **params);
+/* An instance created from the image without profiles in its request gets the image's. */
+void image_default_profiles(const char *fingerprint, json_t **profiles);
 /* At start-up: remove temporary files and images without a database row. */
 void image_store_cleanup(const char *images_dir);
