@@ -16,6 +16,7 @@
 #include "format.h"
 #include "http.h"
 #include "strutil.h"
+#include "strv.h"
 
 #define TIME_FMT "%Y/%m/%d %H:%M %Z"
 
@@ -98,19 +99,28 @@ static void print_resources(json_t *state)
 	print_network(json_object_get(state, "network"));
 }
 
+/* LXD 5.0's table: NAME, TAKEN AT, EXPIRES AT (empty when none), STATEFUL */
 static void print_snapshots(json_t *snaps)
 {
+	_cleanup_(table_done) struct table t = {};
 	json_t *s;
 	size_t i;
 
 	if (json_array_size(snaps) == 0)
 		return;
-	printf("\nSnapshots:\n");
+	t.header = strv_copy((char *const[]){"NAME", "TAKEN AT", "EXPIRES AT", "STATEFUL", NULL});
 	json_array_foreach (snaps, i, s) {
-		_cleanup_free_ char *t = format_time(str(s, "created_at"), TIME_FMT);
-		printf("  %s (taken at %s) (%s)\n", str(s, "name"), t,
-		       json_is_true(json_object_get(s, "stateful")) ? "stateful" : "stateless");
+		const char *exp = str(s, "expires_at");
+		char **row = NULL;
+
+		strv_push_dup(&row, str(s, "name"));
+		strv_push(&row, format_time(str(s, "created_at"), TIME_FMT));
+		strv_push(&row, startswith(exp, "0001-") ? xstrdup("") : format_time(exp, TIME_FMT));
+		strv_push_dup(&row, json_is_true(json_object_get(s, "stateful")) ? "YES" : "NO");
+		table_add_row(&t, row);
 	}
+	printf("\nSnapshots:\n");
+	format_table(stdout, FORMAT_TABLE, &t);
 }
 
 void info_print_instance(json_t *inst)

@@ -41,7 +41,7 @@ teardown() {
 	run cove list -f csv -c nS "$c"
 	assert_output "$c,1"
 	run cove info "$c"
-	assert_line --regexp '^  snap0 \(taken at .*\) \(stateless\)$'
+	assert_line --regexp '^\| snap0 +\| [0-9/]+ [0-9:]+ UTC \| +\| NO +\|$'
 	run cove restore "$c" snap0
 	assert_success
 	run cove delete "$c/snap0"

@@ -31,8 +31,8 @@ assert_no_leftovers() {
 	run "$COVE" list -f csv -c nsS "$n"
 	assert_output "$n,RUNNING,2"
 	run "$COVE" info "$n"
-	assert_line --regexp '^  snap0 \(taken at .*\) \(stateless\)$'
-	assert_line --regexp '^  second \(taken at .*\) \(stateless\)$'
+	assert_line --regexp '^\| snap0 +\| [0-9/]+ [0-9:]+ UTC \| +\| NO +\|$'
+	assert_line --regexp '^\| second +\| [0-9/]+ [0-9:]+ UTC \| +\| NO +\|$'
 	run api GET "/1.0/instances/$n/snapshots"
 	[ "$(jq -r '.metadata | join(",")' <<<"$output")" = "/1.0/instances/$n/snapshots/snap0,/1.0/instances/$n/snapshots/second" ]
 	run api GET "/1.0/instances/$n/snapshots/snap0"
@@ -56,7 +56,7 @@ assert_no_leftovers() {
 }
 
 @test "snapshot of a stopped instance, rename, restore keeps the instance stopped" {
-	local n=$(ct b)
+	local n=$(ct b) r
 	launch "$n"
 	"$COVE" exec "$n" -- sh -c 'echo one >/root/f'
 	"$COVE" stop -f "$n"
@@ -66,6 +66,12 @@ assert_no_leftovers() {
 	assert_success
 	run api GET "/1.0/instances/$n/snapshots/renamed"
 	[ "$(jq -r .status_code <<<"$output")" = 200 ]
+	# an expiry shows in cove info's EXPIRES AT column
+	r=$(api PATCH "/1.0/instances/$n/snapshots/renamed" '{"expires_at":"2030-01-02T03:04:05Z"}')
+	[ "$(api_wait "$r" | jq -r .status)" = Success ]
+	run "$COVE" info "$n"
+	assert_line --regexp '^\| renamed +\| [0-9/]+ [0-9:]+ UTC \| 2030/01/02 03:04 UTC \| NO +\|$'
+
 	[ "$(api_code GET "/1.0/instances/$n/snapshots/s1")" = 404 ]
 	"$COVE" start "$n"
 	"$COVE" exec "$n" -- sh -c 'echo two >/root/f'
@@ -374,6 +380,8 @@ EOF
 	run lxc info "$a"
 	assert_success
 	assert_output --partial "s1"
+	# cove info prints the snapshots as lxc does
+	[ "$(lxc info "$a" | sed -n '/^Snapshots:/,$p')" = "$("$COVE" info "$a" | sed -n '/^Snapshots:/,$p')" ]
 	run lxc list -c nS --format csv "$a"
 	assert_output "$a,1"
 	lxc exec "$a" -- sh -c 'echo two >/root/f'
@@ -449,7 +457,7 @@ EOF
 	run -1 "$COVE" snapshot "$m" backup-avec-etat --stateful
 	assert_output --partial "CRIU"
 	run "$COVE" info "$m"
-	assert_line --regexp '^  backup-avant-update \(taken at .*\) \(stateless\)$'
+	assert_line --regexp '^\| backup-avant-update +\| [0-9/]+ [0-9:]+ UTC \| +\| NO +\|$'
 	run "$COVE" info "$m/pre-nginx-update"
 	assert_success
 	assert_line "Name: $m/pre-nginx-update"
