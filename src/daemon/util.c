@@ -1,20 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Small daemon helpers: time stamps, ids, secrets, hashing, JSON text. */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/fs.h>
 #include <openssl/evp.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/utsname.h>
 #include <time.h>
 
 #include "alloc.h"
-#include "macro.h"
 #include "util.h"
 
 char *util_now_rfc3339(void)
@@ -127,23 +123,4 @@ int util_run(char *const argv[], struct cove_error *err)
 		return cove_err(err, -EIO, "'%s' failed (status %d)", argv[0],
 				WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	return 0;
-}
-
-/*
- * Mark DIR a "top directory" (chattr +T): ext4 then puts a new subdirectory
- * in the block group with the fewest directories instead of next to DIR.
- * On an ext4 without a journal every inode allocation skips the recently
- * deleted inodes of its group one by one; in a group where instances were
- * just deleted (or anything else churns) copying a busybox rootfs took
- * 0.5-0.9 s instead of 25-100 ms. Nothing happens on other filesystems.
- */
-void util_spread_subdirs(const char *dir)
-{
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int flags;
-
-	if (fd < 0 || ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 || (flags & FS_TOPDIR_FL))
-		return;
-	flags |= FS_TOPDIR_FL;
-	(void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
 }

@@ -29,5 +29,3 @@ const char *util_arch(void);
 
 /* Run argv (PATH lookup) and wait; fails with the program's name and status. Blocks. */
 int util_run(char *const argv[], struct cove_error *err);
-/* chattr +T: ext4 puts DIR's new subdirectories in a fresh block group (util.c). */
-void util_spread_subdirs(const char *dir);

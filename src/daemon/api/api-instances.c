@@ -155,7 +155,6 @@ static int create_run(void *userdata, struct cove_error *err)
 	}
 	if (!j->fingerprint)
 		return mkdir(rootfs, 0755) < 0 ? cove_err(err, -errno, "Failed to create '%s': %m", rootfs) : 0;
-	util_spread_subdirs(j->dir); /* the rootfs away from just deleted instances */
 	r = image_copy_rootfs(the_daemon->images_dir, j->fingerprint, rootfs, err);
 	if (r < 0)
 		return r;
