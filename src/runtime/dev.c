@@ -101,22 +101,31 @@ int cove_dev_populate(int rootfd, const struct cove_conf *c, struct cove_error *
 	r = root_open(rootfd, "dev", O_RDONLY | O_DIRECTORY, &devfd);
 	if (r < 0)
 		return cove_err(err, r, "Failed to open '/dev' in the rootfs: %s", strerror(-r));
+	/* No umask: the nodes are made 0666 and need no chmod (one that existed does). */
+	mode_t mask = umask(0);
+
 	for (size_t i = 0; i < ELEMENTSOF(nodes); i++) {
 		if (mknodat(devfd, nodes[i].name, S_IFCHR | 0666,
-			    makedev(nodes[i].maj, nodes[i].min)) < 0) {
-			if (errno != EPERM && errno != EEXIST)
-				return cove_err(err, -errno, "Failed to create '/dev/%s': %m",
-						nodes[i].name);
-			if (errno == EPERM) {
-				/* In a user namespace: bind the host's node instead (idmap.h). */
-				r = bind_host_node(rootfd, nodes[i].name, err);
-				if (r < 0)
-					return r;
-				continue;
-			}
+			    makedev(nodes[i].maj, nodes[i].min)) == 0)
+			continue;
+		if (errno == EEXIST) {
+			(void)fchmodat(devfd, nodes[i].name, 0666, 0);
+			continue;
 		}
-		(void)fchmodat(devfd, nodes[i].name, 0666, 0);
+		if (errno != EPERM) {
+			r = -errno;
+			umask(mask);
+			return cove_err(err, r, "Failed to create '/dev/%s': %s", nodes[i].name,
+					strerror(-r));
+		}
+		/* In a user namespace: bind the host's node instead (idmap.h). */
+		r = bind_host_node(rootfd, nodes[i].name, err);
+		if (r < 0) {
+			umask(mask);
+			return r;
+		}
 	}
+	umask(mask);
 	pts = c->pty_max ? xasprintf("newinstance,ptmxmode=0666,mode=0620,gid=5,max=%u", c->pty_max)
 			 : xstrdup("newinstance,ptmxmode=0666,mode=0620,gid=5");
 	r = mount_sub(devfd, "pts", "devpts", MS_NOSUID | MS_NOEXEC, pts, 0755);
