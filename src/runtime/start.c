@@ -113,7 +113,7 @@ void cove_run_done(struct cove_run *run)
 	run->seccomp = cove_seccomp_free(run->seccomp);
 }
 
-int cove_run_check(const struct cove_conf *c, struct cove_error *err)
+static int run_check(struct cove_run *run, const struct cove_conf *c, struct cove_error *err)
 {
 	int r;
 
@@ -123,8 +123,9 @@ int cove_run_check(const struct cove_conf *c, struct cove_error *err)
 		r = cove_cgroup_limits_probe(c, err);
 	if (r >= 0)
 		r = cove_idmap_check(c, err);
+	/* The filter the checks build is the one the child loads (step "seccomp"). */
 	if (r >= 0)
-		r = cove_seccomp_check(c, err);
+		r = run ? cove_seccomp_prepare(c, &run->seccomp, err) : cove_seccomp_check(c, err);
 	if (r < 0)
 		return r;
 	if (!isempty(c->apparmor_profile)) {
@@ -136,6 +137,17 @@ int cove_run_check(const struct cove_conf *c, struct cove_error *err)
 			 c->apparmor_profile);
 	}
 	return 0;
+}
+
+int cove_run_check(const struct cove_conf *c, struct cove_error *err)
+{
+	return run_check(NULL, c, err);
+}
+
+int cove_run_check_prepare(struct cove_run *run, const struct cove_conf *c, struct cove_error *err)
+{
+	run->seccomp = cove_seccomp_free(run->seccomp);
+	return run_check(run, c, err);
 }
 
 char **cove_split_cmdline(const char *s)

@@ -75,6 +75,8 @@ struct cove_run {
 void cove_run_init(struct cove_run *run);
 /* Refuse what this build cannot do yet (one clear line naming the key). Logs info lines. */
 int cove_run_check(const struct cove_conf *c, struct cove_error *err);
+/* The same, keeping in run what the checks built for the start (the seccomp filter). */
+int cove_run_check_prepare(struct cove_run *run, const struct cove_conf *c, struct cove_error *err);
 /* Create the container (again, after a reboot); on success init runs as run->pid. */
 int cove_run_start(struct cove_run *run, struct cove_error *err);
 /*
