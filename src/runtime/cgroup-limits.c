@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <sys/syscall.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -702,6 +703,102 @@ int cove_cgroup_freeze(struct cove_cgroup *cg, bool freeze, int timeout_ms, stru
 		if (freeze && !is_pure_v2(cg) && waited % 100 == 99)
 			(void)v1_write(cg, what, "freezer.state", "FROZEN", NULL);
 	}
+}
+
+static pid_t parent_of(pid_t pid)
+{
+	char path[64];
+	_cleanup_free_ char *buf = NULL;
+	const char *p;
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_full_file(path, 4096, &buf, NULL) < 0 || !(p = strrchr(buf, ')')))
+		return 0;
+	if (sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
+static bool is_monitor(pid_t pid)
+{
+	char path[64];
+	_cleanup_free_ char *comm = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	return read_one_line(path, &comm) >= 0 && streq(comm, "cove-monitor");
+}
+
+/* 1: reaped, 0: not an orphan (or not frozen), -ENOENT: no such group. */
+static int reap_one(struct cove_cgroup *cg)
+{
+	const struct cgroup_hier *h = is_pure_v2(cg) ? v2_hier(cg) : v1_hier(cg, "freezer");
+	_cleanup_free_ char *dir = NULL, *procs = NULL;
+	_cleanup_strv_free_ char **l = NULL;
+	size_t n;
+	pid_t *pids;
+
+	if (!h)
+		return -ENOENT;
+	dir = cgroup_hier_path(h, cg->name);
+	if (access(dir, F_OK) < 0)
+		return -ENOENT;
+	if (cove_cgroup_is_frozen(cg) <= 0 || read_group_file(cg, h, "cgroup.procs", &procs) < 0)
+		return 0;
+	l = strv_split(procs, "\n");
+	n = strv_length(l);
+	if (n == 0)
+		return 0;
+	pids = xnew0(pid_t, n);
+	for (size_t i = 0; i < n; i++)
+		(void)safe_atoi(l[i], &pids[i]);
+	/* The init: a task whose parent is outside the group. Frozen tasks cannot exit or fork. */
+	for (size_t i = 0; i < n; i++) {
+		pid_t pp = parent_of(pids[i]);
+		bool inside = false;
+
+		for (size_t k = 0; k < n && !inside; k++)
+			inside = pids[k] == pp;
+		if (!inside && pp > 0 && is_monitor(pp)) {
+			free(pids);
+			return 0;
+		}
+	}
+	log_info("cgroup '%s' is frozen and its monitor is gone: killing what runs in it", cg->name);
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] > 0)
+			(void)kill(pids[i], SIGKILL);
+	free(pids);
+	(void)cove_cgroup_freeze(cg, false, 2000, NULL);
+	for (size_t i = 0; i < cg->n; i++) {
+		_cleanup_free_ char *d = cgroup_hier_path(&cg->h[i], cg->name);
+
+		cg->h[i].created = access(d, F_OK) == 0;
+	}
+	(void)cg->ops->destroy(cg, NULL);
+	return 1;
+}
+
+int cove_cgroup_reap_orphans(const char *ctname)
+{
+	_cleanup_(cove_cgroup_freep) struct cove_cgroup *cg = NULL;
+	int n = 0;
+
+	if (cove_cgroup_new(&cg, NULL) < 0)
+		return 0;
+	/* -N variants are taken lowest first: stop at the first missing name */
+	for (unsigned i = 0; i < 100; i++) {
+		int r;
+
+		free(cg->name);
+		cg->name = i == 0 ? xasprintf("cove.payload.%s", ctname)
+				  : xasprintf("cove.payload.%s-%u", ctname, i);
+		r = reap_one(cg);
+		if (r == -ENOENT)
+			break;
+		n += r > 0;
+	}
+	return n;
 }
 
 static int64_t read_i64(struct cove_cgroup *cg, const struct cgroup_hier *h, const char *file)

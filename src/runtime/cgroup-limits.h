@@ -51,6 +51,16 @@ int cove_cgroup_freeze(struct cove_cgroup *cg, bool freeze, int timeout_ms, stru
 /* 1 when frozen, 0 when not, -errno. */
 int cove_cgroup_is_frozen(struct cove_cgroup *cg);
 
+/*
+ * A container whose monitor died while it was FROZEN keeps running: its
+ * init never sees the monitor's death signal (frozen tasks do not run). For
+ * cove.payload.CTNAME and its -N variants that are frozen and whose init's
+ * parent is not a cove-monitor: kill every task, thaw, remove the groups.
+ * Called where a dead monitor shows (a control socket nobody listens on).
+ * Returns how many groups were reaped.
+ */
+int cove_cgroup_reap_orphans(const char *ctname);
+
 struct cove_cgroup_stats {
 	int64_t cpu_ns;		/* CPU time used; -1 unknown */
 	int64_t mem_bytes;	/* memory in use */
