@@ -97,6 +97,12 @@ struct cove_start_opts {
 	 * monitor is nobody's child (double fork).
 	 */
 	bool spawn_direct;
+	/*
+	 * With spawn_direct: run the monitor as a fork of ours by calling this
+	 * (the monitor's main, linked in) instead of exec'ing cove-monitor,
+	 * which saves the C library's start-up. NULL: exec.
+	 */
+	int (*monitor_main)(int argc, char **argv);
 };
 
 /*

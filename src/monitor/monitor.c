@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -70,6 +72,7 @@ struct monitor {
 	int state;
 	int sync_fd;
 	bool foreground;
+	int term_out; /* -F: the terminal the console is shown on (borrowed from peers), or -1 */
 	int dirfd;
 	int listen_fd;
 	int sig_fd;
@@ -102,13 +105,18 @@ static void trim_text(void)
 		char perms[8];
 	} maps[32];
 	size_t n = 0;
-	char line[512];
-	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512], exe[PATH_MAX];
+	ssize_t el = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	FILE *f;
 
+	if (el <= 0)
+		return;
+	exe[el] = 0; /* our binary: cove-monitor, or cove-start we were forked from */
+	f = fopen("/proc/self/maps", "re");
 	if (!f)
 		return;
 	while (n < ELEMENTSOF(maps) && fgets(line, sizeof(line), f))
-		if (strstr(line, "cove-monitor") &&
+		if (strstr(line, exe) &&
 		    sscanf(line, "%lx-%lx %7s", &maps[n].a, &maps[n].b, maps[n].perms) == 3)
 			n++;
 	fclose(f);
@@ -190,7 +198,8 @@ static int make_socket(struct monitor *m, struct cove_error *err)
 		probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 		if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, len) == 0)
 			return cove_err(err, -EBUSY, "Container '%s' is already running", m->name);
-		/* A socket left behind by a monitor that died. */
+		/* A socket left behind by a monitor that died, maybe with its container frozen. */
+		(void)cove_cgroup_reap_orphans(m->name);
 		(void)unlinkat(m->dirfd, COVE_MONITOR_SOCKET, 0);
 	}
 	m->socket_made = true;
@@ -292,6 +301,8 @@ static void drop_peer(struct monitor *m, size_t i)
 {
 	struct peer *p = &m->peers[i];
 
+	if (m->term_out == p->out || m->term_out == p->in)
+		m->term_out = -1;
 	if (p->out != p->in)
 		safe_close(p->out);
 	safe_close(p->in);
@@ -647,7 +658,23 @@ static void handle_signal(struct monitor *m)
 	}
 }
 
-enum { P_LISTEN, P_SIGNAL, P_INIT, P_CONSOLE, _P_FIXED };
+enum { P_LISTEN, P_SIGNAL, P_INIT, P_CONSOLE, P_SYNC, _P_FIXED };
+
+/* -F: cove-start writes a byte on SIGWINCH; the console takes the terminal's new size. */
+static void handle_sync(struct monitor *m)
+{
+	struct winsize ws;
+	char c;
+	ssize_t n = recv(m->sync_fd, &c, 1, MSG_DONTWAIT);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		m->sync_fd = safe_close(m->sync_fd); /* cove-start is gone; the container stays */
+		return;
+	}
+	if (n == 1 && m->term_out >= 0 && m->run.con->master >= 0 &&
+	    ioctl(m->term_out, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+		(void)ioctl(m->run.con->master, TIOCSWINSZ, &ws);
+}
 
 static _noreturn_ void loop(struct monitor *m)
 {
@@ -661,6 +688,7 @@ static _noreturn_ void loop(struct monitor *m)
 		p[P_SIGNAL] = (struct pollfd){ .fd = m->sig_fd, .events = POLLIN };
 		p[P_INIT] = (struct pollfd){ .fd = m->run.pidfd, .events = POLLIN };
 		p[P_CONSOLE] = (struct pollfd){ .fd = m->run.con->master, .events = POLLIN };
+		p[P_SYNC] = (struct pollfd){ .fd = m->foreground ? m->sync_fd : -1, .events = POLLIN };
 		peer0 = np;
 		for (size_t i = 0; i < m->n_peers; i++)
 			p[np++] = (struct pollfd){ .fd = m->peers[i].in, .events = POLLIN };
@@ -685,6 +713,8 @@ static _noreturn_ void loop(struct monitor *m)
 			init_exited(m);
 		if (p[P_SIGNAL].revents)
 			handle_signal(m);
+		if (p[P_SYNC].revents && m->sync_fd >= 0)
+			handle_sync(m);
 		/* Walk backwards: dropping swaps the last entry into the slot. */
 		for (size_t i = npeers; i-- > 0;)
 			if (p[peer0 + i].revents)
@@ -843,33 +873,86 @@ static int setup_signals(struct monitor *m, struct cove_error *err)
 
 static int prepare(struct monitor *m, const struct args *a, struct cove_error *err)
 {
+	struct cove_step_timer t;
 	int r;
 
 	r = load_config(m, a, err);
 	if (r < 0)
 		return r;
 	setup_log(m, a);
-	r = cove_run_check(m->conf, err);
+	cove_step_timer_begin(&t);
+	r = cove_run_check_prepare(&m->run, m->conf, err);
+	cove_step_timer_end(&t, "monitor", "check");
 	if (r < 0)
 		return r;
+	cove_step_timer_begin(&t);
 	r = open_dir(m, a, err);
-	if (r < 0)
-		return r;
-	r = make_socket(m, err);
-	if (r < 0)
-		return r;
-	return setup_signals(m, err);
+	if (r >= 0)
+		r = make_socket(m, err);
+	if (r >= 0)
+		r = setup_signals(m, err);
+	cove_step_timer_end(&t, "monitor", "socket");
+	return r;
 }
 
-int main(int argc, char **argv)
+#ifdef COVE_MONITOR_EMBEDDED
+/*
+ * Forked from cove-start instead of exec'd (the C library's start-up alone
+ * costs ~0.4 ms of CPUID exits in a VM): look like a cove-monitor to ps,
+ * pgrep and the reaper of frozen orphans, with our name and a command line
+ * of our own, as LXC's monitor does.
+ */
+static void set_title(int argc, char **argv)
 {
-	struct monitor m = { .sync_fd = -1, .dirfd = -EBADF, .listen_fd = -EBADF, .sig_fd = -EBADF,
+	unsigned long f[53] = {};
+	struct prctl_mm_map map;
+	_cleanup_free_ char *stat = NULL;
+	size_t len = STRLEN("cove-monitor") + 1;
+	char *buf, *p;
+	int k = 3;
+
+	(void)prctl(PR_SET_NAME, "cove-monitor", 0, 0, 0);
+	for (int i = 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if (read_full_file("/proc/self/stat", 4096, &stat, NULL) < 0 || !(p = strrchr(stat, ')')))
+		return;
+	/* fields from 3 (state) on; 26-28 code and stack, 45-51 data, brk, args, environment */
+	for (char *save = NULL, *t = strtok_r(p + 2, " ", &save); t && k < 53;
+	     t = strtok_r(NULL, " ", &save), k++)
+		f[k] = strtoul(t, NULL, 10);
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		return;
+	p = stpcpy(buf, "cove-monitor") + 1;
+	for (int i = 1; i < argc; i++)
+		p = stpcpy(p, argv[i]) + 1;
+	map = (struct prctl_mm_map){ .start_code = f[26], .end_code = f[27], .start_data = f[45],
+				     .end_data = f[46], .start_brk = f[47], .brk = (uintptr_t)sbrk(0),
+				     .start_stack = f[28], .arg_start = (uintptr_t)buf,
+				     .arg_end = (uintptr_t)p, .env_start = f[50], .env_end = f[51],
+				     .exe_fd = (uint32_t)-1 };
+	if (prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof(map), 0) < 0)
+		log_debug("Failed to set our command line: %m");
+}
+
+/* cove-start's -d/-F: called in a child of cove-start (cove_start_opts.monitor_main). */
+int cove_monitor_main(int argc, char **argv);
+int cove_monitor_main(int argc, char **argv)
+#else
+int main(int argc, char **argv)
+#endif
+{
+	struct monitor m = { .sync_fd = -1, .term_out = -1, .dirfd = -EBADF, .listen_fd = -EBADF, .sig_fd = -EBADF,
 			     .log_fd = -1, .state = COVE_STATE_STARTING, .mntns_fd = -EBADF,
 			     .bpf_fd = -EBADF };
 	struct cove_error err = {};
 	struct args a;
 	int r;
 
+#ifdef COVE_MONITOR_EMBEDDED
+	optind = 0; /* cove-start has parsed its own options */
+	set_title(argc, argv);
+#endif
 	if (parse_args(argc, argv, &a) < 0) {
 		fprintf(stderr, "Usage: cove-monitor --sync-fd FD -n NAME -P LXCPATH [-f RCFILE] "
 				"[-s KEY=VAL]... [-o LOG] [-l LEVEL] [-c FILE] [-F] [-- CMD...]\n");
@@ -881,6 +964,7 @@ int main(int argc, char **argv)
 	m.sync_fd = a.sync_fd;
 	m.rcfile = a.rcfile;
 	m.foreground = a.foreground;
+	cove_run_init(&m.run);
 	r = prepare(&m, &a, &err);
 	if (log_get_max_level() >= COVE_LOG_TRACE) {
 		struct timespec ts;
@@ -895,7 +979,6 @@ int main(int argc, char **argv)
 		sync_report(&m, r, &err);
 		return 1;
 	}
-	cove_run_init(&m.run);
 	for (size_t i = 0; i < m.conf->n_nets; i++)
 		m.run.share_net |= m.conf->nets[i].type == COVE_NET_NONE;
 	m.run.conf = m.conf;
@@ -924,6 +1007,7 @@ int main(int argc, char **argv)
 		struct winsize ws;
 
 		(void)add_peer(&m, a.term_in, a.term_out >= 0 ? a.term_out : a.term_in);
+		m.term_out = a.term_out >= 0 ? a.term_out : a.term_in;
 		/* The console takes the size of the terminal it is shown on. */
 		if (m.run.con->master >= 0 && ioctl(a.term_out, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
 			(void)ioctl(m.run.con->master, TIOCSWINSZ, &ws);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "cgroup-limits.h"
 #include "cove/container.h"
 #include "fileio.h"
 #include "monitor-proto.h"
@@ -46,8 +48,14 @@ static int monitor_connect(const struct cove_container *ct, int *ret_fd, struct 
 	if (fd < 0)
 		return cove_err(err, -errno, "Failed to create a socket: %m");
 	if (connect(fd, (struct sockaddr *)&sa, len) < 0) {
-		if (errno == ENOENT || errno == ECONNREFUSED)
+		int e = errno;
+
+		/* Nobody listens: the monitor died; a frozen container would be left running. */
+		if (e == ECONNREFUSED)
+			(void)cove_cgroup_reap_orphans(ct->name);
+		if (e == ENOENT || e == ECONNREFUSED)
 			return 0;
+		errno = e;
 		return cove_err(err, -errno, "Failed to connect to the monitor of '%s': %m", ct->name);
 	}
 	*ret_fd = TAKE_FD(fd);
@@ -235,6 +243,14 @@ static int spawn_direct(const struct cove_container *ct, const struct cove_start
 		out = fcntl(1, F_DUPFD, 3);
 	}
 	argv = monitor_argv(ct, o, sync_fd, in, out);
+	if (o->monitor_main) {
+		pid = fork();
+		if (pid < 0)
+			return cove_err(err, -errno, "Failed to fork: %m");
+		if (pid == 0)
+			_exit(o->monitor_main((int)strv_length(argv), argv));
+		return 0;
+	}
 	(void)fd_cloexec(sync_fd, false);
 	r = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
 	(void)fd_cloexec(sync_fd, true);
@@ -278,22 +294,49 @@ static int spawn_monitor(const struct cove_container *ct, const struct cove_star
 	return 0;
 }
 
-/* -F: proxy nothing ourselves (the monitor relays our terminal); keep it raw until EOF. */
+/*
+ * -F: proxy nothing ourselves (the monitor relays our terminal); keep it raw
+ * until EOF. A window-size change (SIGWINCH) is one byte to the monitor,
+ * which gives the console the terminal's new size.
+ */
 static int foreground_wait(int sync_fd)
 {
 	struct termios saved, raw;
 	bool tty = isatty(0) && tcgetattr(0, &saved) == 0;
+	_cleanup_close_ int sfd = -EBADF;
+	sigset_t set, old;
 	char c;
 
+	sigemptyset(&set);
+	sigaddset(&set, SIGWINCH);
+	(void)sigprocmask(SIG_BLOCK, &set, &old);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (tty) {
 		raw = saved;
 		cfmakeraw(&raw);
 		(void)tcsetattr(0, TCSAFLUSH, &raw);
 	}
-	while (RETRY_EINTR(recv(sync_fd, &c, 1, 0)) > 0)
-		;
+	for (;;) {
+		struct pollfd p[2] = { { .fd = sync_fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+		struct signalfd_siginfo si;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if ((p[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si))
+			(void)send(sync_fd, "w", 1, MSG_NOSIGNAL);
+		if (p[0].revents) {
+			ssize_t n = recv(sync_fd, &c, 1, MSG_DONTWAIT);
+
+			if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+				break;
+		}
+	}
 	if (tty)
 		(void)tcsetattr(0, TCSAFLUSH, &saved);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }
 

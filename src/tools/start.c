@@ -19,6 +19,9 @@ static const char usage[] =
 	"cove-start -n NAME [-P LXCPATH] [-d|-F] [-f RCFILE] [-s KEY=VAL]... [-c FILE] [-C] "
 	"[-p PIDFILE] [-o LOGFILE] [-l LEVEL] [-- COMMAND...]";
 
+/* src/monitor/monitor.c, built into cove-start with COVE_MONITOR_EMBEDDED */
+int cove_monitor_main(int argc, char **argv);
+
 static struct cove_start_opts arg_opts;
 static char **arg_defines;
 
@@ -92,6 +95,7 @@ int main(int argc, char **argv)
 		arg_opts.init_argv = (const char *const *)argv + optind;
 	arg_opts.defines = (const char *const *)arg_defines;
 	arg_opts.spawn_direct = true; /* we exit right away: the monitor is reparented */
+	arg_opts.monitor_main = cove_monitor_main; /* a fork of ours, no exec */
 	arg_opts.logfile = tc.logfile;
 	arg_opts.loglevel = tc.loglevel;
 	r = cove_container_start(ct, &arg_opts, &err);

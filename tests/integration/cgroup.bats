@@ -186,6 +186,72 @@ bad_start() { # LINE: the start fails with one line naming the key, nothing left
 	assert_failure
 }
 
+# kill_monitor_frozen NAME: freeze NAME, SIGKILL its monitor; prints init's pid
+kill_monitor_frozen() {
+	local pid mon i
+	cove-freeze -n "$1"
+	pid=$(ct_pid "$1")
+	mon=$(awk '{ print $4 }' "/proc/$pid/stat")
+	[ "$(cat "/proc/$mon/comm")" = cove-monitor ]
+	kill -9 "$mon"
+	for i in $(seq 100); do
+		[ -d "/proc/$mon" ] && [ "$(awk '{ print $3 }' "/proc/$mon/stat" 2>/dev/null)" != Z ] || break
+		sleep 0.05
+	done
+	echo "$pid"
+}
+
+# gone PID: wait (a hang guard only) until PID has exited
+gone() {
+	local i
+	for i in $(seq 100); do
+		[ -d "/proc/$1" ] || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "a frozen container whose monitor died: ls, stop, destroy or start of the name kill it and remove its cgroups" {
+	ct_start "$N"
+	pid=$(kill_monitor_frozen "$N")
+	# frozen, init does not get the monitor's death signal: still there
+	sleep 0.2
+	[ -d "/proc/$pid" ]
+	[ -n "$(our_cgroups)" ]
+	run cove-ls -f
+	assert_success
+	gone "$pid"
+	[ -z "$(our_cgroups)" ]
+	[ "$(ct_state "$N")" = STOPPED ]
+	# cove-stop, cove-destroy and cove-start do the same
+	ct_start "$N"
+	pid=$(kill_monitor_frozen "$N")
+	run cove-stop -n "$N" -k
+	gone "$pid"
+	[ -z "$(our_cgroups)" ]
+	ct_start "$N"
+	pid=$(kill_monitor_frozen "$N")
+	ct_start "$N"
+	gone "$pid"
+	# the name is free again: no -1
+	grep -q "freezer:.*/cove.payload.$N\$" "/proc/$(ct_pid "$N")/cgroup"
+	pid=$(kill_monitor_frozen "$N")
+	cove-destroy -n "$N"
+	gone "$pid"
+	[ -z "$(our_cgroups)" ]
+}
+
+# a frozen container with its monitor alive is left alone by ls
+@test "a frozen container with a live monitor is not reaped" {
+	ct_start "$N"
+	cove-freeze -n "$N"
+	run cove-ls -f
+	assert_success
+	[ "$(ct_state "$N")" = FROZEN ]
+	cove-stop -n "$N" -k
+	[ -z "$(our_cgroups)" ]
+}
+
 @test "cove-info shows CPU, memory use and peak, swap, pids, block I/O" {
 	ct_conf "$N" "lxc.cgroup2.pids.max = 50"
 	ct_start "$N"

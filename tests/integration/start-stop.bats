@@ -212,6 +212,33 @@ EOF2
 	[ -z "$(our_cgroups)" ]
 }
 
+@test "start -F: the console follows the terminal's window size" {
+	n=$(ct a)
+	ct_create "$n"
+	r=$(ct_rootfs "$n")
+	cat >"$r/fg-init.sh" <<'EOF2'
+#!/bin/sh
+echo "size1 $(stty size)"
+read -r line
+echo "size2 $(stty size)"
+read -r line
+exit 0
+EOF2
+	chmod 755 "$r/fg-init.sh"
+	ct_conf "$n" "lxc.init.cmd = /fg-init.sh"
+	tm_start 100 30 "cove-start -n $n -F"
+	tm_wait_screen "size1 30 100"
+	tm resize-window -t t -x 120 -y 40
+	sleep 0.3
+	tm send-keys -t t "go" Enter
+	tm_wait_screen "size2 40 120"
+	tm send-keys -t t "go" Enter
+	wait_for_file "$TESTDIR/tmux.exit"
+	run cat "$TESTDIR/tmux.exit"
+	assert_output EXIT=0
+	[ "$(ct_state "$n")" = STOPPED ]
+}
+
 @test "start -F returns when the container is stopped from elsewhere" {
 	n=$(ct a)
 	ct_create "$n"
