@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cove snapshot NAME [SNAP] [--stateful] [--no-expiry] [--comment TEXT] and cove restore NAME SNAP, with
+ * cove snapshot NAME [SNAP] [--stateful] [--no-expiry] [--reuse] [--comment TEXT] and cove restore NAME SNAP, with
  * the requests of `lxc snapshot` (POST .../snapshots {"name","stateful",
  * "expires_at"}) and `lxc restore` (PUT the instance with "restore").
  */
@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "http.h"
 
 int cmd_snapshot(int argc, char **argv, struct cove_error *err)
 {
@@ -20,7 +21,7 @@ int cmd_snapshot(int argc, char **argv, struct cove_error *err)
 					     {"help", no_argument, NULL, 'h'},
 					     {}};
 	_cleanup_free_ char *path = NULL, *spath = NULL;
-	bool stateful = false, no_expiry = false;
+	bool stateful = false, no_expiry = false, reuse = false;
 	const char *name, *comment = NULL;
 	json_t *req;
 	int r;
@@ -31,6 +32,7 @@ int cmd_snapshot(int argc, char **argv, struct cove_error *err)
 			return r;
 		stateful = stateful || r == 's';
 		no_expiry = no_expiry || r == 'n';
+		reuse = reuse || r == 'r';
 		if (r == 'c')
 			comment = optarg;
 	}
@@ -50,6 +52,21 @@ int cmd_snapshot(int argc, char **argv, struct cove_error *err)
 	/* --comment (the tutorial's; not in LXD 5.0): the snapshot's description */
 	if (comment)
 		json_object_set_new(req, "description", json_string(comment));
+	/* --reuse: a snapshot of that name goes first, as lxc does */
+	if (reuse && optind + 1 < argc) {
+		_cleanup_free_ char *e = http_escape(argv[optind + 1]);
+		_cleanup_free_ char *one = xasprintf("%s/%s", spath, e);
+		json_t *old = NULL;
+
+		if (api_get(one, &old, NULL, NULL) >= 0) {
+			json_decref(old);
+			r = api_async("DELETE", one, NULL, NULL, NULL, NULL, err);
+			if (r < 0) {
+				json_decref(req);
+				return r;
+			}
+		}
+	}
 	r = api_async("POST", spath, req, NULL, NULL, NULL, err);
 	json_decref(req);
 	return r;
@@ -76,7 +93,7 @@ int cmd_restore(int argc, char **argv, struct cove_error *err)
 	if (r < 0)
 		return r;
 	path = api_instance_path(name);
-	restore = xasprintf("%s/%s", name, argv[optind + 1]);
+	restore = xstrdup(argv[optind + 1]); /* the snapshot's name, as lxc sends it */
 	req = json_pack("{ss sn sn sb sn ss sb ss}", "architecture", "", "config", "devices",
 			"ephemeral", 0, "profiles", "restore", restore, "stateful", 0,
 			"description", "");

@@ -112,6 +112,12 @@ assert_no_leftovers() {
 	assert_success
 	run -1 "$COVE" snapshot "$n" s1
 	assert_output --partial "already exists"
+	run "$COVE" snapshot "$n" s1 --reuse
+	assert_success
+	run "$COVE" snapshot "$n" fresh --reuse
+	assert_success
+	run "$COVE" delete "$n/fresh"
+	assert_success
 	[ "$(api_code POST "/1.0/instances/$n/snapshots" '{"name":"a/b"}')" = 400 ]
 	[ "$(api_code POST "/1.0/instances/$n/snapshots" '{"name":".."}')" = 400 ]
 	[ "$(api_code POST "/1.0/instances/$n/snapshots" '{"name":5}')" = 400 ]
