@@ -287,3 +287,23 @@ ipv4_of() {
 	run "$COVE" network acl list -f csv
 	assert_output ""
 }
+
+@test "a restarted coved brings back a missing ACL table and route of a running bridge" {
+	"$COVE" network acl create keep
+	"$COVE" network acl rule add keep ingress action=allow protocol=tcp destination_port=22
+	run "$COVE" network create trs0 ipv4.address=10.77.8.1/24 ipv6.address=none security.acls=keep ipv4.routes=10.99.8.0/24
+	assert_success
+	coved_stop
+	ip netns exec "$COVED_NETNS" nft delete table inet cove_acl_trs0
+	ip -n "$COVED_NETNS" route del 10.99.8.0/24
+	coved_start
+	run ip netns exec "$COVED_NETNS" nft list table inet cove_acl_trs0
+	assert_success
+	assert_output --partial "tcp dport 22 accept"
+	run ip -n "$COVED_NETNS" route show 10.99.8.0/24
+	assert_output --partial "dev trs0"
+	"$COVE" network delete trs0
+	run ip netns exec "$COVED_NETNS" nft list table inet cove_acl_trs0
+	assert_failure
+	"$COVE" network acl delete keep
+}

@@ -485,6 +485,8 @@ void networks_restore(void)
 				r = netsvc_nft_apply(&s, &err);
 			if (r >= 0 && !st.dnsmasq)
 				r = netsvc_dnsmasq_restart(&s, &err);
+			if (r >= 0) /* routes, external interfaces, ACL table */
+				r = network_extras_apply(n.name, NULL, n.config, &err);
 		}
 		if (r < 0)
 			log_error("Failed to restore network '%s': %s", *name, err.msg);
