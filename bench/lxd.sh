@@ -121,7 +121,7 @@ cleanup() {
 	fi
 	rm -rf --one-file-system "$COVE_DIR"
 	if [ -n "${BENCH_OUT:-}" ]; then
-		rm -rf --one-file-system "$WORK/busybox.tar.gz"
+		rm -rf --one-file-system "$WORK/busybox.tar.gz" "$WORK/sys"
 		rmdir "$WORK" 2>/dev/null
 	else
 		rm -rf --one-file-system "$WORK"
