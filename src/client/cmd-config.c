@@ -14,6 +14,7 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "remote.h"
 #include "client-internal.h"
 #include "strutil.h"
 #include "yaml.h"
@@ -270,6 +271,7 @@ int cmd_config(int argc, char **argv, struct cove_error *err)
 	    {"get", config_get, "Get values for instance or server configuration keys"},
 	    {"set", config_set, "Set instance or server configuration keys"},
 	    {"show", config_show, "Show instance or server configurations"},
+	    {"trust", cmd_config_trust, "Manage trusted clients"},
 	    {"unset", config_unset, "Unset instance or server configuration keys"},
 	    {}};
 	return client_subcommand(sub, "config", argc, argv, err);

@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "remote-copy.h"
 #include "strutil.h"
 #include "strv.h"
 
@@ -80,6 +81,10 @@ int cmd_copy(int argc, char **argv, struct cove_error *err)
 	r = client_check_args(
 	    argc - optind, 2, 2,
 	    "cove copy [<remote>:]<source>[/<snapshot>] [[<remote>:]<destination>]", err);
+	if (r != 0)
+		goto out;
+	/* to another server: a backup carried over by the client (cmd-remote-copy.c) */
+	r = remote_copy_args(argv[optind], argv[optind + 1], false, instance_only, err);
 	if (r != 0)
 		goto out;
 	r = client_local_name(argv[optind], &from, err);

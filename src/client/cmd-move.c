@@ -3,7 +3,7 @@
  * cove move OLD NEW and cove rename OLD NEW: a rename on the same server,
  * POST /1.0/instances/<old> {"name": <new>, ...} as `lxc move` sends it
  * (wait); OLD/SNAP NEW-SNAP renames a snapshot. Moving to another server
- * ("srv:") is refused: cove has no remotes yet.
+ * ("srv:") is a copy through a backup, then a delete (cmd-remote-copy.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "remote-copy.h"
 #include "http.h"
 #include "strutil.h"
 
@@ -47,6 +48,10 @@ static int do_move(int argc, char **argv, struct cove_error *err)
 	    argc - optind, 2, 2,
 	    "cove move [<remote>:]<instance>[/<snapshot>] [<remote>:][<instance>[/<snapshot>]]",
 	    err);
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	/* to another server: a backup carried over by the client (cmd-remote-copy.c) */
+	r = remote_copy_args(argv[optind], argv[optind + 1], true, false, err);
 	if (r != 0)
 		return r > 0 ? 0 : r;
 	r = client_local_name(argv[optind], &from, err);

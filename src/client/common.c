@@ -16,6 +16,7 @@
 #include "fileio.h"
 #include "format.h"
 #include "http.h"
+#include "remote.h"
 #include "strutil.h"
 #include "yaml.h"
 
@@ -148,18 +149,13 @@ void client_print_yaml(json_t *v)
 
 int client_local_name(const char *arg, const char **ret, struct cove_error *err)
 {
-	const char *colon = strchr(arg, ':');
+	_cleanup_free_ char *remote = NULL;
+	int r = remote_split(arg, &remote, ret, err);
 
-	if (!colon) {
-		*ret = arg;
-		return 0;
-	}
-	if (startswith(arg, "local:")) {
-		*ret = colon + 1;
-		return 0;
-	}
-	return cove_err(err, -EOPNOTSUPP, "The remote \"%.*s\" doesn't exist", (int)(colon - arg),
-			arg);
+	/* "REMOTE:name": the connections of this command go to REMOTE (remote.h) */
+	if (r >= 0 && remote)
+		r = remote_use(remote, err);
+	return r;
 }
 
 static int cmp_json_str(const void *a, const void *b)
@@ -225,6 +221,13 @@ int client_list_cmd(int argc, char **argv, const char *path, client_render_fn re
 		fmt = format_from_string(optarg);
 		if ((int)fmt < 0)
 			return cove_err(err, -EINVAL, "Invalid format \"%s\"", optarg);
+	}
+	if (optind < argc) { /* "REMOTE:" */
+		const char *rest;
+
+		r = client_local_name(argv[optind], &rest, err);
+		if (r < 0)
+			return r;
 	}
 	r = api_get(path, &list, NULL, err);
 	if (r < 0)

@@ -24,6 +24,7 @@
 #include "alloc.h"
 #include "fileio.h"
 #include "http.h"
+#include "remote.h"
 #include "strutil.h"
 #include "strv.h"
 
@@ -53,6 +54,9 @@ static int http_connect(struct cove_error *err)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	const char *p = http_socket_path();
 	_cleanup_close_ int fd = -EBADF;
+
+	if (!remote_is_unix()) /* an https remote (remote.h) */
+		return remote_connect(err);
 
 	if (strlen(p) >= sizeof(sa.sun_path))
 		return cove_err(err, -ENAMETOOLONG, "Socket path '%s' is too long", p);
@@ -311,7 +315,9 @@ int http_do(const struct http_request *req, struct http_response *ret, struct co
 
 	fd = http_connect(err);
 	if (fd < 0)
-		return fd == -ENAMETOOLONG ? fd : connect_failure(req->method, req->path, fd, err);
+		return fd == -ENAMETOOLONG || !remote_is_unix()
+			       ? fd
+			       : connect_failure(req->method, req->path, fd, err);
 	(void)send_request(fd, req); /* an early answer is read below */
 	k = read_response(fd, req, &r);
 	if (k < 0) {

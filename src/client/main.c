@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "remote.h"
 #include "strutil.h"
 
 static const struct cmd commands[] = {
@@ -34,6 +35,7 @@ static const struct cmd commands[] = {
     {"profile", cmd_profile, "Manage profiles"},
     {"publish", cmd_publish, "Publish instances as images"},
     {"query", cmd_query, "Send a raw query to LXD"},
+    {"remote", cmd_remote, "Manage the list of remote servers"},
     {"rename", cmd_rename, "Rename instances and snapshots"},
     {"restart", cmd_restart, "Restart instances"},
     {"restore", cmd_restore, "Restore instances from snapshots"},

@@ -14,6 +14,8 @@
 
 #include "alloc.h"
 #include "fileio.h"
+#include "http.h"
+#include "remote.h"
 #include "strutil.h"
 #include "ws.h"
 
@@ -132,6 +134,8 @@ static int unix_connect(const char *socket_path, struct cove_error *err)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	_cleanup_close_ int fd = -EBADF;
 
+	if (!remote_is_unix() && streq(socket_path, http_socket_path()))
+		return remote_connect(err); /* an https remote (remote.h) */
 	if (strlen(socket_path) >= sizeof(sa.sun_path))
 		return cove_err(err, -ENAMETOOLONG, "Socket path '%s' is too long", socket_path);
 	strcpy(sa.sun_path, socket_path);

@@ -502,13 +502,6 @@ static int ws_established(struct lws *wsi, struct session *s)
 
 	if (!path)
 		return -1;
-	/* an untrusted client gets no events (operation websockets need their secret) */
-	if (streq(path, "/1.0/events") && tls_wsi_is_remote(wsi)) {
-		_cleanup_free_ char *fp = NULL;
-
-		if (tls_peer_cert(wsi, NULL, &fp) < 0 || !tls_fingerprint_trusted(fp))
-			return -1;
-	}
 	c = xzalloc(sizeof(*c));
 	c->wsi = wsi;
 	if (server_ws_attach(c, path, query) < 0 || !c->ops) {
@@ -569,6 +562,16 @@ static int protocol_cb(struct lws *wsi, enum lws_callback_reasons reason, void *
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 	case LWS_CALLBACK_CLOSED_HTTP:
 		return s ? http_cb(wsi, reason, s, in, len) : 0;
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+		/* before the handshake: an untrusted client gets no events (operation
+		 * websockets need their secret, as in LXD) */
+		_cleanup_free_ char *path = header_of(wsi, WSI_TOKEN_GET_URI), *fp = NULL;
+
+		if (path && streq(path, "/1.0/events") && tls_wsi_is_remote(wsi) &&
+		    (tls_peer_cert(wsi, NULL, &fp) < 0 || !tls_fingerprint_trusted(fp)))
+			return -1;
+		return 0;
+	}
 	case LWS_CALLBACK_OPENSSL_PERFORM_CLIENT_CERT_VERIFICATION:
 		/* any client certificate is taken: trust is decided per request (tls.c) */
 		X509_STORE_CTX_set_error((X509_STORE_CTX *)user, X509_V_OK);
@@ -595,10 +598,14 @@ int server_start(const char *socket_path, const char *group)
 	struct lws_vhost *vhost;
 	int r;
 
-	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_cb);
+	/* COVED_LWS_DEBUG=1: libwebsockets' own notices too (TLS handshakes, timeouts) */
+	lws_set_log_level(getenv("COVED_LWS_DEBUG") ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO
+						    : LLL_ERR | LLL_WARN,
+			  lws_log_cb);
 	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
 		       LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.foreign_loops = loops;
+	info.timeout_secs = 30; /* a TLS connection's wait for its request, as the vhosts */
 	the_daemon->lws = lws_create_context(&info);
 	if (!the_daemon->lws)
 		return log_error_errno(-EIO, "Failed to create the libwebsockets context");
@@ -618,18 +625,18 @@ int server_start(const char *socket_path, const char *group)
 	return 0;
 }
 
-/* The TLS listener's vhost (tls.c): same protocol, a certificate, client certificates asked for. */
-struct lws_vhost *server_tls_vhost(const char *iface, int port, const char *crt, const char *key)
+/*
+ * The TLS vhost (tls.c): no listener of its own (tls.c accepts and adopts, so
+ * that the address can move at once), the same protocol, a certificate,
+ * client certificates asked for but not required, HTTP/1.1 only.
+ */
+struct lws_vhost *server_tls_vhost(const char *crt, const char *key)
 {
 	struct lws_context_creation_info info = { 0 };
-	static int n;
-	char name[32];
 
-	snprintf(name, sizeof(name), "tls%d", n++);
-	info.port = port;
-	info.iface = iface;
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
 	info.protocols = protocols;
-	info.vhost_name = name;
+	info.vhost_name = "tls";
 	info.keepalive_timeout = 30;
 	info.timeout_secs = 30;
 	info.alpn = "http/1.1"; /* no h2: the server writes HTTP/1.1 answers */

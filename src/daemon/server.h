@@ -54,6 +54,6 @@ int server_start(const char *socket_path, const char *group);
 void server_dispatch_direct(int fd, const char *head, size_t head_len, char *body,
 			    size_t body_len);
 struct lws_vhost;
-/* A TLS vhost listening on iface (NULL: all) and port, for tls.c. */
-struct lws_vhost *server_tls_vhost(const char *iface, int port, const char *crt, const char *key);
+/* The TLS vhost for tls.c (no listener: it adopts what tls.c accepts). */
+struct lws_vhost *server_tls_vhost(const char *crt, const char *key);
 void server_stop(void);

@@ -26,8 +26,10 @@
 
 LOG_MODULE("tls");
 
-static struct lws_vhost *tls_vhost;
+static struct lws_vhost *tls_vhost; /* made at the first listen, kept */
 static char *tls_addr;
+static int listen_fd = -EBADF;
+static uv_poll_t *listen_poll; /* a new one per listener: a closed one is freed later */
 
 static char *hex(const unsigned char *d, size_t n)
 {
@@ -211,45 +213,75 @@ static int parse_addr(const char *addr, char **ret_host, int *ret_port, struct c
 	return 0;
 }
 
-/* Check that we can bind there before lws tries (it only logs failures). */
-static int probe_bind(const char *host, int port, char **ret_iface, struct cove_error *err)
+/* A listening TCP socket on host:port ("" or "::": every address, v4 and v6) */
+static int listen_on(const char *host, int port, struct cove_error *err)
 {
 	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
 	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	bool v6 = strchr(host, ':') || !*host;
-	int fd, one = 1, r;
+	bool any = !*host || streq(host, "::"), v6 = any;
+	_cleanup_close_ int fd = -EBADF;
+	int one = 1, zero = 0, r;
 
-	if (*host && !streq(host, "::") &&
-	    inet_pton(AF_INET, host, &s4.sin_addr) != 1 && inet_pton(AF_INET6, host, &s6.sin6_addr) != 1)
-		return cove_err(err, -EINVAL, "Invalid address \"%s\": not an IP address", host);
-	if (streq(host, "0.0.0.0"))
-		v6 = false;
-	fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (!any && inet_pton(AF_INET, host, &s4.sin_addr) != 1) {
+		if (inet_pton(AF_INET6, host, &s6.sin6_addr) != 1)
+			return cove_err(err, -EINVAL, "Invalid address \"%s\": not an IP address",
+					host);
+		v6 = true;
+	}
+	fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return cove_err(err, -errno, "Failed to create a socket: %m");
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	r = v6 ? bind(fd, (struct sockaddr *)&s6, sizeof(s6)) : bind(fd, (struct sockaddr *)&s4, sizeof(s4));
-	r = r < 0 ? -errno : 0;
-	close(fd);
-	if (r < 0)
-		return cove_err(err, r, "Failed to listen on %s:%d: %s", host, port, strerror(-r));
-	*ret_iface = (*host && !streq(host, "::") && !streq(host, "0.0.0.0")) ? xstrdup(host) : NULL;
-	return 0;
+	if (any)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	r = v6 ? bind(fd, (struct sockaddr *)&s6, sizeof(s6)) :
+		 bind(fd, (struct sockaddr *)&s4, sizeof(s4));
+	if (r < 0 || listen(fd, 128) < 0)
+		return cove_err(err, -errno, "Failed to listen on %s%s%s:%d: %m", v6 ? "[" : "",
+				host, v6 ? "]" : "", port);
+	return TAKE_FD(fd);
+}
+
+/* TLS connections are accepted here and adopted by the TLS vhost, which does the handshake */
+static void accept_cb(uv_poll_t *p, int status, int events)
+{
+	for (;;) {
+		int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0)
+			return;
+		if (!lws_adopt_socket_vhost(tls_vhost, fd))
+			log_debug("Failed to adopt a TLS connection");
+	}
+}
+
+static void poll_freed(uv_handle_t *h)
+{
+	free(h);
+}
+
+static void listen_stop(void)
+{
+	if (listen_fd < 0)
+		return;
+	uv_poll_stop(listen_poll);
+	uv_close((uv_handle_t *)listen_poll, poll_freed);
+	listen_poll = NULL;
+	(void)close(listen_fd);
+	listen_fd = -EBADF;
 }
 
 void tls_stop(void)
 {
-	if (tls_vhost)
-		lws_vhost_destroy(tls_vhost);
-	tls_vhost = NULL;
+	listen_stop();
 	free(tls_addr);
 	tls_addr = NULL;
 }
 
 int tls_listen(const char *addr, struct cove_error *err)
 {
-	_cleanup_free_ char *host = NULL, *iface = NULL, *crt = NULL, *key = NULL;
-	struct lws_vhost *vh;
+	_cleanup_free_ char *host = NULL, *crt = NULL, *key = NULL;
+	_cleanup_close_ int fd = -EBADF;
 	int port = 0, r;
 
 	if (!addr || !*addr) {
@@ -261,20 +293,31 @@ int tls_listen(const char *addr, struct cove_error *err)
 	r = parse_addr(addr, &host, &port, err);
 	if (r < 0)
 		return r;
-	/* the old listener may hold the port: let it go first when the port is the same */
-	if (tls_vhost && lws_get_vhost_listen_port(tls_vhost) == port)
-		tls_stop();
-	r = probe_bind(host, port, &iface, err);
-	if (r < 0)
-		return r;
 	r = server_cert_paths(&crt, &key);
 	if (r < 0)
 		return cove_err(err, r, "Failed to make the server certificate");
-	vh = server_tls_vhost(iface, port, crt, key);
-	if (!vh)
-		return cove_err(err, -EIO, "Failed to listen on %s", addr);
+	if (!tls_vhost) {
+		tls_vhost = server_tls_vhost(crt, key);
+		if (!tls_vhost)
+			return cove_err(err, -EIO, "Failed to set up TLS");
+	}
+	fd = listen_on(host, port, err);
+	/* the old listener may hold the port: let it go first, and come back on failure */
+	if (fd == -EADDRINUSE && listen_fd >= 0) {
+		_cleanup_free_ char *old = xstrdup(tls_addr);
+
+		tls_stop();
+		fd = listen_on(host, port, err);
+		if (fd < 0)
+			(void)tls_listen(old, NULL);
+	}
+	if (fd < 0)
+		return fd;
 	tls_stop();
-	tls_vhost = vh;
+	listen_fd = TAKE_FD(fd);
+	listen_poll = xzalloc(sizeof(*listen_poll));
+	uv_poll_init(the_daemon->loop, listen_poll, listen_fd);
+	uv_poll_start(listen_poll, UV_READABLE, accept_cb);
 	tls_addr = xstrdup(addr);
 	log_info("Listening on https://%s", addr);
 	return 0;
@@ -299,9 +342,22 @@ void tls_restore(void)
 		log_error("Failed to listen on %s: %s", addr, err.msg);
 }
 
+/*
+ * By the socket, not the vhost: lws moves a connection to the first vhost
+ * without a listener (the unix one) once it has read the request head.
+ */
 bool tls_wsi_is_remote(struct lws *wsi)
 {
-	return tls_vhost && wsi && lws_get_vhost(wsi) == tls_vhost;
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	int fd;
+
+	if (!tls_vhost || !wsi)
+		return false;
+	fd = lws_get_socket_fd(wsi);
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		return false;
+	return sa.ss_family == AF_INET || sa.ss_family == AF_INET6;
 }
 
 int tls_peer_cert(struct lws *wsi, char **ret_pem, char **ret_fp)

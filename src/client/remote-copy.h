@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cove copy/move between two servers (cmd-remote-copy.c). */
+#pragma once
+
+#include <stdbool.h>
+
+#include "cove/error.h"
+
+int remote_copy(const char *src_remote, const char *src, const char *dst_remote, const char *dst,
+		bool move, bool instance_only, struct cove_error *err);
+/* For copy/move's arguments: 0 when both are on one server (the caller goes
+ * on), 1 when the transfer between two servers was done, -errno. */
+int remote_copy_args(const char *from, const char *to, bool move, bool instance_only,
+		     struct cove_error *err);

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cove-tls.so: the client's TLS, loaded with dlopen() only when a command
+ * talks to an https remote (remote-tls.c), so that the unix socket path
+ * never pays for loading libssl and libcrypto.
+ *
+ * A connection is made and its handshake done here, then a pump process
+ * carries bytes between the TLS session and one end of a socketpair: the
+ * caller gets the other end and speaks plain HTTP and websockets on it, as
+ * on the unix socket (http.c and ws.c stay as they are).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "remote-tls.h"
+
+/* errbuf gets the message, then OpenSSL's reason when it has one */
+__attribute__((format(printf, 4, 5))) static int fail(char *errbuf, size_t errlen, int r,
+						      const char *fmt, ...)
+{
+	unsigned long e = ERR_get_error();
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, errlen, fmt, ap);
+	va_end(ap);
+	n = strlen(errbuf);
+	if (e && n + 3 < errlen) {
+		memcpy(errbuf + n, ": ", 3);
+		ERR_error_string_n(e, errbuf + n + 2, errlen - n - 2);
+	}
+	return r;
+}
+
+static char *pem_of(X509 *x)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out = NULL;
+	long n;
+
+	if (b && PEM_write_bio_X509(b, x)) {
+		n = BIO_get_mem_data(b, &data);
+		out = strndup(data, (size_t)n);
+	}
+	BIO_free(b);
+	return out;
+}
+
+static X509 *x509_of(const char *pem)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+
+	BIO_free(b);
+	return x;
+}
+
+int cove_tls_fingerprint(const char *pem, char ret[65])
+{
+	X509 *x = x509_of(pem);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+
+	if (!x)
+		return -EINVAL;
+	if (!X509_digest(x, EVP_sha256(), md, &n) || n != 32) {
+		X509_free(x);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < n; i++)
+		sprintf(ret + 2 * i, "%02x", md[i]);
+	X509_free(x);
+	return 0;
+}
+
+static void add_ext(X509 *x, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *e;
+
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+	e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	if (e) {
+		X509_add_ext(x, e, -1);
+		X509_EXTENSION_free(e);
+	}
+}
+
+static int write_key(const char *path, EVP_PKEY *key)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	int ok;
+
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	ok = PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
+	return fclose(f) == 0 && ok ? 0 : -EIO;
+}
+
+int cove_tls_make_cert(const char *crt, const char *key_path, const char *cn)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-384");
+	X509 *x = X509_new();
+	unsigned char serial[16];
+	BIGNUM *bn = NULL;
+	X509_NAME *name;
+	FILE *f;
+	int r = -EIO;
+
+	if (!key || !x)
+		goto out;
+	X509_set_version(x, 2);
+	(void)RAND_bytes(serial, sizeof(serial));
+	serial[0] &= 0x7f;
+	bn = BN_bin2bn(serial, sizeof(serial), NULL);
+	BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
+	X509_gmtime_adj(X509_getm_notBefore(x), -60);
+	X509_gmtime_adj(X509_getm_notAfter(x), 10L * 365 * 24 * 3600);
+	X509_set_pubkey(x, key);
+	name = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"cove", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, name);
+	add_ext(x, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+	add_ext(x, NID_ext_key_usage, "clientAuth");
+	if (!X509_sign(x, key, EVP_sha384()))
+		goto out;
+	r = write_key(key_path, key);
+	if (r < 0)
+		goto out;
+	f = fopen(crt, "we");
+	r = f && PEM_write_X509(f, x) ? 0 : -EIO;
+	if (f && fclose(f) != 0)
+		r = -EIO;
+out:
+	BN_free(bn);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return r;
+}
+
+static int tcp_connect(const char *host, const char *port, char *errbuf, size_t errlen)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL, *a;
+	int fd = -1, e = ECONNREFUSED;
+
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return fail(errbuf, errlen, -EHOSTUNREACH, "Failed to resolve \"%s\"", host);
+	for (a = res; a; a = a->ai_next) {
+		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+		if (fd < 0)
+			continue;
+		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+			break;
+		e = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		snprintf(errbuf, errlen, "Failed to connect to %s:%s: %s", host, port, strerror(e));
+		return -e;
+	}
+	return fd;
+}
+
+/* SSL_write on a non-blocking socket: retry the same buffer until it went out */
+static int ssl_write_all(SSL *ssl, int tcp, const char *buf, int n)
+{
+	for (;;) {
+		int k = SSL_write(ssl, buf, n), e;
+		struct pollfd p = { .fd = tcp };
+
+		if (k > 0)
+			return 0;
+		e = SSL_get_error(ssl, k);
+		if (e == SSL_ERROR_WANT_WRITE)
+			p.events = POLLOUT;
+		else if (e == SSL_ERROR_WANT_READ)
+			p.events = POLLIN;
+		else
+			return -EIO;
+		(void)poll(&p, 1, -1);
+	}
+}
+
+/*
+ * Carry bytes between ssl (on tcp) and sv until either side is done. The TCP
+ * socket is non-blocking: a blocking SSL_read that only found session tickets
+ * would wait for an answer to a request still sitting in sv.
+ */
+static void pump(SSL *ssl, int tcp, int sv)
+{
+	char buf[65536];
+	bool sv_eof = false;
+
+	(void)fcntl(tcp, F_SETFL, fcntl(tcp, F_GETFL) | O_NONBLOCK);
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = tcp, .events = POLLIN },
+				       { .fd = sv, .events = sv_eof ? 0 : POLLIN } };
+		int n;
+
+		if (SSL_pending(ssl) == 0 && poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (SSL_pending(ssl) > 0 || p[0].revents) {
+			n = SSL_read(ssl, buf, sizeof(buf));
+			if (n <= 0) {
+				int e = SSL_get_error(ssl, n);
+
+				if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+					continue;
+				return;
+			}
+			for (int off = 0; off < n;) {
+				ssize_t k = write(sv, buf + off, (size_t)(n - off));
+
+				if (k < 0 && errno == EINTR)
+					continue;
+				if (k <= 0)
+					return;
+				off += (int)k;
+			}
+		}
+		if (p[1].revents & POLLIN) {
+			ssize_t k = read(sv, buf, sizeof(buf));
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0) {
+				sv_eof = true; /* a half close: answers may still come */
+				continue;
+			}
+			if (ssl_write_all(ssl, tcp, buf, (int)k) < 0)
+				return;
+		} else if (p[1].revents & (POLLHUP | POLLERR)) {
+			return; /* the caller closed its end */
+		}
+	}
+}
+
+/* The pump runs in a grandchild (no zombie for the caller to reap). */
+static int start_pump(SSL *ssl, int tcp, char *errbuf, size_t errlen)
+{
+	int sv[2], st;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return fail(errbuf, errlen, -errno, "Failed to create a socketpair");
+	pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return fail(errbuf, errlen, -errno, "Failed to fork");
+	}
+	if (pid == 0) {
+		sigset_t all;
+
+		close(sv[0]);
+		if (fork() != 0)
+			_exit(0);
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+		signal(SIGPIPE, SIG_IGN);
+		pump(ssl, tcp, sv[1]);
+		_exit(0);
+	}
+	(void)waitpid(pid, &st, 0);
+	close(sv[1]);
+	return sv[0];
+}
+
+int cove_tls_connect(const struct cove_tls_target *t, char **ret_peer_pem, char *errbuf,
+		     size_t errlen)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl = NULL;
+	X509 *peer = NULL;
+	struct in6_addr a6;
+	struct in_addr a4;
+	char *pem = NULL;
+	int tcp = -1, r;
+
+	if (!ctx)
+		return fail(errbuf, errlen, -ENOMEM, "Failed to set up TLS");
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL); /* the peer is pinned below */
+	if (t->client_crt && (SSL_CTX_use_certificate_file(ctx, t->client_crt, SSL_FILETYPE_PEM) != 1 ||
+			      SSL_CTX_use_PrivateKey_file(ctx, t->client_key, SSL_FILETYPE_PEM) != 1)) {
+		r = fail(errbuf, errlen, -EINVAL, "Failed to load the client certificate %s",
+			 t->client_crt);
+		goto out;
+	}
+	r = tcp = tcp_connect(t->host, t->port, errbuf, errlen);
+	if (r < 0)
+		goto out;
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, tcp);
+	/* SNI only for names (RFC 6066), and lws picks a vhost by it */
+	if (inet_pton(AF_INET, t->host, &a4) != 1 && inet_pton(AF_INET6, t->host, &a6) != 1)
+		SSL_set_tlsext_host_name(ssl, t->host);
+	if (SSL_connect(ssl) != 1) {
+		r = fail(errbuf, errlen, -ECONNREFUSED, "TLS handshake with %s failed", t->host);
+		goto out;
+	}
+	peer = SSL_get1_peer_certificate(ssl);
+	pem = peer ? pem_of(peer) : NULL;
+	if (!pem) {
+		r = fail(errbuf, errlen, -EPROTO, "%s sent no certificate", t->host);
+		goto out;
+	}
+	if (t->server_pem && strcmp(t->server_pem, pem) != 0) {
+		r = fail(errbuf, errlen, -EPERM,
+			 "The certificate of %s changed: it is not the one stored for this remote",
+			 t->host);
+		goto out;
+	}
+	if (t->only_cert) {
+		r = 0;
+		goto out;
+	}
+	r = start_pump(ssl, tcp, errbuf, errlen);
+out:
+	if (r >= 0 && ret_peer_pem) {
+		*ret_peer_pem = pem;
+		pem = NULL;
+	}
+	free(pem);
+	X509_free(peer);
+	if (ssl && (r < 0 || t->only_cert))
+		SSL_shutdown(ssl);
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	if (tcp >= 0)
+		close(tcp);
+	return r;
+}
