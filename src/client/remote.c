@@ -113,7 +113,7 @@ int remote_split(const char *arg, char **ret_remote, const char **ret_rest, stru
 	*ret_remote = xstrndup(arg, (size_t)(colon - arg));
 	*ret_rest = colon + 1;
 	if (!streq(*ret_remote, "local") && !remote_get(*ret_remote)) {
-		int r = cove_err(err, -ENOENT, "The remote \"%s\" doesn't exist", *ret_remote);
+		int r = cove_err(err, -EOPNOTSUPP, "The remote \"%s\" doesn't exist", *ret_remote);
 
 		free(*ret_remote);
 		*ret_remote = NULL;
