@@ -41,6 +41,7 @@ static int delete_one(const char *name, bool force, struct cove_error *err)
 	_cleanup_free_ char *path = NULL;
 	json_t *inst = NULL;
 	json_int_t code;
+	bool ephemeral;
 	int r;
 
 	if (strchr(name, '/'))
@@ -50,6 +51,7 @@ static int delete_one(const char *name, bool force, struct cove_error *err)
 	if (r < 0)
 		return r;
 	code = json_integer_value(json_object_get(inst, "status_code"));
+	ephemeral = json_is_true(json_object_get(inst, "ephemeral"));
 	json_decref(inst);
 	if (code != 102 && code != 112) {
 		if (!force)
@@ -57,8 +59,8 @@ static int delete_one(const char *name, bool force, struct cove_error *err)
 					"The instance is currently running, stop it "
 					"first or pass --force");
 		r = stop_force(path, err);
-		if (r < 0)
-			return r;
+		if (r < 0 || ephemeral)
+			return r; /* as lxc: the stop deleted an ephemeral instance */
 	}
 	return api_async("DELETE", path, NULL, NULL, NULL, NULL, err);
 }
