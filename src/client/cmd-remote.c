@@ -466,17 +466,27 @@ static int trust_add(int argc, char **argv, struct cove_error *err)
 static int trust_render(json_t *list, enum format fmt, struct cove_error *err)
 {
 	_cleanup_(table_done) struct table t = {};
+	void *m = remote_tls_module(NULL);
+	cove_tls_cert_info_fn info = m ? (cove_tls_cert_info_fn)dlsym(m, "cove_tls_cert_info") : NULL;
 	json_t *c;
 	size_t i;
 
-	t.header = strv_split("TYPE,NAME,FINGERPRINT", ",");
+	/* as lxc: the common name and dates come from the certificate itself */
+	t.header = strv_split("TYPE,NAME,COMMON NAME,FINGERPRINT,ISSUE DATE,EXPIRY DATE", ",");
 	json_array_foreach(list, i, c) {
-		char **row = NULL;
 		const char *fp = json_string_value(json_object_get(c, "fingerprint")) ?: "";
+		const char *pem = json_string_value(json_object_get(c, "certificate")) ?: "";
+		char cn[256] = "", nb[32] = "", na[32] = "";
+		char **row = NULL;
 
+		if (info)
+			(void)info(pem, cn, nb, na);
 		strv_push_dup(&row, json_string_value(json_object_get(c, "type")) ?: "");
 		strv_push_dup(&row, json_string_value(json_object_get(c, "name")) ?: "");
+		strv_push_dup(&row, cn);
 		strv_push(&row, xstrndup(fp, 12));
+		strv_push(&row, format_time_image(nb));
+		strv_push(&row, format_time_image(na));
 		table_add_row(&t, row);
 	}
 	table_sort(&t, 1);

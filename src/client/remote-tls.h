@@ -24,6 +24,9 @@ typedef int (*cove_tls_connect_fn)(const struct cove_tls_target *t, char **ret_p
 				   char *errbuf, size_t errlen);
 /* A self-signed EC P-384 client certificate and key (mode 0600). */
 typedef int (*cove_tls_make_cert_fn)(const char *crt, const char *key, const char *cn);
+/* Subject CN and validity (RFC 3339, UTC) of a PEM certificate. */
+typedef int (*cove_tls_cert_info_fn)(const char *pem, char cn[256], char not_before[32],
+				     char not_after[32]);
 /* SHA-256 of a PEM certificate, lower-case hex. */
 typedef int (*cove_tls_fingerprint_fn)(const char *pem, char ret[65]);
 
@@ -31,3 +34,4 @@ int cove_tls_connect(const struct cove_tls_target *t, char **ret_peer_pem, char 
 		     size_t errlen);
 int cove_tls_make_cert(const char *crt, const char *key, const char *cn);
 int cove_tls_fingerprint(const char *pem, char ret[65]);
+int cove_tls_cert_info(const char *pem, char cn[256], char not_before[32], char not_after[32]);

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -88,6 +89,31 @@ int cove_tls_fingerprint(const char *pem, char ret[65])
 	}
 	for (unsigned i = 0; i < n; i++)
 		sprintf(ret + 2 * i, "%02x", md[i]);
+	X509_free(x);
+	return 0;
+}
+
+static void asn1_rfc3339(const ASN1_TIME *t, char ret[32])
+{
+	struct tm tm;
+
+	ret[0] = 0;
+	if (t && ASN1_TIME_to_tm(t, &tm) == 1)
+		strftime(ret, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int cove_tls_cert_info(const char *pem, char cn[256], char not_before[32], char not_after[32])
+{
+	X509 *x = x509_of(pem);
+	int n;
+
+	if (!x)
+		return -EINVAL;
+	n = X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, 256);
+	if (n < 0)
+		cn[0] = 0;
+	asn1_rfc3339(X509_get0_notBefore(x), not_before);
+	asn1_rfc3339(X509_get0_notAfter(x), not_after);
 	X509_free(x);
 	return 0;
 }

@@ -423,6 +423,8 @@ listen2() {
 	run innet lxc config trust list x: --format csv
 	assert_success
 	assert_output --partial client
+	# cove prints the trust store as lxc does
+	[ "$(cv config trust list -f csv)" = "$output" ]
 	run innet lxc exec "x:$n" -- echo hi
 	assert_output hi
 	run innet lxc info x:
