@@ -121,6 +121,36 @@ listen2() {
 	[ "$(head -1 <<<"$output" | jq -c .metadata.config)" = "{}" ]
 }
 
+@test "the tutorial's server config through cove config set/unset and Debian's lxc" {
+	run cv config set core.https_address 0.0.0.0:8443
+	assert_success
+	run cv config set core.trust_password motdepasse
+	assert_success
+	run cv config set core.https_address 127.0.0.1:8443
+	assert_success
+	run cv config get core.https_address
+	assert_output 127.0.0.1:8443
+	run cv config show
+	assert_output --partial "core.trust_password: true"
+	# the password survived the PUTs that sent it back as true
+	run tls POST /1.0/certificates '{"type":"client","password":"motdepasse"}'
+	[ "${lines[-1]}" = 400 ] # right password, but curl sent no certificate
+	run cv config set core.https_address 127.0.0.1:99999
+	assert_failure
+	run cv config unset core.https_address
+	assert_success
+	[ "$(api GET /1.0 | jq -r '.metadata.config["core.https_address"]')" = null ]
+	if command -v lxc >/dev/null; then
+		innet lxc list >/dev/null 2>&1 || true
+		run innet lxc config set core.https_address 127.0.0.1:8443
+		assert_success
+		run innet lxc config set core.trust_password autre
+		assert_success
+		run tls GET /1.0
+		[ "${lines[-1]}" = 200 ]
+	fi
+}
+
 @test "untrusted TLS clients: 403 for everything but GET /1.0 and POST /1.0/certificates" {
 	api PATCH /1.0 '{"config":{"core.https_address":"127.0.0.1:8443"}}' >/dev/null
 	local p
