@@ -53,6 +53,7 @@ int cmd_copy(int argc, char **argv, struct cove_error *err)
 	    {"config", required_argument, NULL, 'c'},  {"profile", required_argument, NULL, 'p'},
 	    {"no-profiles", no_argument, NULL, 'P'},   {"stateless", no_argument, NULL, 's'},
 	    {"copy-snapshots", no_argument, NULL, 'C'}, /* the default; the tutorial's flag */
+	    {"mode", required_argument, NULL, 'm'},
 	    {"help", no_argument, NULL, 'h'},	       {}};
 	_cleanup_free_ char *path = NULL, *src_name = NULL;
 	json_t *extra = json_object(), *profiles = NULL, *src = NULL, *req;
@@ -65,6 +66,11 @@ int cmd_copy(int argc, char **argv, struct cove_error *err)
 		_cleanup_free_ char *k = NULL, *v = NULL;
 		if (r < 0)
 			goto out;
+		if (r == 'm' && !streq(optarg, "push") && !streq(optarg, "pull") &&
+		    !streq(optarg, "relay")) {
+			r = cove_err(err, -EINVAL, "Invalid transfer mode \"%s\"", optarg);
+			goto out;
+		}
 		if (r == 'i')
 			instance_only = true;
 		else if (r == 'e')

@@ -38,12 +38,19 @@ static int do_move(int argc, char **argv, struct cove_error *err)
 	int r;
 
 	client_opt_reset();
-	while ((r = client_getopt(
-		    argc, argv, "h",
-		    (const struct option[]){{"instance-only", no_argument, NULL, 'i'}, {}}, err)) !=
-	       -1)
+	while ((r = client_getopt(argc, argv, "h",
+				  (const struct option[]){{"instance-only", no_argument, NULL, 'i'},
+							  {"mode", required_argument, NULL, 'm'},
+							  {"stateless", no_argument, NULL, 's'},
+							  {}},
+				  err)) != -1) {
 		if (r < 0)
 			return r;
+		/* the tutorial's --mode=push: every transfer is pushed by the client */
+		if (r == 'm' && !streq(optarg, "push") && !streq(optarg, "pull") &&
+		    !streq(optarg, "relay"))
+			return cove_err(err, -EINVAL, "Invalid transfer mode \"%s\"", optarg);
+	}
 	r = client_check_args(
 	    argc - optind, 2, 2,
 	    "cove move [<remote>:]<instance>[/<snapshot>] [<remote>:][<instance>[/<snapshot>]]",

@@ -420,8 +420,10 @@ listen2() {
 	assert_output --partial "already exists"
 	run cv copy nosuch "s2:x"
 	assert_failure
-	# move: the running source stops, the target runs, the source is gone
-	run cv move "$a" s2:
+	run cv move "$a" s2: --mode=sideways
+	assert_failure
+	# move (the tutorial's --mode=push): the running source stops, the target runs, the source is gone
+	run cv move "$a" s2: --mode=push
 	assert_success
 	[ "$(api2 GET "/1.0/instances/$a" | jq -r .metadata.status)" = Running ]
 	[ "$(api_code GET "/1.0/instances/$a")" = 404 ]
