@@ -451,11 +451,8 @@ static int trust_add(int argc, char **argv, struct cove_error *err)
 				b64[n++] = *p;
 		b64[n] = 0;
 	}
-	if (!*name) {
-		const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-
-		name = strndupa(base, strcspn(base, "."));
-	}
+	if (!*name) /* the file's name, as lxc */
+		name = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	body = json_pack("{ss ss ss sb}", "type", "client", "certificate", b64, "name", name,
 			 "restricted", 0);
 	r = request("POST", "/1.0/certificates", body, err);

@@ -346,7 +346,7 @@ listen2() {
 	run cv config trust add "$COVE_CONF/client.crt"
 	assert_success
 	run cv config trust list -f csv
-	assert_output --partial "client,client,"
+	assert_output --partial "client,client.crt,root@"
 	run cv remote add s1 https://127.0.0.1:8443 --accept-certificate </dev/null
 	assert_success
 	run cv config trust list s1: -f csv
@@ -461,5 +461,13 @@ listen2() {
 	assert_output hi
 	run innet lxc info x:
 	assert_output --partial "core.https_address: 127.0.0.1:8443"
+	# the tutorial's `lxc config trust add client.crt` (on the unix socket)
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:secp384r1 -nodes -days 2 -subj /CN=t \
+		-keyout "$TESTDIR/client.key" -out "$TESTDIR/client.crt" 2>/dev/null
+	run innet lxc config trust add "$TESTDIR/client.crt"
+	assert_success
+	[ "$(api GET /1.0/certificates | jq '.metadata | length')" = 2 ]
+	run innet lxc config trust list --format csv
+	assert_output --partial "client,client.crt,t,"
 	cv delete -f "$n"
 }
