@@ -292,6 +292,38 @@ static void pump(SSL *ssl, int tcp, int sv)
 	}
 }
 
+/*
+ * The pump holds nothing of the caller's: not its stdout (a reader of a pipe
+ * would wait for the pump), not the plain ends of other connections (their
+ * pumps would outlive them).
+ */
+static int close_between(unsigned first, unsigned last)
+{
+	return first > last ? 0 : close_range(first, last, 0);
+}
+
+static void keep_only(int a, int b)
+{
+	long max = sysconf(_SC_OPEN_MAX);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+
+	for (int fd = 0; fd < 3; fd++)
+		if (null >= 0 && fd != a && fd != b)
+			(void)dup2(null, fd);
+
+	if (null > 2)
+		(void)close(null);
+	/* close_range around the two kept, one close() each without it */
+	if (lo >= 3 && close_between(3, (unsigned)lo - 1) == 0 &&
+	    close_between((unsigned)lo + 1, (unsigned)hi - 1) == 0 &&
+	    close_between((unsigned)hi + 1, ~0U) == 0)
+		return;
+	for (long fd = 3; fd < (max > 0 && max < 4096 ? max : 4096); fd++)
+		if (fd != a && fd != b)
+			(void)close((int)fd);
+}
+
 /* The pump runs in a grandchild (no zombie for the caller to reap). */
 static int start_pump(SSL *ssl, int tcp, char *errbuf, size_t errlen)
 {
@@ -315,6 +347,7 @@ static int start_pump(SSL *ssl, int tcp, char *errbuf, size_t errlen)
 		sigfillset(&all);
 		sigprocmask(SIG_BLOCK, &all, NULL);
 		signal(SIGPIPE, SIG_IGN);
+		keep_only(tcp, sv[1]);
 		pump(ssl, tcp, sv[1]);
 		_exit(0);
 	}

@@ -80,7 +80,7 @@ static void add_ext(X509 *x, int nid, const char *value)
 }
 
 /* A self-signed EC P-384 certificate for 10 years, usable as server and client (as LXD's). */
-int tls_make_cert(const char *crt_path, const char *key_path, const char *cn)
+static int tls_make_cert(const char *crt_path, const char *key_path, const char *cn)
 {
 	EVP_PKEY *key = EVP_EC_gen("P-384");
 	X509 *x = X509_new();
