@@ -356,6 +356,8 @@ int cmd_info(int argc, char **argv, struct cove_error *err)
 	r = client_local_name(argv[optind], &name, err);
 	if (r < 0)
 		return r;
+	if (!*name) /* "REMOTE:": that server */
+		return info_server(resources, err);
 	if (strchr(name, '/'))
 		return info_snapshot(name, err);
 	path = api_instance_path(name);

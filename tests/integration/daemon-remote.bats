@@ -382,8 +382,15 @@ listen2() {
 	[ "$status" = 5 ]
 	run bash -c "printf 'a\nb\n' | nsenter --net=/run/netns/$COVED_NETNS $COVE exec s2:$n -- wc -l"
 	assert_output 2
+	run innet timeout 30 script -qec "stty cols 101 rows 31; $COVE exec s2:$n -- sh -c 'tty; stty size; exit 7'" /dev/null
+	[ "$status" = 7 ]
+	assert_output --partial /dev/pts/
+	assert_output --partial "31 101"
 	run cv info "s2:$n"
 	assert_output --partial "Status: RUNNING"
+	run cv info s2:
+	assert_success
+	assert_output --partial "core.https_address: 127.0.0.1:8444"
 	run cv config set "s2:$n" user.foo bar
 	assert_success
 	run cv config get "s2:$n" user.foo
