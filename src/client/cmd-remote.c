@@ -182,7 +182,7 @@ static int remote_add(int argc, char **argv, struct cove_error *err)
 		{}
 	};
 	_cleanup_free_ char *host = NULL, *port = NULL, *url = NULL, *certp = NULL;
-	const char *password = NULL, *name;
+	const char *password = NULL, *name, *addr;
 	bool accept = false, public = false;
 	json_t *remotes;
 	int r;
@@ -202,22 +202,24 @@ static int remote_add(int argc, char **argv, struct cove_error *err)
 		else if (r == 't' && !streq(optarg, "tls"))
 			return cove_err(err, -EINVAL, "Invalid auth type: %s", optarg);
 	}
-	r = client_check_args(argc - optind, 2, 2, "cove remote add [<remote>] <IP|FQDN|URL> [flags]",
+	r = client_check_args(argc - optind, 1, 2, "cove remote add [<remote>] <IP|FQDN|URL> [flags]",
 			      err);
 	if (r != 0)
 		return r > 0 ? 0 : r;
-	name = argv[optind];
+	addr = argv[argc - 1];
+	if (startswith(addr, "unix:"))
+		return cove_err(err, -EOPNOTSUPP, "Only https remotes can be added");
+	r = remote_parse_url(addr, &host, &port, err);
+	if (r < 0)
+		return r;
+	/* without a name, the remote is named after the host, as lxc does */
+	name = argc - optind == 2 ? argv[optind] : host;
 	if (!valid_remote_name(name))
 		return cove_err(err, -EINVAL, "Invalid remote name \"%s\"", name);
 	if (streq(name, "local") || remote_get(name))
 		return cove_err(err, -EEXIST, "Remote %s exists as <%s>", name,
 				streq(name, "local") ? "unix://" :
 				json_string_value(json_object_get(remote_get(name), "addr")));
-	if (startswith(argv[optind + 1], "unix:"))
-		return cove_err(err, -EOPNOTSUPP, "Only https remotes can be added");
-	r = remote_parse_url(argv[optind + 1], &host, &port, err);
-	if (r < 0)
-		return r;
 	url = strchr(host, ':') ? xasprintf("https://[%s]:%s", host, port) :
 				  xasprintf("https://%s:%s", host, port);
 	r = ensure_client_cert(err);

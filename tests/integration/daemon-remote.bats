@@ -308,6 +308,12 @@ listen2() {
 	assert_failure
 	run cv remote add x https://127.0.0.1:70000
 	assert_failure
+	# without a name: named after the host
+	run cv remote add 127.0.0.1:8443 --password pw --accept-certificate
+	assert_success
+	run cv remote list -f csv
+	assert_line "127.0.0.1,https://127.0.0.1:8443,lxd,tls,NO,NO,NO"
+	cv remote remove 127.0.0.1
 	run cv remote get-default
 	assert_output local
 	run cv remote switch s1
