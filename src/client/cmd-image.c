@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "api.h"
 #include "client.h"
+#include "remote-copy.h"
 #include "client-internal.h"
 #include "format.h"
 #include "http.h"
@@ -641,6 +642,7 @@ int cmd_image(int argc, char **argv, struct cove_error *err)
 	static const struct cmd sub[] = {
 	    {"alias", image_alias, "Manage image aliases"},
 	    {"build", image_build, "Build an image offline (busybox)"},
+	    {"copy", cmd_image_copy, "Copy images between servers"},
 	    {"delete", image_delete, "Delete images"},
 	    {"edit", image_edit, "Edit image properties"},
 	    {"export", image_export, "Export and download images"},

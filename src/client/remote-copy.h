@@ -12,3 +12,5 @@ int remote_copy(const char *src_remote, const char *src, const char *dst_remote,
  * on), 1 when the transfer between two servers was done, -errno. */
 int remote_copy_args(const char *from, const char *to, bool move, bool instance_only,
 		     struct cove_error *err);
+/* cove image copy [<remote>:]<image> <remote>: [--alias A]... [--copy-aliases] */
+int cmd_image_copy(int argc, char **argv, struct cove_error *err);

@@ -451,6 +451,35 @@ listen2() {
 	cv delete -f "s2:$b"
 }
 
+@test "cove image copy to another server (with its aliases), then a launch from it there" {
+	"$COVED" init --preseed <<<"$PRESEED"
+	COVE_DIR=$COVE_DIR2 "$COVED" init --preseed <<<"$PRESEED"
+	build_image "$COVE_DIR/unix.socket"
+	listen2
+	local n=$(ct a)
+	touch "$TESTDIR/start"
+	run cv image copy busybox s2: --copy-aliases --alias bb
+	assert_success
+	[ "$(api2 GET '/1.0/images?recursion=1' | jq -r '.metadata[0].fingerprint')" = \
+		"$(api GET '/1.0/images?recursion=1' | jq -r '.metadata[0].fingerprint')" ]
+	[ "$(api2 GET '/1.0/images/aliases' | jq -c '.metadata | sort')" = \
+		'["/1.0/images/aliases/bb","/1.0/images/aliases/busybox"]' ]
+	run cv launch s2:bb "s2:$n"
+	assert_success
+	[ "$(api2 GET "/1.0/instances/$n" | jq -r .metadata.status)" = Running ]
+	run cv image copy busybox s2:
+	assert_failure
+	run cv image copy nosuch s2:
+	assert_failure
+	run cv image copy busybox local:
+	assert_failure
+	run cv image copy busybox s2:x
+	assert_failure
+	# no temporary directory left behind
+	[ -z "$(find /tmp -maxdepth 1 -name 'cove-image.*' -newer "$TESTDIR/start")" ]
+	cv delete -f "s2:$n"
+}
+
 @test "Debian's lxc client: remote add with a password, lxc list, trust list against coved over TLS" {
 	command -v lxc >/dev/null || skip "lxd-client is not installed"
 	init_both
