@@ -15,6 +15,8 @@
 #include "api.h"
 #include "client.h"
 #include "client-internal.h"
+#include "remote-copy.h"
+#include "remote.h"
 #include "http.h"
 #include "strutil.h"
 #include "strv.h"
@@ -260,12 +262,16 @@ static int start(const char *name, struct cove_error *err)
 static int run(int argc, char **argv, bool launch, struct cove_error *err)
 {
 	_cleanup_(launch_args_done) struct launch_args a = {};
-	_cleanup_free_ char *name = NULL;
+	_cleanup_free_ char *name = NULL, *def = xstrdup(remote_current());
 	int r;
 
 	r = launch_parse(argc, argv, &a, err);
 	if (r != 0)
 		return r > 0 ? 0 : r;
+	/* REMOTE: prefixes: the instance's server, the image copied there if need be */
+	r = remote_launch_prepare(argc, argv, def, a.image, a.name, err);
+	if (r < 0)
+		return r;
 	r = create(&a, &name, err);
 	if (r < 0 || !launch)
 		return r;

@@ -281,3 +281,56 @@ int cmd_image_copy(int argc, char **argv, struct cove_error *err)
 		printf("Image copied successfully!\n");
 	return r;
 }
+
+/* origin of a pointer into one of argv's strings: that whole argument */
+static const char *arg_of(int argc, char **argv, const char *p)
+{
+	for (int i = 0; p && i < argc; i++)
+		if (p >= argv[i] && p <= argv[i] + strlen(argv[i]))
+			return argv[i];
+	return NULL;
+}
+
+int remote_launch_prepare(int argc, char **argv, const char *def, const char *image,
+			  const char *name, struct cove_error *err)
+{
+	_cleanup_free_ char *ir = NULL, *nr = NULL, *alias_path = NULL, *e = NULL, *srcarg = NULL;
+	_cleanup_strv_free_ char **aliases = NULL;
+	const char *iarg = arg_of(argc, argv, image), *narg = arg_of(argc, argv, name), *rest;
+	json_t *found = NULL;
+	int r;
+
+	r = iarg ? remote_split(iarg, &ir, &rest, err) : 0;
+	if (r >= 0 && narg)
+		r = remote_split(narg, &nr, &rest, err);
+	if (r < 0)
+		return r;
+	/* the instance goes to its name's remote, else the default one (as lxc) */
+	r = remote_use(nr ?: def, err);
+	if (r < 0 || !image || streq(ir ?: def, nr ?: def))
+		return r;
+	/* an image of another server: copied over unless it is there (by alias or fingerprint) */
+	e = http_escape(image);
+	alias_path = xasprintf("/1.0/images/aliases/%s", e);
+	if (api_get(alias_path, &found, NULL, NULL) >= 0) {
+		json_decref(found);
+		return 0;
+	}
+	free(alias_path);
+	alias_path = xasprintf("/1.0/images/%s", e);
+	if (api_get(alias_path, &found, NULL, NULL) >= 0) {
+		json_decref(found);
+		return 0;
+	}
+	r = remote_use(ir ?: def, err);
+	if (r < 0)
+		return r;
+	free(alias_path);
+	alias_path = xasprintf("/1.0/images/aliases/%s", e);
+	if (api_get(alias_path, &found, NULL, NULL) >= 0)
+		strv_push_dup(&aliases, image);
+	json_decref(found);
+	srcarg = xasprintf("%s:%s", ir ?: def, image);
+	r = transfer_image(srcarg, nr ?: def, aliases, err);
+	return r < 0 ? r : 0;
+}

@@ -14,3 +14,11 @@ int remote_copy_args(const char *from, const char *to, bool move, bool instance_
 		     struct cove_error *err);
 /* cove image copy [<remote>:]<image> <remote>: [--alias A]... [--copy-aliases] */
 int cmd_image_copy(int argc, char **argv, struct cove_error *err);
+/*
+ * For launch/init after launch_parse (image and name point into argv; def is
+ * the default remote from before): select the instance's remote (its name's,
+ * else def) and, when the image is on another server and not on that one,
+ * copy it over (with its alias) first.
+ */
+int remote_launch_prepare(int argc, char **argv, const char *def, const char *image,
+			  const char *name, struct cove_error *err);

@@ -480,6 +480,25 @@ listen2() {
 	cv delete -f "s2:$n"
 }
 
+@test "cove launch IMAGE REMOTE:NAME copies a local image to that server first" {
+	"$COVED" init --preseed <<<"$PRESEED"
+	COVE_DIR=$COVE_DIR2 "$COVED" init --preseed <<<"$PRESEED"
+	build_image "$COVE_DIR/unix.socket"
+	listen2
+	local n=$(ct a) m=$(ct b)
+	run cv launch busybox "s2:$n"
+	assert_success
+	[ "$(api2 GET "/1.0/instances/$n" | jq -r .metadata.status)" = Running ]
+	[ "$(api2 GET /1.0/images/aliases/busybox | jq -r .metadata.target)" = \
+		"$(api GET /1.0/images/aliases/busybox | jq -r .metadata.target)" ]
+	[ "$(api GET /1.0/instances | jq '.metadata | length')" = 0 ]
+	# the second time the image is there already
+	run cv init busybox "s2:$m"
+	assert_success
+	[ "$(api2 GET /1.0/images | jq '.metadata | length')" = 1 ]
+	cv delete -f "s2:$n" "s2:$m"
+}
+
 @test "Debian's lxc client: remote add with a password, lxc list, trust list against coved over TLS" {
 	command -v lxc >/dev/null || skip "lxd-client is not installed"
 	init_both
