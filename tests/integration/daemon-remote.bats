@@ -308,6 +308,13 @@ listen2() {
 	assert_failure
 	run cv remote add x https://127.0.0.1:70000
 	assert_failure
+	# the password asked for on stdin after the fingerprint (once the server forgot us)
+	local c
+	for c in $(api GET /1.0/certificates | jq -r '.metadata[]'); do api DELETE "$c" >/dev/null; done
+	run bash -c "printf 'y\npw\n' | nsenter --net=/run/netns/$COVED_NETNS $COVE remote add s3 127.0.0.1:8443"
+	assert_success
+	assert_output --partial "Admin password (or token) for s3:"
+	cv remote remove s3
 	# without a name: named after the host
 	run cv remote add 127.0.0.1:8443 --password pw --accept-certificate
 	assert_success
