@@ -209,3 +209,23 @@ int api_instance_apply(struct db_instance *cur, struct db_instance *n, const jso
 		cur->ephemeral = n->ephemeral;
 	return 0;
 }
+
+bool api_etag_ok(struct request *req, const json_t *etag_obj)
+{
+	_cleanup_free_ char *cur = NULL, *sent = NULL;
+	size_t n;
+
+	if (!req->if_match)
+		return true;
+	cur = util_json_etag((json_t *)etag_obj);
+	sent = xstrdup(req->if_match);
+	n = strlen(sent);
+	if (n >= 2 && sent[0] == '"' && sent[n - 1] == '"') {
+		sent[n - 1] = 0;
+		memmove(sent, sent + 1, n - 1);
+	}
+	if (streq(cur, sent))
+		return true;
+	reply_error(req, 412, "ETag doesn't match: %s vs %s", cur, sent);
+	return false;
+}

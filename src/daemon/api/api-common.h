@@ -7,6 +7,7 @@
 
 #include "cove/error.h"
 #include "db/db.h"
+#include "request.h"
 
 /*
  * ?filter= as LXD's basic form: "FIELD eq VALUE [and FIELD eq VALUE...]"
@@ -26,3 +27,10 @@ int api_instance_fields(const json_t *body, struct db_instance *ret, bool create
 /* Apply parsed fields n (from body) to cur: PUT replaces, PATCH merges what body has. */
 int api_instance_apply(struct db_instance *cur, struct db_instance *n, const json_t *body,
 		       bool patch, struct cove_error *err);
+
+/*
+ * If-Match: true when the request has none or it matches the ETag of
+ * etag_obj (the part of the object a PUT replaces); otherwise replies 412
+ * with LXD's text and returns false.
+ */
+bool api_etag_ok(struct request *req, const json_t *etag_obj);

@@ -319,21 +319,8 @@ static void create_instance(struct request *req, char **params)
 static bool etag_ok(struct request *req, const struct db_instance *i)
 {
 	_cleanup_json_ json_t *e = instance_etag_json(i);
-	_cleanup_free_ char *cur = util_json_etag(e), *sent = NULL;
-	size_t n;
 
-	if (!req->if_match)
-		return true;
-	sent = xstrdup(req->if_match);
-	n = strlen(sent);
-	if (n >= 2 && sent[0] == '"' && sent[n - 1] == '"') {
-		sent[n - 1] = 0;
-		memmove(sent, sent + 1, n - 1);
-	}
-	if (streq(cur, sent))
-		return true;
-	reply_error(req, 412, "ETag doesn't match: %s vs %s", cur, sent);
-	return false;
+	return api_etag_ok(req, e);
 }
 
 /* limits.* take effect at once on a running instance, as in LXD */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "api-common.h"
 #include "daemon.h"
 #include "events.h"
 #include "networks/network-acl.h"
@@ -78,21 +79,8 @@ static void get_acl(struct request *req, char **params)
 static bool etag_ok(struct request *req, const json_t *acl)
 {
 	_cleanup_json_ json_t *e = etag_of(acl);
-	_cleanup_free_ char *cur = util_json_etag(e), *sent = NULL;
-	size_t len;
 
-	if (!req->if_match)
-		return true;
-	sent = xstrdup(req->if_match);
-	len = strlen(sent);
-	if (len >= 2 && sent[0] == '"' && sent[len - 1] == '"') {
-		sent[len - 1] = 0;
-		memmove(sent, sent + 1, len - 1);
-	}
-	if (streq(cur, sent))
-		return true;
-	reply_error(req, 412, "ETag doesn't match: %s vs %s", cur, sent);
-	return false;
+	return api_etag_ok(req, e);
 }
 
 static void update_acl(struct request *req, char **params, bool patch)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "api-common.h"
 #include "daemon.h"
 #include "db/db-networks.h"
 #include "events.h"
@@ -145,21 +146,8 @@ static void create_network(struct request *req, char **params)
 static bool etag_ok(struct request *req, const struct db_network *n)
 {
 	_cleanup_json_ json_t *e = etag_json(n);
-	_cleanup_free_ char *cur = util_json_etag(e), *sent = NULL;
-	size_t len;
 
-	if (!req->if_match)
-		return true;
-	sent = xstrdup(req->if_match);
-	len = strlen(sent);
-	if (len >= 2 && sent[0] == '"' && sent[len - 1] == '"') {
-		sent[len - 1] = 0;
-		memmove(sent, sent + 1, len - 1);
-	}
-	if (streq(cur, sent))
-		return true;
-	reply_error(req, 412, "ETag doesn't match: %s vs %s", cur, sent);
-	return false;
+	return api_etag_ok(req, e);
 }
 
 /* The managed network params[0], or an answer (404, or 400 for a host interface). */

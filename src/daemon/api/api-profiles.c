@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "api-common.h"
 #include "daemon.h"
 #include "db/db.h"
 #include "events.h"
@@ -212,21 +213,8 @@ static void create_profile(struct request *req, char **params)
 static bool etag_ok(struct request *req, const struct db_profile *p)
 {
 	_cleanup_json_ json_t *e = profile_etag(p);
-	_cleanup_free_ char *cur = util_json_etag(e), *sent = NULL;
-	size_t n;
 
-	if (!req->if_match)
-		return true;
-	sent = xstrdup(req->if_match);
-	n = strlen(sent);
-	if (n >= 2 && sent[0] == '"' && sent[n - 1] == '"') {
-		sent[n - 1] = 0;
-		memmove(sent, sent + 1, n - 1);
-	}
-	if (streq(cur, sent))
-		return true;
-	reply_error(req, 412, "ETag doesn't match: %s vs %s", cur, sent);
-	return false;
+	return api_etag_ok(req, e);
 }
 
 /* PUT replaces config, devices and description; PATCH merges what body has. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "api-common.h"
 #include "api-storage.h"
 #include "daemon.h"
 #include "db/db.h"
@@ -357,21 +358,8 @@ void storage_volume_state(struct request *req, char **params)
 static bool etag_ok(struct request *req, const struct db_volume *v)
 {
 	_cleanup_json_ json_t *e = volume_etag(v);
-	_cleanup_free_ char *cur = util_json_etag(e), *sent = NULL;
-	size_t n;
 
-	if (!req->if_match)
-		return true;
-	sent = xstrdup(req->if_match);
-	n = strlen(sent);
-	if (n >= 2 && sent[0] == '"' && sent[n - 1] == '"') {
-		sent[n - 1] = 0;
-		memmove(sent, sent + 1, n - 1);
-	}
-	if (streq(cur, sent))
-		return true;
-	reply_error(req, 412, "ETag doesn't match: %s vs %s", cur, sent);
-	return false;
+	return api_etag_ok(req, e);
 }
 
 static void update_volume(struct request *req, char **params, bool patch)
