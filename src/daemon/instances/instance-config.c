@@ -18,12 +18,12 @@
 #include "instance.h"
 #include "instance-idmap.h"
 #include "instance-limits.h"
-#include "instance-storage.h"
 #include "instance-snapshot.h"
-#include "strutil.h"
-#include "util.h"
+#include "instance-storage.h"
 #include "networks/network.h"
 #include "proxy/proxy.h"
+#include "strutil.h"
+#include "util.h"
 
 typedef int (*value_check_fn)(const char *v);
 
