@@ -49,8 +49,9 @@ setup() {
 	wpid=$!
 	BG_PIDS="$wpid"
 	sleep 0.5
-	# the init exits by itself: the monitor notices
-	cove-attach -n "$N" -- kill -PWR 1
+	# the init exits by itself: the monitor notices (signalled from the host:
+	# an attached `kill` may be killed with the pid namespace before it exits)
+	kill -PWR "$(cove-info -n "$N" -p -H)"
 	wait "$wpid"
 	[ "$(ct_state "$N")" = STOPPED ]
 	[ -z "$(our_cgroups)" ]
