@@ -433,7 +433,9 @@ static int step_process(struct child *ch, struct cove_error *err)
 static int step_exec(struct child *ch, struct cove_error *err)
 {
 	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	_cleanup_free_ char *file = NULL;
 	const char *cmd;
+	int r;
 
 	if (ch->run->init_argv && ch->run->init_argv[0])
 		ch->argv = strv_copy(ch->run->init_argv);
@@ -448,18 +450,30 @@ static int step_exec(struct child *ch, struct cove_error *err)
 		(void)close_range(3, (unsigned)ch->sync - 1, 0);
 	(void)close_range((unsigned)ch->sync + 1, ~0U, 0);
 	if (strchr(ch->argv[0], '/'))
-		execve(ch->argv[0], ch->argv, ch->env);
-	else {
-		for (const char *p = path; *p;) {
+		file = xstrdup(ch->argv[0]);
+	else
+		for (const char *p = path; *p && !file;) {
 			size_t n = strcspn(p, ":");
 			_cleanup_free_ char *f = xasprintf("%.*s/%s", (int)n, p, ch->argv[0]);
 
-			execve(f, ch->argv, ch->env);
+			if (access(f, X_OK) == 0)
+				file = TAKE_PTR(f);
 			p += n + (p[n] == ':');
 		}
+	if (!file)
 		errno = ENOENT;
-	}
-	return cove_err(err, -errno, "Failed to exec init '%s': %m", ch->argv[0]);
+	if (!file || access(file, X_OK) < 0)
+		return cove_err(err, -errno, "Failed to exec init '%s': %m", ch->argv[0]);
+	/*
+	 * The monitor reports RUNNING on this (LXC does the same), while we
+	 * exec; an exec that fails now ends with init gone: STOPPED.
+	 */
+	(void)sync_send(ch->sync, SYNC_EXECING, NULL);
+	execve(file, ch->argv, ch->env);
+	r = -errno;
+	/* the log fd is closed by now: the console (init's stderr) shows it */
+	dprintf(STDERR_FILENO, "Failed to exec init '%s': %s\n", ch->argv[0], strerror(-r));
+	return cove_err(err, r, "Failed to exec init '%s': %s", ch->argv[0], strerror(-r));
 }
 
 static const struct {

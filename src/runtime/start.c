@@ -422,8 +422,10 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 			return cove_err(err, r, "Failed to talk to the container process: %s",
 					strerror(-r));
 	}
-	/* The child's end closes on exec: EOF without an ERROR message means init runs. */
-	r = sync_wait(ours, _SYNC_STEP_MAX, err);
+	/* EXECING: init was found and the exec follows (a failed one ends as STOPPED). */
+	r = sync_wait(ours, SYNC_EXECING, err);
+	if (r >= 0)
+		return 0;
 	if (r == -EPIPE) {
 		siginfo_t si = {};
 

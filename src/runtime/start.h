@@ -25,6 +25,7 @@ enum cove_sync_step {
 	SYNC_ERROR,	  /* child -> parent: failed, with a message */
 	SYNC_IDMAP,	  /* parent -> child: ids mapped; may carry the idmapped rootfs (idmap.h) */
 	SYNC_CGROUP,	  /* parent -> child: cgroup made; carries the files to enter it by */
+	SYNC_EXECING,	  /* child -> parent: init found and executable, exec follows */
 	_SYNC_STEP_MAX,
 	_SYNC_STEP_INVALID = -22,
 };
