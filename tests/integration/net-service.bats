@@ -100,6 +100,10 @@ dhcp_ct() {
 	ip -n "$HNS" addr add 10.198.$S.1/24 dev "cvu$R"
 	ip -n "$HNS" link set "cvu$R" up
 	ip -n "$ONS" addr add 10.198.$S.2/24 dev cvu1
+	# a second address for the NAT check: the un-NATed ping's conntrack entry
+	# (same ICMP id when the ping gets the same pid) would otherwise outlive
+	# the restart and keep the next ping un-NATed
+	ip -n "$ONS" addr add 10.198.$S.3/24 dev cvu1
 	ip -n "$ONS" link set cvu1 up
 	svc_conf "ipv4.nat = false"
 	svc start
@@ -115,7 +119,7 @@ dhcp_ct() {
 	svc_conf
 	svc start
 	net_start "$n"
-	run ct_exec "$n" ping -c 1 -W 2 "10.198.$S.2"
+	run ct_exec "$n" ping -c 1 -W 2 "10.198.$S.3"
 	assert_success
 }
 
