@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "images/image.h"
 #include "instances/instance.h"
+#include "networks/network.h"
 #include "instances/instance-lifecycle.h"
 #include "instances/instance-limits.h"
 #include "instances/instance-storage.h"
@@ -362,6 +363,8 @@ static void update_instance(struct request *req, char **params, bool patch)
 		r = db_instance_update(the_daemon->db, &i, &err);
 	if (r >= 0)
 		r = apply_limits_live(&i, &err);
+	if (r >= 0) /* a nic's ipv4.address: dnsmasq re-reads its hosts now, not racing the next start */
+		networks_sync_static_leases();
 	if (r < 0) {
 		reply_errno(req, r, err.msg);
 	} else {
