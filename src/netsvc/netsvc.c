@@ -186,13 +186,31 @@ int netsvc_auto_subnet(char **ret, struct cove_error *err)
 			"required");
 }
 
+/* The canonical text (RFC 5952), as `ip addr` prints it: a zero group must
+ * not read "fd42:a:b:0::1" where the kernel shows "fd42:a:b::1". */
+char *netsvc_format_subnet6(const uint16_t w[3])
+{
+	struct in6_addr a = { 0 };
+	char buf[INET6_ADDRSTRLEN];
+
+	a.s6_addr[0] = 0xfd;
+	a.s6_addr[1] = 0x42;
+	for (unsigned i = 0; i < 3; i++) {
+		a.s6_addr[2 + 2 * i] = (uint8_t)(w[i] >> 8);
+		a.s6_addr[3 + 2 * i] = (uint8_t)w[i];
+	}
+	a.s6_addr[15] = 1;
+	inet_ntop(AF_INET6, &a, buf, sizeof(buf));
+	return xasprintf("%s/64", buf);
+}
+
 char *netsvc_auto_subnet6(void)
 {
 	uint16_t w[3] = { 0 };
 
 	if (getrandom(w, sizeof(w), 0) != sizeof(w))
 		w[0] = (uint16_t)getpid(), w[1] = (uint16_t)time(NULL);
-	return xasprintf("fd42:%x:%x:%x::1/64", w[0], w[1], w[2]);
+	return netsvc_format_subnet6(w);
 }
 
 static int pick_subnet(struct netsvc *s, struct cove_error *err)

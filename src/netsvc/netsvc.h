@@ -62,6 +62,8 @@ int netsvc_parse_subnet(const char *s, uint32_t *ret_addr, unsigned *ret_prefix)
 int netsvc_auto_subnet(char **ret, struct cove_error *err);
 /* A random fd42:....::1/64 (owned). */
 char *netsvc_auto_subnet6(void);
+/* fd42:w0:w1:w2::1/64 in canonical text (zero groups compressed) */
+char *netsvc_format_subnet6(const uint16_t w[3]);
 
 /*
  * Make the bridge, addresses, nft table and dnsmasq. 1 if the bridge was

@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "fileio.h"
 #include "instances/instance.h"
+#include "netsvc.h"
 #include "strv.h"
 
 static char dir[] = "/tmp/test-daemon-db.XXXXXX";
@@ -159,12 +160,34 @@ static void test_names(void **state)
 		assert_int_equal(instance_name_validate(bad[i], NULL), -EINVAL);
 }
 
+/* The automatic IPv6 subnet is stored as `ip addr` prints it (CI once got
+ * "fd42:c594:5ed0:0::1/64" where the bridge showed "fd42:c594:5ed0::1/64"). */
+static void test_subnet6_text(void **state)
+{
+	static const struct {
+		uint16_t w[3];
+		const char *text;
+	} cases[] = {
+		{ { 0xc594, 0x5ed0, 0 }, "fd42:c594:5ed0::1/64" },
+		{ { 0, 0x12, 0x3 }, "fd42:0:12:3::1/64" },
+		{ { 0, 0, 0 }, "fd42::1/64" },
+		{ { 0xffff, 0xab, 0x1 }, "fd42:ffff:ab:1::1/64" },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char *t = netsvc_format_subnet6(cases[i].w);
+
+		assert_string_equal(t, cases[i].text);
+		free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrations),  cmocka_unit_test(test_instances),
 		cmocka_unit_test(test_images_aliases), cmocka_unit_test(test_config_keys),
-		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_names), cmocka_unit_test(test_subnet6_text),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
