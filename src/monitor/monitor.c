@@ -880,6 +880,11 @@ static int prepare(struct monitor *m, const struct args *a, struct cove_error *e
 	if (r < 0)
 		return r;
 	setup_log(m, a);
+	/* the netns is made by a thread while we go on (netns-early.c) */
+	for (size_t i = 0; i < m->conf->n_nets; i++)
+		m->run.share_net |= m->conf->nets[i].type == COVE_NET_NONE;
+	m->run.conf = m->conf;
+	cove_run_netns_begin(&m->run);
 	cove_step_timer_begin(&t);
 	r = cove_run_check_prepare(&m->run, m->conf, err);
 	cove_step_timer_end(&t, "monitor", "check");
@@ -979,9 +984,6 @@ int main(int argc, char **argv)
 		sync_report(&m, r, &err);
 		return 1;
 	}
-	for (size_t i = 0; i < m.conf->n_nets; i++)
-		m.run.share_net |= m.conf->nets[i].type == COVE_NET_NONE;
-	m.run.conf = m.conf;
 	m.run.name = m.name;
 	m.run.config_path = m.config_path;
 	m.run.init_argv = a.init_argv;

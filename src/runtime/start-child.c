@@ -143,12 +143,23 @@ static int step_hostname(struct child *ch, struct cove_error *err)
 	return 0;
 }
 
+/* The netns the monitor made ahead (netns-early.c), lo already up. */
+static int step_netns(struct child *ch, struct cove_error *err)
+{
+	if (ch->run->netns_fd < 0)
+		return 0;
+	if (setns(ch->run->netns_fd, CLONE_NEWNET) < 0)
+		return cove_err(err, -errno, "Failed to join the container's network namespace: %m");
+	(void)close(ch->run->netns_fd);
+	return 0;
+}
+
 static int step_loopback(struct child *ch, struct cove_error *err)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
 	_cleanup_close_ int fd = -EBADF;
 
-	if (ch->run->share_net)
+	if (ch->run->share_net || ch->run->netns_fd >= 0)
 		return 0;
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
@@ -480,6 +491,7 @@ static const struct {
 	const char *name;
 	int (*fn)(struct child *ch, struct cove_error *err);
 } steps[] = {
+	{ "netns", step_netns },
 	{ "idmap", step_idmap },
 	{ "cgroup-early", step_cgroup_early },
 	{ "hostname", step_hostname },

@@ -92,14 +92,18 @@ void cove_step_timer_end(const struct cove_step_timer *t, const char *side, cons
 {
 	if (log_get_max_level() < COVE_LOG_TRACE)
 		return;
-	log_trace("step %s/%s: %lld us wall, %lld us cpu", side, step,
-		  (long long)(clock_ns(CLOCK_MONOTONIC) - t->wall_ns) / 1000,
-		  (long long)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - t->cpu_ns) / 1000);
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	/* "ended at" is CLOCK_MONOTONIC: lines of the monitor, the child and cove-start line up */
+	log_trace("step %s/%s: %lld us wall, %lld us cpu, ended at %lld us", side, step,
+		  (long long)(now - t->wall_ns) / 1000,
+		  (long long)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - t->cpu_ns) / 1000,
+		  (long long)now / 1000);
 }
 
 void cove_run_init(struct cove_run *run)
 {
-	*run = (struct cove_run){ .log_fd = -1, .pidfd = -EBADF };
+	*run = (struct cove_run){ .log_fd = -1, .pidfd = -EBADF, .netns_fd = -EBADF };
 }
 
 void cove_run_done(struct cove_run *run)
@@ -111,6 +115,8 @@ void cove_run_done(struct cove_run *run)
 	run->pidfd = safe_close(run->pidfd);
 	run->net = cove_net_destroy(run->net);
 	run->seccomp = cove_seccomp_free(run->seccomp);
+	(void)cove_run_netns_end(run);
+	run->netns_fd = safe_close(run->netns_fd);
 }
 
 static int run_check(struct cove_run *run, const struct cove_conf *c, struct cove_error *err)
@@ -282,7 +288,7 @@ static int step_pre_start(struct cove_run *run, struct cove_error *err)
 static int clone_network(struct cove_run *run, struct cove_error *err)
 {
 	struct cove_net_ctx ctx = { .name = run->name, .config_path = run->config_path,
-				    .log_fd = run->log_fd };
+				    .log_fd = run->log_fd, .netns_fd = run->netns_fd };
 
 	if (run->share_net || !cove_net_wanted(run->conf))
 		return 0;
@@ -359,7 +365,8 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 	};
 	long pid;
 
-	if (!run->share_net)
+	/* the netns made ahead, which the child joins first thing, or a new one now */
+	if (!run->share_net && cove_run_netns_end(run) < 0)
 		args.flags |= CLONE_NEWNET;
 	if (cove_conf_is_unprivileged(run->conf))
 		args.flags |= CLONE_NEWUSER; /* maps written below by cove_idmap_parent() */
@@ -403,6 +410,7 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 		return r;
 
 	r = clone_network(run, err);
+	run->netns_fd = safe_close(run->netns_fd); /* the child and run->net hold it now */
 	if (r < 0)
 		return r;
 	if (cove_hooks_any(run->conf, COVE_HOOK_START_HOST) || run->net) {
@@ -437,10 +445,18 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 	return r < 0 ? r : cove_err(err, -EPROTO, "Unexpected message from the container");
 }
 
+/* The netns thread, when the monitor has not begun it already (a reboot). */
+static int step_netns_begin(struct cove_run *run, struct cove_error *err)
+{
+	cove_run_netns_begin(run);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct cove_run *run, struct cove_error *err);
 } steps[] = {
+	{ "netns-begin", step_netns_begin },
 	{ "rootfs", step_rootfs },
 	{ "seccomp", step_seccomp },
 	{ "console", step_console },
@@ -475,6 +491,8 @@ int cove_run_start(struct cove_run *run, struct cove_error *err)
 			log_debug("Start step '%s' failed: %s", steps[i].name, cove_err_msg(err, r));
 			kill_child(run);
 			run->net = cove_net_destroy(run->net);
+			(void)cove_run_netns_end(run);
+			run->netns_fd = safe_close(run->netns_fd);
 			return r;
 		}
 	}

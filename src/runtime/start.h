@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -71,6 +72,10 @@ struct cove_run {
 	void *seccomp;		  /* owned: the filter the child loads before exec (seccomp-policy.h) */
 	int *cg_fds;		  /* owned during a start: files the child enters its cgroup by (SYNC_CGROUP) */
 	size_t n_cg_fds;
+	int netns_fd;		  /* owned until the clone: the netns made ahead (netns-early.c), or -EBADF */
+	int netns_err;		  /* the thread's failure, when it had one */
+	bool netns_busy;	  /* the thread runs: join it (cove_run_netns_end) */
+	pthread_t netns_thread;
 };
 
 void cove_run_init(struct cove_run *run);
@@ -87,6 +92,15 @@ int cove_run_start(struct cove_run *run, struct cove_error *err);
 int cove_run_stopped(struct cove_run *run, const char *target, struct cove_error *err);
 /* Free what run owns (does not stop anything). */
 void cove_run_done(struct cove_run *run);
+
+/*
+ * The netns made ahead of the clone by a thread (netns-early.c): begin once
+ * conf and share_net are set (nothing happens for a shared netns or a user
+ * namespace); end joins it and returns the netns fd, or -EBADF when the
+ * clone must make the netns itself.
+ */
+void cove_run_netns_begin(struct cove_run *run);
+int cove_run_netns_end(struct cove_run *run);
 
 /* Split a command line with shell-like quoting ('', "", \). NULL on bad quoting. */
 char **cove_split_cmdline(const char *s);

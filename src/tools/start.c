@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "strutil.h"
 #include "strv.h"
@@ -76,6 +77,18 @@ static int parse_argv(int argc, char **argv, struct tool_common *tc)
 	return 0;
 }
 
+/* At -l TRACE: when we ran, on the clock of the monitor's step timers. */
+static void trace_mark(const char *what)
+{
+	struct timespec ts;
+
+	if (log_get_max_level() < COVE_LOG_TRACE)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	log_trace("step cove-start/%s at %lld us", what,
+		  (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
 int main(int argc, char **argv)
 {
 	_cleanup_(cove_container_freep) struct cove_container *ct = NULL;
@@ -87,6 +100,7 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 	tool_common_setup(&tc, "cove-start");
+	trace_mark("main");
 	/* lxc-start takes the name as the first positional argument too. */
 	if (!tc.name && optind < argc && (optind == 0 || !streq(argv[optind - 1], "--")))
 		tc.name = argv[optind++];
@@ -100,6 +114,7 @@ int main(int argc, char **argv)
 	arg_opts.loglevel = tc.loglevel;
 	r = cove_container_start(ct, &arg_opts, &err);
 	strv_free(arg_defines);
+	trace_mark("done");
 	if (r < 0)
 		return tool_fail(r, &err);
 	return 0;

@@ -212,6 +212,29 @@ seccomp_on() {
 	[ "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)" ]
 }
 
+@test "the netns made ahead of the clone: lo up, configurable by root inside, the host's lo untouched" {
+	ct_conf "$N" "lxc.net.0.type = empty"
+	host_mtu=$(cat /sys/class/net/lo/mtu)
+	run cove-start -n "$N" -d
+	assert_success
+	run ct_exec "$N" ip link show lo
+	assert_output --partial ",UP"
+	run ct_exec "$N" ping -c 1 -W 2 127.0.0.1
+	assert_success
+	run ct_exec "$N" ip link set lo mtu 1280
+	assert_success
+	run ct_exec "$N" cat /sys/class/net/lo/mtu
+	assert_output 1280
+	[ "$(cat /sys/class/net/lo/mtu)" = "$host_mtu" ]
+	# a second start (after a stop) makes a fresh one
+	run cove-stop -n "$N" -k
+	assert_success
+	run cove-start -n "$N" -d
+	assert_success
+	run ct_exec "$N" cat /sys/class/net/lo/mtu
+	assert_output 65536
+}
+
 @test "lxc.net.0.type = none works: the host's network namespace" {
 	ct_conf "$N" "lxc.net.0.type = none"
 	run cove-start -n "$N" -d

@@ -63,6 +63,17 @@ bad_idmap() { # LINE...: replace the maps by LINEs; the start fails with one lin
 	kill %1 2>/dev/null || true
 }
 
+@test "the netns belongs to the container's user namespace: root inside configures lo" {
+	create_unpriv
+	ct_start "$N"
+	run ct_exec "$N" ip link set lo mtu 1280
+	assert_success
+	run ct_exec "$N" cat /sys/class/net/lo/mtu
+	assert_output 1280
+	run ct_exec "$N" ip link show lo
+	assert_output --partial ",UP"
+}
+
 @test "the rootfs is an idmapped mount: root-owned files look root-owned, writes land as root" {
 	create_unpriv
 	r=$(ct_rootfs "$N")

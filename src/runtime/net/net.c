@@ -533,13 +533,20 @@ script:
 
 /* ---- the netns ---- */
 
-static int open_netns(struct cove_netns *ns, pid_t pid, struct cove_error *err)
+static int open_netns(struct cove_netns *ns, pid_t pid, int netns_fd, struct cove_error *err)
 {
 	char p[64];
 
 	ns->self_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (ns->self_fd < 0)
 		return cove_err(err, -errno, "Failed to open the monitor's network namespace: %m");
+	if (netns_fd >= 0) {
+		/* made ahead of the clone: the child may not have joined it yet */
+		ns->ns_fd = fcntl(netns_fd, F_DUPFD_CLOEXEC, 3);
+		if (ns->ns_fd < 0)
+			return cove_err(err, -errno, "Failed to keep the container's network namespace: %m");
+		return 0;
+	}
 	/* pid is our unreaped child: the number cannot have been reused */
 	snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
 	ns->ns_fd = open(p, O_RDONLY | O_CLOEXEC);
@@ -564,7 +571,7 @@ int cove_net_create(struct cove_conf *c, const struct cove_net_ctx *ctx, pid_t p
 	ns->config_path = ctx->config_path ? xstrdup(ctx->config_path) : NULL;
 	ns->log_fd = ctx->log_fd;
 	fill_hwaddrs(c, ctx->config_path);
-	r = open_netns(ns, pid, err);
+	r = open_netns(ns, pid, ctx->netns_fd, err);
 	if (r < 0)
 		return r;
 	r = netlink_open(&ns->host);

@@ -27,6 +27,7 @@ struct cove_net_ctx {
 	const char *name;	 /* borrowed: container name (script env, LXC_NAME) */
 	const char *config_path; /* borrowed: where a filled-in hwaddr is saved; may be NULL */
 	int log_fd;		 /* borrowed: script output, -1: /dev/null */
+	int netns_fd;		 /* borrowed: the container's netns, or -1: the one of pid */
 };
 
 /*
