@@ -87,7 +87,6 @@ struct monitor {
 	bool kill_at_deadline;
 	bool stop_requested;
 	int mntns_fd; /* the container's mount namespace, see hold_mntns() */
-	int bpf_fd;   /* the container's seccomp filter, compiled (COVE_MON_ATTACH) */
 };
 
 /*
@@ -242,11 +241,11 @@ static void reply(struct monitor *m, struct client *c, int ret, const char *msg,
 /* For attach: init's pidfd and the compiled seccomp filter, which attach installs as it is. */
 static void handle_attach(struct monitor *m, struct client *c)
 {
-	int fds[2] = { m->run.pidfd, m->bpf_fd };
+	int fds[2] = { m->run.pidfd, m->run.seccomp_fd };
 
 	if (m->state != COVE_STATE_RUNNING)
 		return reply(m, c, 0, NULL, -EBADF, 0);
-	if (m->bpf_fd < 0)
+	if (m->run.seccomp_fd < 0)
 		return reply(m, c, -ENOEXEC, "The monitor has no compiled seccomp filter", -EBADF,
 			     0);
 	reply_fds(m, c, 0, NULL, fds, 2, 0);
@@ -948,8 +947,7 @@ int main(int argc, char **argv)
 #endif
 {
 	struct monitor m = { .sync_fd = -1, .term_out = -1, .dirfd = -EBADF, .listen_fd = -EBADF, .sig_fd = -EBADF,
-			     .log_fd = -1, .state = COVE_STATE_STARTING, .mntns_fd = -EBADF,
-			     .bpf_fd = -EBADF };
+			     .log_fd = -1, .state = COVE_STATE_STARTING, .mntns_fd = -EBADF };
 	struct cove_error err = {};
 	struct args a;
 	int r;
@@ -1001,9 +999,6 @@ int main(int argc, char **argv)
 		cove_run_done(&m.run);
 		return 1;
 	}
-	/* Compiled once here: attach installs it without libseccomp (COVE_MON_ATTACH). */
-	if (cove_seccomp_export(m.run.seccomp, &m.bpf_fd, &err) < 0)
-		log_warning("%s: attach will refuse to run", cove_err_msg(&err, -EIO));
 	m.tty_busy = xnew0(bool, m.run.con->n_ttys + 1);
 	if (a.term_in >= 0) {
 		struct winsize ws;

@@ -30,12 +30,12 @@
 /* Parse the profile (or the default) without loading it: errors name the file and line. */
 int cove_seccomp_check(const struct cove_conf *c, struct cove_error *err);
 /*
- * Build the filter on the host (the profile is a host path), keep it across
- * clone/fork, and load it in the container process just before exec (needs
+ * Build the filter on the host (the profile is a host path); the monitor
+ * compiles it once (cove_seccomp_export) and the container process loads
+ * that program just before exec (cove_seccomp_load_bpf: needs
  * CAP_SYS_ADMIN in its user namespace, or no_new_privs).
  */
 int cove_seccomp_prepare(const struct cove_conf *c, void **ret_filter, struct cove_error *err);
-int cove_seccomp_load(void *filter, struct cove_error *err);
 void *cove_seccomp_free(void *filter);
 
 /*

@@ -377,18 +377,6 @@ int cove_seccomp_prepare(const struct cove_conf *c, void **ret, struct cove_erro
 	return 0;
 }
 
-int cove_seccomp_load(void *filter, struct cove_error *err)
-{
-	int r;
-
-	if (!filter)
-		return cove_err(err, -EINVAL, "No seccomp filter prepared");
-	r = seccomp_load(filter);
-	if (r < 0)
-		return cove_err(err, r, "Failed to load the seccomp filter: %s", strerror(-r));
-	return 0;
-}
-
 int cove_seccomp_export(void *filter, int *ret_fd, struct cove_error *err)
 {
 	_cleanup_close_ int fd = -EBADF;

@@ -409,7 +409,7 @@ static int step_security(struct child *ch, struct cove_error *err)
 {
 	int r = cove_caps_apply(ch->c, err);
 
-	return r < 0 ? r : cove_seccomp_load(ch->run->seccomp, err);
+	return r < 0 ? r : cove_seccomp_load_bpf(ch->run->seccomp_bpf, err);
 }
 
 static int step_process(struct child *ch, struct cove_error *err)

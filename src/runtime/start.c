@@ -103,7 +103,8 @@ void cove_step_timer_end(const struct cove_step_timer *t, const char *side, cons
 
 void cove_run_init(struct cove_run *run)
 {
-	*run = (struct cove_run){ .log_fd = -1, .pidfd = -EBADF, .netns_fd = -EBADF };
+	*run = (struct cove_run){ .log_fd = -1, .pidfd = -EBADF, .netns_fd = -EBADF,
+				  .seccomp_fd = -EBADF };
 }
 
 void cove_run_done(struct cove_run *run)
@@ -115,6 +116,9 @@ void cove_run_done(struct cove_run *run)
 	run->pidfd = safe_close(run->pidfd);
 	run->net = cove_net_destroy(run->net);
 	run->seccomp = cove_seccomp_free(run->seccomp);
+	run->seccomp_fd = safe_close(run->seccomp_fd);
+	free(run->seccomp_bpf);
+	run->seccomp_bpf = NULL;
 	(void)cove_run_netns_end(run);
 	run->netns_fd = safe_close(run->netns_fd);
 }
@@ -257,12 +261,27 @@ static int step_cgroup(struct cove_run *run, struct cove_error *err)
 	return cove_cgroup_reserve(run->cg, run->name, err);
 }
 
-/* The seccomp filter, built from the host's profile file before the child leaves the host's root. */
+/*
+ * The seccomp filter, built from the host's profile file before the child
+ * leaves the host's root, and compiled to BPF once: the child loads the
+ * program with one seccomp(2) (libseccomp would compile it again there, on
+ * the way to RUNNING), attach gets the sealed copy from the monitor.
+ */
 static int step_seccomp(struct cove_run *run, struct cove_error *err)
 {
-	if (run->seccomp)
+	int r;
+
+	if (run->seccomp_bpf)
 		return 0;
-	return cove_seccomp_prepare(run->conf, &run->seccomp, err);
+	if (!run->seccomp) {
+		r = cove_seccomp_prepare(run->conf, &run->seccomp, err);
+		if (r < 0)
+			return r;
+	}
+	r = cove_seccomp_export(run->seccomp, &run->seccomp_fd, err);
+	if (r < 0)
+		return r;
+	return cove_seccomp_read_bpf(run->seccomp_fd, &run->seccomp_bpf, err);
 }
 
 static void hook_ctx(const struct cove_run *run, struct cove_hook_ctx *ctx)

@@ -69,7 +69,9 @@ struct cove_run {
 	int pidfd;		  /* owned */
 	bool share_net;		  /* lxc.net.N.type = none */
 	struct cove_netns *net;	  /* owned: lxc.net.N interfaces and their netns (net/net.h) */
-	void *seccomp;		  /* owned: the filter the child loads before exec (seccomp-policy.h) */
+	void *seccomp;		  /* owned: the filter, as libseccomp holds it (seccomp-policy.h) */
+	int seccomp_fd;		  /* owned: it compiled, sealed (attach installs it too), or -EBADF */
+	void *seccomp_bpf;	  /* owned: the same, read back: what the child loads before exec */
 	int *cg_fds;		  /* owned during a start: files the child enters its cgroup by (SYNC_CGROUP) */
 	size_t n_cg_fds;
 	int netns_fd;		  /* owned until the clone: the netns made ahead (netns-early.c), or -EBADF */
