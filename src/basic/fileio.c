@@ -57,6 +57,20 @@ int read_full_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	return read_full_fd(fd, max, ret, ret_len);
 }
 
+int fd_realpath(int fd, char **ret)
+{
+	char link[64], buf[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	if (n <= 0 || buf[0] != '/')
+		return n < 0 ? -errno : -ENOENT;
+	buf[n] = 0;
+	*ret = xstrdup(buf);
+	return 0;
+}
+
 int read_one_line(const char *path, char **ret)
 {
 	char *buf;

@@ -9,6 +9,8 @@
 /* Read a whole file (at most max bytes, else -EFBIG) into a NUL-terminated buffer. */
 int read_full_file(const char *path, size_t max, char **ret, size_t *ret_len);
 int read_full_fd(int fd, size_t max, char **ret, size_t *ret_len);
+/* The absolute path of what fd refers to (one readlink of /proc/self/fd/N; realpath() takes one per component). */
+int fd_realpath(int fd, char **ret);
 /* Read the first line of a small file, newline stripped. */
 int read_one_line(const char *path, char **ret);
 /* Write s to an existing file (one write, as cgroup and proc files want). */

@@ -10,8 +10,10 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -240,18 +242,21 @@ static int load_file(struct cove_conf *c, const char *path, struct conf_ctx *par
 {
 	_cleanup_free_ char *text = NULL, *real = NULL;
 	_cleanup_strv_free_ char **stack = NULL;
+	_cleanup_close_ int fd = -EBADF;
 	struct conf_ctx ctx = {.file = path};
 	size_t len;
 	int r;
 
 	if (parent && parent->depth >= INCLUDE_DEPTH_MAX)
 		return cove_err(err, -ELOOP, "Includes nested too deeply at '%s'", path);
-	real = realpath(path, NULL);
-	if (!real)
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return cove_err(err, -errno, "Failed to read config file '%s': %m", path);
+	if (fd_realpath(fd, &real) < 0 && !(real = realpath(path, NULL)))
 		return cove_err(err, -errno, "Failed to read config file '%s': %m", path);
 	if (parent && strv_contains(parent->stack, real))
 		return cove_err(err, -ELOOP, "Include loop: '%s' is already being read", path);
-	r = read_full_file(path, CONF_FILE_MAX, &text, &len);
+	r = read_full_fd(fd, CONF_FILE_MAX, &text, &len);
 	if (r < 0)
 		return cove_err(err, r, "Failed to read config file '%s': %s", path, strerror(-r));
 	if (strlen(text) != len)

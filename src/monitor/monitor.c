@@ -84,6 +84,7 @@ struct monitor {
 	size_t n_peers;
 	bool *tty_busy; /* owned, n_ttys */
 	int64_t kill_deadline; /* ms (CLOCK_MONOTONIC), 0: none */
+	int64_t tidy_at;       /* ms: trim_text() then, off the start's path; 0: done */
 	bool kill_at_deadline;
 	bool stop_requested;
 	int mntns_fd; /* the container's mount namespace, see hold_mntns() */
@@ -601,6 +602,9 @@ static int64_t next_deadline(const struct monitor *m)
 {
 	int64_t d = m->kill_deadline;
 
+	if (m->tidy_at && (!d || m->tidy_at < d))
+		d = m->tidy_at;
+
 	for (size_t i = 0; i < m->n_clients; i++) {
 		int64_t r = m->clients[i].reboot_pending ? m->clients[i].reboot_deadline : 0;
 
@@ -613,6 +617,11 @@ static int64_t next_deadline(const struct monitor *m)
 static void check_deadline(struct monitor *m)
 {
 	int64_t now = now_ms();
+
+	if (m->tidy_at && now >= m->tidy_at) {
+		m->tidy_at = 0;
+		trim_text();
+	}
 
 	for (size_t i = 0; i < m->n_clients; i++) {
 		struct client *c = &m->clients[i];
@@ -904,7 +913,8 @@ static int prepare(struct monitor *m, const struct args *a, struct cove_error *e
  * Forked from cove-start instead of exec'd (the C library's start-up alone
  * costs ~0.4 ms of CPUID exits in a VM): look like a cove-monitor to ps,
  * pgrep and the reaper of frozen orphans, with our name and a command line
- * of our own, as LXC's monitor does.
+ * of our own, as LXC's monitor does. The name is set at once, the command
+ * line (a read of /proc/self/stat and a prctl) right after RUNNING.
  */
 static void set_title(int argc, char **argv)
 {
@@ -915,7 +925,6 @@ static void set_title(int argc, char **argv)
 	char *buf, *p;
 	int k = 3;
 
-	(void)prctl(PR_SET_NAME, "cove-monitor", 0, 0, 0);
 	for (int i = 1; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	if (read_full_file("/proc/self/stat", 4096, &stat, NULL) < 0 || !(p = strrchr(stat, ')')))
@@ -954,7 +963,7 @@ int main(int argc, char **argv)
 
 #ifdef COVE_MONITOR_EMBEDDED
 	optind = 0; /* cove-start has parsed its own options */
-	set_title(argc, argv);
+	(void)prctl(PR_SET_NAME, "cove-monitor", 0, 0, 0); /* the command line follows RUNNING */
 #endif
 	if (parse_args(argc, argv, &a) < 0) {
 		fprintf(stderr, "Usage: cove-monitor --sync-fd FD -n NAME -P LXCPATH [-f RCFILE] "
@@ -1011,7 +1020,12 @@ int main(int argc, char **argv)
 	}
 	set_state(&m, COVE_STATE_RUNNING);
 	sync_report(&m, 0, NULL);
-	hold_mntns(&m); /* after the report: not needed until a client can stop us */
-	trim_text();
+	/* After the report, off the way to RUNNING: */
+#ifdef COVE_MONITOR_EMBEDDED
+	set_title(argc, argv);
+#endif
+	hold_mntns(&m); /* not needed until a client can stop us */
+	/* while cove-start exits and its caller goes on, the text can wait */
+	m.tidy_at = now_ms() + 20;
 	loop(&m);
 }

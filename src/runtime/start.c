@@ -203,9 +203,8 @@ char **cove_split_cmdline(const char *s)
 static int step_rootfs(struct cove_run *run, struct cove_error *err)
 {
 	_cleanup_(cove_rootfs_spec_done) struct cove_rootfs_spec spec = {};
+	_cleanup_close_ int fd = -EBADF;
 	const char *dir;
-	char buf[PATH_MAX];
-	struct stat st;
 	int r;
 
 	if (run->rootfs)
@@ -215,11 +214,13 @@ static int step_rootfs(struct cove_run *run, struct cove_error *err)
 	if (r < 0)
 		return r;
 	dir = spec.path;
-	if (!realpath(dir, buf) || stat(buf, &st) < 0)
-		return cove_err(err, -errno, "Failed to find rootfs '%s': %m", dir);
-	if (!S_ISDIR(st.st_mode))
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOTDIR)
 		return cove_err(err, -ENOTDIR, "Failed to use rootfs '%s': not a directory", dir);
-	run->rootfs = xstrdup(buf);
+	if (fd < 0)
+		return cove_err(err, -errno, "Failed to find rootfs '%s': %m", dir);
+	if (fd_realpath(fd, &run->rootfs) < 0 && !(run->rootfs = realpath(dir, NULL)))
+		return cove_err(err, -errno, "Failed to find rootfs '%s': %m", dir);
 	return 0;
 }
 
