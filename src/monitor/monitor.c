@@ -996,7 +996,10 @@ int main(int argc, char **argv)
 	m.run.init_argv = a.init_argv;
 	m.run.console_file = a.console_file;
 	m.run.log_fd = m.log_fd;
+	m.run.report_fd = m.sync_fd; /* the child says RUNNING to cove-start itself */
+	m.run.monitor_pid = getpid();
 	r = cove_run_start(&m.run, &err);
+	m.run.report_fd = -1; /* a reboot has nobody to tell */
 	if (r < 0) {
 		struct cove_error err2 = {};
 
@@ -1019,7 +1022,8 @@ int main(int argc, char **argv)
 			(void)ioctl(m.run.con->master, TIOCSWINSZ, &ws);
 	}
 	set_state(&m, COVE_STATE_RUNNING);
-	sync_report(&m, 0, NULL);
+	if (!m.foreground) /* RUNNING went from the child; -F keeps the socket for the terminal */
+		m.sync_fd = safe_close(m.sync_fd);
 	/* After the report, off the way to RUNNING: */
 #ifdef COVE_MONITOR_EMBEDDED
 	set_title(argc, argv);

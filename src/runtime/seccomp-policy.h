@@ -20,7 +20,9 @@
  * The default policy denies (EPERM) kexec_load, kexec_file_load,
  * open_by_handle_at, init_module, finit_module, delete_module, iopl,
  * ioperm, swapon, swapoff and forced umount (EACCES), for the native and
- * compat (x86, x32) architectures.
+ * compat (x86, x32) architectures. On x86_64 hosts it is a cBPF program
+ * written out (seccomp-default.c): no libseccomp call for a start without
+ * a profile; other hosts build it with libseccomp.
  */
 #pragma once
 
@@ -37,6 +39,13 @@ int cove_seccomp_check(const struct cove_conf *c, struct cove_error *err);
  */
 int cove_seccomp_prepare(const struct cove_conf *c, void **ret_filter, struct cove_error *err);
 void *cove_seccomp_free(void *filter);
+/* The default policy built by libseccomp, whatever the host (what non-x86_64 hosts use; tests). */
+int cove_seccomp_prepare_default_lib(void **ret_filter, struct cove_error *err);
+/*
+ * The default policy as a static cBPF program (struct sock_filter[*ret_n],
+ * seccomp-default.c): x86_64 hosts only, -EOPNOTSUPP elsewhere.
+ */
+int cove_seccomp_default_bpf(const void **ret_prog, size_t *ret_n);
 
 /*
  * The compiled filter (an array of struct sock_filter, as seccomp(2) loads

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -326,7 +327,8 @@ static int parse_profile(const char *file, scmp_filter_ctx *ret, struct cove_err
 	return 0;
 }
 
-static int default_profile(scmp_filter_ctx *ret, struct cove_error *err)
+/* The default policy through libseccomp: x86_64 hosts use seccomp-default.c's program instead. */
+static int default_profile_lib(scmp_filter_ctx *ret, struct cove_error *err)
 {
 	_cleanup_(ctx_freep) scmp_filter_ctx ctx = new_ctx(SCMP_ACT_ALLOW);
 	struct parse p = { .file = "(default policy)", .ctx = NULL };
@@ -352,42 +354,79 @@ static int default_profile(scmp_filter_ctx *ret, struct cove_error *err)
 	return 0;
 }
 
-static int build(const struct cove_conf *c, scmp_filter_ctx *ret, struct cove_error *err)
+/* What cove_seccomp_prepare() hands out: a libseccomp filter, or a program written out. */
+struct filter {
+	scmp_filter_ctx ctx; /* owned, or NULL */
+	const void *prog;    /* borrowed (static): ctx == NULL, n instructions */
+	size_t n;
+};
+
+static struct filter *filter_new(scmp_filter_ctx ctx, const void *prog, size_t n)
 {
-	if (isempty(c->seccomp_profile))
-		return default_profile(ret, err);
-	return parse_profile(c->seccomp_profile, ret, err);
+	struct filter *f = xnew0(struct filter, 1);
+
+	*f = (struct filter){ .ctx = ctx, .prog = prog, .n = n };
+	return f;
 }
 
 int cove_seccomp_check(const struct cove_conf *c, struct cove_error *err)
 {
 	_cleanup_(ctx_freep) scmp_filter_ctx ctx = NULL;
 
-	return build(c, &ctx, err);
+	/* The default policy cannot fail to build: nothing to check, nothing to build. */
+	if (isempty(c->seccomp_profile))
+		return 0;
+	return parse_profile(c->seccomp_profile, &ctx, err);
 }
 
-int cove_seccomp_prepare(const struct cove_conf *c, void **ret, struct cove_error *err)
+int cove_seccomp_prepare_default_lib(void **ret_filter, struct cove_error *err)
 {
 	scmp_filter_ctx ctx = NULL;
-	int r = build(c, &ctx, err);
+	int r = default_profile_lib(&ctx, err);
 
 	if (r < 0)
 		return r;
-	*ret = ctx;
+	*ret_filter = filter_new(ctx, NULL, 0);
+	return 0;
+}
+
+int cove_seccomp_prepare(const struct cove_conf *c, void **ret_filter, struct cove_error *err)
+{
+	scmp_filter_ctx ctx = NULL;
+	const void *prog;
+	size_t n;
+	int r;
+
+	if (isempty(c->seccomp_profile)) {
+		/* x86_64: the program written out, no libseccomp call on the way to RUNNING */
+		if (cove_seccomp_default_bpf(&prog, &n) >= 0) {
+			*ret_filter = filter_new(NULL, prog, n);
+			return 0;
+		}
+		return cove_seccomp_prepare_default_lib(ret_filter, err);
+	}
+	r = parse_profile(c->seccomp_profile, &ctx, err);
+	if (r < 0)
+		return r;
+	*ret_filter = filter_new(ctx, NULL, 0);
 	return 0;
 }
 
 int cove_seccomp_export(void *filter, int *ret_fd, struct cove_error *err)
 {
 	_cleanup_close_ int fd = -EBADF;
+	struct filter *f = filter;
 	int r;
 
-	if (!filter)
+	if (!f)
 		return cove_err(err, -EINVAL, "No seccomp filter prepared");
 	fd = memfd_create("cove-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return cove_err(err, -errno, "Failed to create a memfd for the seccomp filter: %m");
-	r = seccomp_export_bpf(filter, fd);
+	if (f->ctx)
+		r = seccomp_export_bpf(f->ctx, fd);
+	else
+		r = loop_write(fd, f->prog, f->n * sizeof(struct sock_filter));
 	if (r < 0)
 		return cove_err(err, r, "Failed to export the seccomp filter: %s", strerror(-r));
 	if (fcntl(fd, F_ADD_SEALS, COVE_SECCOMP_SEALS) < 0)
@@ -398,7 +437,12 @@ int cove_seccomp_export(void *filter, int *ret_fd, struct cove_error *err)
 
 void *cove_seccomp_free(void *filter)
 {
-	if (filter)
-		seccomp_release(filter);
+	struct filter *f = filter;
+
+	if (!f)
+		return NULL;
+	if (f->ctx)
+		seccomp_release(f->ctx);
+	free(f);
 	return NULL;
 }

@@ -30,6 +30,7 @@
 #include "hooks.h"
 #include "idmap.h"
 #include "log.h"
+#include "monitor-proto.h"
 #include "mount.h"
 #include "net.h"
 #include "seccomp-policy.h"
@@ -441,6 +442,13 @@ static int step_process(struct child *ch, struct cove_error *err)
 	return 0;
 }
 
+static void close_host_fds(const struct child *ch)
+{
+	int keep[] = { ch->sync, ch->run->report_fd };
+
+	(void)close_all_fds(keep, ch->run->report_fd >= 0 ? 2 : 1);
+}
+
 static int step_exec(struct child *ch, struct cove_error *err)
 {
 	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -456,10 +464,6 @@ static int step_exec(struct child *ch, struct cove_error *err)
 		if (!ch->argv || !ch->argv[0])
 			return cove_err(err, -EINVAL, "Invalid lxc.init.cmd '%s'", cmd);
 	}
-	/* No host fd may reach init: only the sync socket survives, and it is close-on-exec. */
-	if (ch->sync > 3)
-		(void)close_range(3, (unsigned)ch->sync - 1, 0);
-	(void)close_range((unsigned)ch->sync + 1, ~0U, 0);
 	if (strchr(ch->argv[0], '/'))
 		file = xstrdup(ch->argv[0]);
 	else
@@ -475,10 +479,20 @@ static int step_exec(struct child *ch, struct cove_error *err)
 		errno = ENOENT;
 	if (!file || access(file, X_OK) < 0)
 		return cove_err(err, -errno, "Failed to exec init '%s': %m", ch->argv[0]);
+	/* No host fd may reach init: the sync socket and cove-start's are close-on-exec. */
+	close_host_fds(ch);
 	/*
-	 * The monitor reports RUNNING on this (LXC does the same), while we
-	 * exec; an exec that fails now ends with init gone: STOPPED.
+	 * RUNNING (LXC reports it here too): told to cove-start directly, one
+	 * wake-up less on its way out, and to the monitor, which answers its
+	 * clients from then on. An exec that fails now ends with init gone:
+	 * STOPPED.
 	 */
+	if (ch->run->report_fd >= 0) {
+		struct cove_mon_sync s = { .type = COVE_MON_SYNC_RUNNING,
+					   .code = (int32_t)ch->run->monitor_pid };
+
+		(void)send(ch->run->report_fd, &s, sizeof(s), MSG_NOSIGNAL);
+	}
 	(void)sync_send(ch->sync, SYNC_EXECING, NULL);
 	execve(file, ch->argv, ch->env);
 	r = -errno;

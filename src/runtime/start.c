@@ -103,8 +103,8 @@ void cove_step_timer_end(const struct cove_step_timer *t, const char *side, cons
 
 void cove_run_init(struct cove_run *run)
 {
-	*run = (struct cove_run){ .log_fd = -1, .pidfd = -EBADF, .netns_fd = -EBADF,
-				  .seccomp_fd = -EBADF };
+	*run = (struct cove_run){ .log_fd = -1, .report_fd = -1, .pidfd = -EBADF,
+				  .netns_fd = -EBADF, .seccomp_fd = -EBADF };
 }
 
 void cove_run_done(struct cove_run *run)

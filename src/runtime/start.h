@@ -61,6 +61,8 @@ struct cove_run {
 	char *const *init_argv;	  /* borrowed; NULL: lxc.init.cmd */
 	const char *console_file; /* borrowed: cove-start -c, or NULL */
 	int log_fd;		  /* borrowed: where hooks write, -1: /dev/null */
+	int report_fd;		  /* borrowed: cove-start's sync socket, or -1 (see start_child) */
+	pid_t monitor_pid;	  /* what RUNNING on report_fd carries (cove-start -p) */
 
 	char *rootfs;		  /* owned: absolute rootfs directory */
 	struct cove_cgroup *cg;	  /* owned, kept across reboots */

@@ -30,6 +30,20 @@ load helpers
 	[ "$(pgrep -x cove-monitor | while read -r p; do tr '\0' ' ' </proc/$p/cmdline; echo; done | grep -c -- "$n")" -le 1 ]
 }
 
+@test "start -p writes the monitor's pid; init holds only its console, no fd of the host" {
+	n=$(ct p)
+	ct_create "$n"
+	run cove-start -n "$n" -d -p "$TESTDIR/pid"
+	assert_success
+	pid=$(ct_pid "$n")
+	[ "$(cat "$TESTDIR/pid")" = "$(awk '{ print $4 }' "/proc/$pid/stat")" ]
+	run sh -c "for f in /proc/$pid/fd/*; do readlink \$f; done"
+	assert_success
+	refute_output --partial socket
+	refute_output --partial pipe
+	[ "$(echo "$output" | sort -u)" = "$(readlink "/proc/$pid/fd/0")" ]
+}
+
 @test "start without -d is detached too (the default)" {
 	n=$(ct a)
 	ct_create "$n"
