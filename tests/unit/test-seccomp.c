@@ -32,6 +32,51 @@
 #include "macro.h"
 #include "seccomp-policy.h"
 
+static uint32_t alu(const struct sock_filter *i, uint32_t a, uint32_t src, size_t pc)
+{
+	switch (BPF_OP(i->code)) {
+	case BPF_ADD:
+		return a + src;
+	case BPF_SUB:
+		return a - src;
+	case BPF_MUL:
+		return a * src;
+	case BPF_DIV:
+		assert_true(src != 0);
+		return a / src;
+	case BPF_OR:
+		return a | src;
+	case BPF_AND:
+		return a & src;
+	case BPF_XOR:
+		return a ^ src;
+	case BPF_LSH:
+		return src < 32 ? a << src : 0;
+	case BPF_RSH:
+		return src < 32 ? a >> src : 0;
+	case BPF_NEG:
+		return -a;
+	}
+	fail_msg("unknown alu 0x%x at %zu", i->code, pc);
+	return 0;
+}
+
+static bool jump_taken(const struct sock_filter *i, uint32_t a, uint32_t src, size_t pc)
+{
+	switch (BPF_OP(i->code)) {
+	case BPF_JEQ:
+		return a == src;
+	case BPF_JGT:
+		return a > src;
+	case BPF_JGE:
+		return a >= src;
+	case BPF_JSET:
+		return (a & src) != 0;
+	}
+	fail_msg("unknown jump 0x%x at %zu", i->code, pc);
+	return false;
+}
+
 /* A cBPF program run over struct seccomp_data, as the kernel's seccomp does. */
 static uint32_t bpf_run(const struct sock_filter *p, size_t n, const struct seccomp_data *d)
 {
@@ -70,34 +115,14 @@ static uint32_t bpf_run(const struct sock_filter *p, size_t n, const struct secc
 			mem[i->k] = BPF_CLASS(i->code) == BPF_ST ? a : x;
 			break;
 		case BPF_ALU:
-			switch (BPF_OP(i->code)) {
-			case BPF_ADD: a += src; break;
-			case BPF_SUB: a -= src; break;
-			case BPF_MUL: a *= src; break;
-			case BPF_DIV: assert_true(src != 0); a /= src; break;
-			case BPF_OR: a |= src; break;
-			case BPF_AND: a &= src; break;
-			case BPF_XOR: a ^= src; break;
-			case BPF_LSH: a = src < 32 ? a << src : 0; break;
-			case BPF_RSH: a = src < 32 ? a >> src : 0; break;
-			case BPF_NEG: a = -a; break;
-			default: fail_msg("unknown alu 0x%x at %zu", i->code, pc);
-			}
+			a = alu(i, a, src, pc);
 			break;
-		case BPF_JMP: {
-			bool t = false;
-
-			switch (BPF_OP(i->code)) {
-			case BPF_JA: pc += i->k; continue;
-			case BPF_JEQ: t = a == src; break;
-			case BPF_JGT: t = a > src; break;
-			case BPF_JGE: t = a >= src; break;
-			case BPF_JSET: t = (a & src) != 0; break;
-			default: fail_msg("unknown jump 0x%x at %zu", i->code, pc);
-			}
-			pc += t ? i->jt : i->jf;
+		case BPF_JMP:
+			if (BPF_OP(i->code) == BPF_JA)
+				pc += i->k;
+			else
+				pc += jump_taken(i, a, src, pc) ? i->jt : i->jf;
 			break;
-		}
 		case BPF_RET:
 			return BPF_RVAL(i->code) == BPF_A ? a : i->k;
 		case BPF_MISC:
@@ -345,7 +370,7 @@ static int child_checks(const void *prog, size_t n)
 	return 0;
 }
 
-/* The compat entry: a grandchild, since int 0x80 may be off (ia32_emulation=0): 0, 1 (off) or a code. */
+/* The compat entry, in a grandchild (int 0x80 may be off): 0, 1 (no 32-bit syscalls) or a code. */
 static int child_checks_i386(void)
 {
 #if defined(__x86_64__)
