@@ -1022,7 +1022,14 @@ int main(int argc, char **argv)
 			(void)ioctl(m.run.con->master, TIOCSWINSZ, &ws);
 	}
 	set_state(&m, COVE_STATE_RUNNING);
-	if (!m.foreground) /* RUNNING went from the child; -F keeps the socket for the terminal */
+	/*
+	 * RUNNING went from the child, unless its seccomp filter refused the
+	 * send (an allowlist without sendto): then we say it. -F keeps the
+	 * socket for the terminal.
+	 */
+	if (!m.run.child_reported)
+		sync_report(&m, 0, NULL);
+	else if (!m.foreground)
 		m.sync_fd = safe_close(m.sync_fd);
 	/* After the report, off the way to RUNNING: */
 #ifdef COVE_MONITOR_EMBEDDED

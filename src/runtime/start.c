@@ -452,6 +452,7 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 	}
 	/* EXECING: init was found and the exec follows (a failed one ends as STOPPED). */
 	r = sync_wait(ours, SYNC_EXECING, err);
+	run->child_reported = r >= 0 && run->report_fd >= 0;
 	if (r >= 0)
 		return 0;
 	if (r == -EPIPE) {

@@ -63,6 +63,7 @@ struct cove_run {
 	int log_fd;		  /* borrowed: where hooks write, -1: /dev/null */
 	int report_fd;		  /* borrowed: cove-start's sync socket, or -1 (see start_child) */
 	pid_t monitor_pid;	  /* what RUNNING on report_fd carries (cove-start -p) */
+	bool child_reported;	  /* the child's EXECING came, so its RUNNING did (same send, same filter) */
 
 	char *rootfs;		  /* owned: absolute rootfs directory */
 	struct cove_cgroup *cg;	  /* owned, kept across reboots */
