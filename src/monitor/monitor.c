@@ -239,6 +239,17 @@ static void reply(struct monitor *m, struct client *c, int ret, const char *msg,
 	reply_fds(m, c, ret, msg, &fd, fd >= 0 ? 1 : 0, arg);
 }
 
+/* The sealed copy of the filter for attach, unless the start made it (a compiled profile). */
+static void make_seccomp_fd(struct monitor *m)
+{
+	struct cove_error err = {};
+
+	if (m->run.seccomp_fd >= 0 || !m->run.seccomp)
+		return;
+	if (cove_seccomp_export(m->run.seccomp, &m->run.seccomp_fd, &err) < 0)
+		log_warning("%s: attach will refuse to run", cove_err_msg(&err, -EIO));
+}
+
 /* For attach: init's pidfd and the compiled seccomp filter, which attach installs as it is. */
 static void handle_attach(struct monitor *m, struct client *c)
 {
@@ -246,9 +257,11 @@ static void handle_attach(struct monitor *m, struct client *c)
 
 	if (m->state != COVE_STATE_RUNNING)
 		return reply(m, c, 0, NULL, -EBADF, 0);
+	make_seccomp_fd(m);
 	if (m->run.seccomp_fd < 0)
 		return reply(m, c, -ENOEXEC, "The monitor has no compiled seccomp filter", -EBADF,
 			     0);
+	fds[1] = m->run.seccomp_fd;
 	reply_fds(m, c, 0, NULL, fds, 2, 0);
 }
 
@@ -620,6 +633,7 @@ static void check_deadline(struct monitor *m)
 
 	if (m->tidy_at && now >= m->tidy_at) {
 		m->tidy_at = 0;
+		make_seccomp_fd(m);
 		trim_text();
 	}
 

@@ -10,6 +10,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -48,6 +49,15 @@ int cove_seccomp_read_bpf(int fd, void **ret_prog, struct cove_error *err)
 	p->fprog = (struct sock_fprog){ .len = (unsigned short)n, .filter = p->insns };
 	*ret_prog = TAKE_PTR(p);
 	return 0;
+}
+
+void *cove_seccomp_bpf_new(const void *insns, size_t n)
+{
+	struct bpf_prog *p = xmalloc(sizeof(*p) + n * sizeof(struct sock_filter));
+
+	memcpy(p->insns, insns, n * sizeof(struct sock_filter));
+	p->fprog = (struct sock_fprog){ .len = (unsigned short)n, .filter = p->insns };
+	return p;
 }
 
 int cove_seccomp_load_bpf(void *prog, struct cove_error *err)

@@ -57,5 +57,13 @@ int cove_seccomp_default_bpf(const void **ret_prog, size_t *ret_n);
 int cove_seccomp_export(void *filter, int *ret_fd, struct cove_error *err);
 /* Read a filter exported above (checks the seals and the size); free() the result. */
 int cove_seccomp_read_bpf(int fd, void **ret_prog, struct cove_error *err);
+/* A program to load from n instructions (copied); free() it. */
+void *cove_seccomp_bpf_new(const void *insns, size_t n);
+/*
+ * The program of a filter that needs no compiling (the default policy as a
+ * static program), as cove_seccomp_read_bpf() gives it; -EOPNOTSUPP for a
+ * libseccomp one, which goes through cove_seccomp_export().
+ */
+int cove_seccomp_prog(void *filter, void **ret_prog);
 /* Install what cove_seccomp_read_bpf() returned (CAP_SYS_ADMIN in our user ns, or no_new_privs). */
 int cove_seccomp_load_bpf(void *prog, struct cove_error *err);

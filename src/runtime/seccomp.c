@@ -435,6 +435,16 @@ int cove_seccomp_export(void *filter, int *ret_fd, struct cove_error *err)
 	return 0;
 }
 
+int cove_seccomp_prog(void *filter, void **ret_prog)
+{
+	struct filter *f = filter;
+
+	if (!f || f->ctx)
+		return -EOPNOTSUPP;
+	*ret_prog = cove_seccomp_bpf_new(f->prog, f->n);
+	return 0;
+}
+
 void *cove_seccomp_free(void *filter)
 {
 	struct filter *f = filter;
