@@ -84,7 +84,7 @@ struct monitor {
 	size_t n_peers;
 	bool *tty_busy; /* owned, n_ttys */
 	int64_t kill_deadline; /* ms (CLOCK_MONOTONIC), 0: none */
-	int64_t tidy_at;       /* ms: trim_text() then, off the start's path; 0: done */
+	int64_t tidy_at;       /* ms: the seccomp memfd and trim_text() then, off the start's path; 0: done */
 	bool kill_at_deadline;
 	bool stop_requested;
 	int mntns_fd; /* the container's mount namespace, see hold_mntns() */
