@@ -11,7 +11,7 @@ COVE_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # What building and testing cove needs (Debian 12 package names).
 COVE_BUILD_PKGS=(meson ninja-build pkg-config gcc libcmocka-dev libcap-dev libseccomp-dev
 	libarchive-dev busybox-static)
-COVE_TEST_PKGS=(bats bats-assert bats-support bats-file python3 tmux util-linux procps)
+COVE_TEST_PKGS=(bats bats-assert bats-support bats-file python3 tmux util-linux procps strace)
 # the debian/download/copy tests (distributions engineer)
 COVE_TEST_PKGS+=(debootstrap curl xz-utils btrfs-progs)
 # the cove client (src/client)

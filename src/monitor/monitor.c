@@ -88,6 +88,8 @@ struct monitor {
 	bool kill_at_deadline;
 	bool stop_requested;
 	int mntns_fd; /* the container's mount namespace, see hold_mntns() */
+	int exe_fd;   /* cove-attach's sealed copy of itself (COVE_MON_EXE), or -EBADF */
+	int64_t exe_drop_at; /* ms: let it go then, unused for a minute (its memory) */
 };
 
 /*
@@ -248,6 +250,28 @@ static void make_seccomp_fd(struct monitor *m)
 		return;
 	if (cove_seccomp_export(m->run.seccomp, &m->run.seccomp_fd, &err) < 0)
 		log_warning("%s: attach will refuse to run", cove_err_msg(&err, -EIO));
+}
+
+/*
+ * cove-attach's sealed copy of itself: attach makes it once (a megabyte
+ * copied and sealed, the largest part of an attach) and hands it over; the
+ * next attaches run from it. Only a sealed memfd is kept; dropped a minute
+ * after its last use.
+ */
+#define EXE_KEEP_MS 60000
+#define SEALS_ALL (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+static void handle_exe(struct monitor *m, struct client *c, int arg, int *fd)
+{
+	if (arg == 1) {
+		if (*fd < 0 || fcntl(*fd, F_GET_SEALS) != SEALS_ALL)
+			return reply(m, c, -EINVAL, "Not a sealed copy", -EBADF, 0);
+		safe_close(m->exe_fd);
+		m->exe_fd = TAKE_FD(*fd);
+	} else if (m->exe_fd < 0)
+		return reply(m, c, -ENOENT, "No sealed copy kept", -EBADF, 0);
+	m->exe_drop_at = now_ms() + EXE_KEEP_MS;
+	reply(m, c, 0, NULL, arg == 1 ? -EBADF : m->exe_fd, 0);
 }
 
 /* For attach: init's pidfd and the compiled seccomp filter, which attach installs as it is. */
@@ -459,10 +483,11 @@ static void handle_freeze(struct monitor *m, struct client *c, bool freeze)
 static void handle_request(struct monitor *m, size_t i)
 {
 	struct client *c = &m->clients[i];
+	_cleanup_close_ int fd = -EBADF;
 	struct cove_mon_req q;
-	ssize_t n = RETRY_EINTR(recv(c->fd, &q, sizeof(q), MSG_DONTWAIT));
+	ssize_t n = recv_fds(c->fd, &q, sizeof(q), &fd, 1);
 
-	if (n < 0 && errno == EAGAIN)
+	if (n == -EAGAIN)
 		return;
 	if (n <= 0)
 		return drop_client(m, i);
@@ -488,6 +513,8 @@ static void handle_request(struct monitor *m, size_t i)
 		return handle_freeze(m, c, q.cmd == COVE_MON_FREEZE);
 	case COVE_MON_ATTACH:
 		return handle_attach(m, c);
+	case COVE_MON_EXE:
+		return handle_exe(m, c, q.arg, &fd);
 	default:
 		return reply(m, c, -EOPNOTSUPP, "Operation not supported yet", -EBADF, 0);
 	}
@@ -617,6 +644,8 @@ static int64_t next_deadline(const struct monitor *m)
 
 	if (m->tidy_at && (!d || m->tidy_at < d))
 		d = m->tidy_at;
+	if (m->exe_fd >= 0 && (!d || m->exe_drop_at < d))
+		d = m->exe_drop_at;
 
 	for (size_t i = 0; i < m->n_clients; i++) {
 		int64_t r = m->clients[i].reboot_pending ? m->clients[i].reboot_deadline : 0;
@@ -631,6 +660,8 @@ static void check_deadline(struct monitor *m)
 {
 	int64_t now = now_ms();
 
+	if (m->exe_fd >= 0 && now >= m->exe_drop_at)
+		m->exe_fd = safe_close(m->exe_fd);
 	if (m->tidy_at && now >= m->tidy_at) {
 		m->tidy_at = 0;
 		make_seccomp_fd(m);
@@ -970,7 +1001,8 @@ int main(int argc, char **argv)
 #endif
 {
 	struct monitor m = { .sync_fd = -1, .term_out = -1, .dirfd = -EBADF, .listen_fd = -EBADF, .sig_fd = -EBADF,
-			     .log_fd = -1, .state = COVE_STATE_STARTING, .mntns_fd = -EBADF };
+			     .log_fd = -1, .state = COVE_STATE_STARTING, .mntns_fd = -EBADF,
+			     .exe_fd = -EBADF };
 	struct cove_error err = {};
 	struct args a;
 	int r;

@@ -24,8 +24,15 @@ enum cove_mon_cmd {
 	COVE_MON_UNFREEZE, /* reply once thawed (RUNNING again) */
 	COVE_MON_ATTACH,  /* STATUS for attach; fds: pidfd of init and the container's seccomp
 			     filter (sealed memfd of BPF, seccomp-policy.h), when RUNNING */
+	COVE_MON_EXE,	  /* cove-attach's sealed copy of itself (rexec.h), kept for the next
+			     attach: arg 0 asks for it (fd, or -ENOENT), arg 1 hands one over
+			     (fd with the request). The memfd's name says which binary it is a
+			     copy of (COVE_SEALED_NAME); attach checks it and the seals. */
 	_COVE_MON_CMD_MAX,
 };
+
+/* "cove-sealed:DEV:INO:SIZE:MTIME_S.MTIME_NS" (hex) of the file copied, for COVE_MON_EXE */
+#define COVE_SEALED_PREFIX "cove-sealed:"
 
 enum {
 	COVE_MON_F_NOKILL = 1 << 0,

@@ -200,6 +200,65 @@ EOF
 	wait
 }
 
+# kept_copies MON: the names of the sealed copies the monitor holds (COVE_MON_EXE)
+kept_copies() {
+	for f in /proc/"$1"/fd/*; do readlink "$f"; done 2>/dev/null | sed -n 's|^/memfd:\(cove-sealed:[^ ]*\).*|\1|p'
+}
+
+# copy_name FILE: the name a sealed copy of FILE has (attach-early.c, sealed_name)
+copy_name() {
+	python3 - "$1" <<'EOF2'
+import os, sys
+st = os.stat(sys.argv[1])
+print("cove-sealed:%x:%x:%x:%x.%x" % (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9))
+EOF2
+}
+
+@test "the monitor keeps attach's sealed copy for the next attaches; another binary gets its own" {
+	ct_start "$N"
+	mon=$(awk '{ print $4 }' "/proc/$(ct_pid "$N")/stat")
+	[ -z "$(kept_copies "$mon")" ]
+	run ct_exec "$N" true
+	assert_success
+	[ "$(kept_copies "$mon")" = "$(copy_name "$(command -v cove-attach)")" ]
+	# the next attach runs from it: no copy made (no sendfile) and the same one kept
+	run strace -f -e trace=sendfile,execveat cove-attach -n "$N" -- true
+	assert_success
+	refute_output --partial "sendfile("
+	assert_output --partial "execveat("
+	[ "$(kept_copies "$mon")" = "$(copy_name "$(command -v cove-attach)")" ]
+	# a different binary (another inode) is not run from that copy: it makes and hands its own
+	mkdir -p "$TESTDIR/bin"
+	cp "$(command -v cove-attach)" "$TESTDIR/bin/cove-attach"
+	run strace -f -e trace=sendfile "$TESTDIR/bin/cove-attach" -n "$N" -- true
+	assert_success
+	assert_output --partial "sendfile("
+	[ "$(kept_copies "$mon")" = "$(copy_name "$TESTDIR/bin/cove-attach")" ]
+}
+
+@test "bad: the monitor keeps only a sealed memfd (COVE_MON_EXE refuses a plain file)" {
+	ct_start "$N"
+	mon=$(awk '{ print $4 }' "/proc/$(ct_pid "$N")/stat")
+	echo data >"$TESTDIR/plain"
+	run python3 - "$LXCPATH/$N/monitor.sock" "$TESTDIR/plain" <<'EOF2'
+import os, socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+fd = os.open(sys.argv[2], os.O_RDONLY)
+# struct cove_mon_req: version 1, cmd COVE_MON_EXE (7), arg 1 (hand over), timeout, flags
+s.sendmsg([struct.pack("=IIiiI", 1, 7, 1, 0, 0)], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("i", fd))])
+resp = s.recv(4096)
+print("ret", struct.unpack_from("=Ii", resp)[1])
+EOF2
+	assert_success
+	assert_output "ret -22"
+	[ -z "$(kept_copies "$mon")" ]
+	! ls -l /proc/"$mon"/fd | grep -q "$TESTDIR/plain"
+	# and it goes on serving
+	run ct_exec "$N" true
+	assert_success
+}
+
 @test "attach installs the filter the container runs under, compiled by its monitor" {
 	cat >"$TESTDIR/deny.seccomp" <<'EOF2'
 2
