@@ -131,12 +131,11 @@ int cove_dev_populate(int rootfd, const struct cove_conf *c, struct cove_error *
 	r = mount_sub(devfd, "pts", "devpts", MS_NOSUID | MS_NOEXEC, pts, 0755);
 	if (r < 0)
 		return cove_err(err, r, "Failed to mount devpts on '/dev/pts': %s", strerror(-r));
-	r = mount_sub(devfd, "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", 01777);
-	if (r < 0)
-		return cove_err(err, r, "Failed to mount a tmpfs on '/dev/shm': %s", strerror(-r));
-	r = mount_sub(devfd, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0755);
-	if (r < 0)
-		log_debug("Failed to mount mqueue on '/dev/mqueue': %s, ignoring", strerror(-r));
+	/*
+	 * As LXC: no /dev/shm or /dev/mqueue of our own; init mounts them
+	 * (systemd, the busybox template's rcS) or lxc.mount.entry lines do (the
+	 * templates' configs and coved's).
+	 */
 	for (size_t i = 0; i < ELEMENTSOF(links); i++)
 		if (symlinkat(links[i].target, devfd, links[i].name) < 0 && errno != EEXIST)
 			return cove_err(err, -errno, "Failed to create '/dev/%s': %m", links[i].name);

@@ -87,6 +87,7 @@ mnt_line() {
 }
 
 @test "/dev is populated: null zero full random urandom tty console ptmx, devpts newinstance" {
+	sed -i '/dev\/shm\|dev\/mqueue/d' "$LXCPATH/$N/config" # the template's entries
 	ct_conf "$N" "lxc.tty.max = 2" "lxc.pty.max = 16"
 	ct_start "$N"
 	for spec in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
@@ -118,6 +119,24 @@ mnt_line() {
 	# the host's block devices are not there
 	run ct_exec "$N" sh -c 'ls /dev | grep -E "^(vd|sd|nvme|loop)"'
 	assert_output ""
+	# as LXC: no /dev/shm or /dev/mqueue mount of autodev's own
+	run mnt_line /dev/shm
+	assert_output ""
+	run mnt_line /dev/mqueue
+	assert_output ""
+}
+
+@test "lxc.mount.entry lines give /dev/shm and /dev/mqueue (the templates' and coved's configs)" {
+	sed -i '/dev\/shm\|dev\/mqueue/d' "$LXCPATH/$N/config"
+	ct_conf "$N" "lxc.mount.entry = shm dev/shm tmpfs defaults,create=dir 0 0" \
+		"lxc.mount.entry = mqueue dev/mqueue mqueue defaults,optional,create=dir 0 0"
+	ct_start "$N"
+	run mnt_line /dev/shm
+	assert_output --regexp '^shm /dev/shm tmpfs '
+	run mnt_line /dev/mqueue
+	assert_output --regexp '^mqueue /dev/mqueue mqueue '
+	run ct_exec "$N" sh -c 'echo x > /dev/shm/f && cat /dev/shm/f'
+	assert_output x
 }
 
 @test "lxc.mount.entry: bind with create=dir, relative target" {

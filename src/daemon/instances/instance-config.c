@@ -239,6 +239,8 @@ static char *lxc_config_text(const char *name, const json_t *config)
 	append(&t, "lxc.signal.halt", "SIGPWR", NULL);
 	append(&t, "lxc.mount.auto", "proc:mixed sys:mixed cgroup:mixed", NULL);
 	append(&t, "lxc.mount.entry", "shm dev/shm tmpfs defaults,create=dir 0 0", NULL);
+	append(&t, "lxc.mount.entry", "mqueue dev/mqueue mqueue defaults,optional,create=dir 0 0",
+	       NULL);
 	if (config_true(config, "security.nesting")) {
 		/* as LXD: a proc and a sysfs the nested container manager can bind from */
 		append(&t, "lxc.mount.entry", "proc dev/.lxc/proc proc create=dir,optional 0 0", NULL);
