@@ -202,7 +202,8 @@ static char **monitor_argv(const struct cove_container *ct, const struct cove_st
 {
 	char **l = NULL;
 
-	strv_push_dup(&l, cove_monitor_path());
+	/* forked (monitor_main): no binary to find, the name is only for ps */
+	strv_push_dup(&l, o->monitor_main ? "cove-monitor" : cove_monitor_path());
 	strv_push(&l, xasprintf("--sync-fd=%d", sync_fd));
 	strv_push(&l, xasprintf("--name=%s", ct->name));
 	strv_push(&l, xasprintf("--lxcpath=%s", ct->lxcpath));
