@@ -32,7 +32,7 @@
 
 LOG_MODULE("start");
 
-static int lo_up(void)
+int cove_lo_up(void)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
 	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -59,7 +59,7 @@ static void *netns_thread(void *p)
 		run->netns_err = -errno;
 		return NULL;
 	}
-	run->netns_err = lo_up();
+	run->netns_err = cove_lo_up();
 	if (run->netns_err < 0)
 		safe_close(fd);
 	else

@@ -7,13 +7,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -157,17 +155,13 @@ static int step_netns(struct child *ch, struct cove_error *err)
 
 static int step_loopback(struct child *ch, struct cove_error *err)
 {
-	struct ifreq ifr = { .ifr_name = "lo" };
-	_cleanup_close_ int fd = -EBADF;
+	int r;
 
 	if (ch->run->share_net || ch->run->netns_fd >= 0)
 		return 0;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		return cove_err(err, -errno, "Failed to read the flags of 'lo': %m");
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-		return cove_err(err, -errno, "Failed to bring up 'lo': %m");
+	r = cove_lo_up();
+	if (r < 0)
+		return cove_err(err, r, "Failed to bring up 'lo': %s", strerror(-r));
 	return 0;
 }
 

@@ -106,6 +106,8 @@ void cove_run_done(struct cove_run *run);
  */
 void cove_run_netns_begin(struct cove_run *run);
 int cove_run_netns_end(struct cove_run *run);
+/* Bring up lo in our netns (netns-early.c; the child's own netns uses it too). */
+int cove_lo_up(void);
 
 /* Split a command line with shell-like quoting ('', "", \). NULL on bad quoting. */
 char **cove_split_cmdline(const char *s);
