@@ -3,7 +3,8 @@
  * The control protocol between cove-monitor and its clients (cove-* tools,
  * coved). A SOCK_SEQPACKET unix socket at LXCPATH/NAME/monitor.sock; each
  * request is one struct cove_mon_req, each reply one struct cove_mon_resp,
- * fds travel with the reply (SCM_RIGHTS). Clients reach the socket through
+ * fds travel with the reply (SCM_RIGHTS; with the request only for
+ * COVE_MON_EXE's hand-over). Clients reach the socket through
  * /proc/self/fd/DIRFD/monitor.sock so that long lxcpaths do not hit the
  * 108-byte sun_path limit. Both ends are built from this tree, so the
  * structs are sent as they are in memory; version guards mismatches.
