@@ -16,9 +16,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,6 +30,7 @@
 #include <unistd.h>
 
 #include "remote-tls.h"
+#include "tls-cert.h"
 
 /* errbuf gets the message, then OpenSSL's reason when it has one */
 __attribute__((format(printf, 4, 5))) static int fail(char *errbuf, size_t errlen, int r,
@@ -50,20 +49,6 @@ __attribute__((format(printf, 4, 5))) static int fail(char *errbuf, size_t errle
 		ERR_error_string_n(e, errbuf + n + 2, errlen - n - 2);
 	}
 	return r;
-}
-
-static char *pem_of(X509 *x)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data, *out = NULL;
-	long n;
-
-	if (b && PEM_write_bio_X509(b, x)) {
-		n = BIO_get_mem_data(b, &data);
-		out = strndup(data, (size_t)n);
-	}
-	BIO_free(b);
-	return out;
 }
 
 static X509 *x509_of(const char *pem)
@@ -118,75 +103,9 @@ int cove_tls_cert_info(const char *pem, char cn[256], char not_before[32], char 
 	return 0;
 }
 
-static void add_ext(X509 *x, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509_EXTENSION *e;
-
-	X509V3_set_ctx_nodb(&ctx);
-	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
-	e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	if (e) {
-		X509_add_ext(x, e, -1);
-		X509_EXTENSION_free(e);
-	}
-}
-
-static int write_key(const char *path, EVP_PKEY *key)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	int ok;
-
-	if (!f) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	ok = PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
-	return fclose(f) == 0 && ok ? 0 : -EIO;
-}
-
 int cove_tls_make_cert(const char *crt, const char *key_path, const char *cn)
 {
-	EVP_PKEY *key = EVP_EC_gen("P-384");
-	X509 *x = X509_new();
-	unsigned char serial[16];
-	BIGNUM *bn = NULL;
-	X509_NAME *name;
-	FILE *f;
-	int r = -EIO;
-
-	if (!key || !x)
-		goto out;
-	X509_set_version(x, 2);
-	(void)RAND_bytes(serial, sizeof(serial));
-	serial[0] &= 0x7f;
-	bn = BN_bin2bn(serial, sizeof(serial), NULL);
-	BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
-	X509_gmtime_adj(X509_getm_notBefore(x), -60);
-	X509_gmtime_adj(X509_getm_notAfter(x), 10L * 365 * 24 * 3600);
-	X509_set_pubkey(x, key);
-	name = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"cove", -1, -1, 0);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-	X509_set_issuer_name(x, name);
-	add_ext(x, NID_key_usage, "critical,digitalSignature,keyEncipherment");
-	add_ext(x, NID_ext_key_usage, "clientAuth");
-	if (!X509_sign(x, key, EVP_sha384()))
-		goto out;
-	r = write_key(key_path, key);
-	if (r < 0)
-		goto out;
-	f = fopen(crt, "we");
-	r = f && PEM_write_X509(f, x) ? 0 : -EIO;
-	if (f && fclose(f) != 0)
-		r = -EIO;
-out:
-	BN_free(bn);
-	X509_free(x);
-	EVP_PKEY_free(key);
-	return r;
+	return tls_cert_make(crt, key_path, cn, TLS_CERT_CLIENT);
 }
 
 static int tcp_connect(const char *host, const char *port, char *errbuf, size_t errlen)
@@ -389,7 +308,7 @@ int cove_tls_connect(const struct cove_tls_target *t, char **ret_peer_pem, char 
 		goto out;
 	}
 	peer = SSL_get1_peer_certificate(ssl);
-	pem = peer ? pem_of(peer) : NULL;
+	pem = peer ? tls_cert_pem(peer) : NULL;
 	if (!pem) {
 		r = fail(errbuf, errlen, -EPROTO, "%s sent no certificate", t->host);
 		goto out;

@@ -8,7 +8,6 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,6 +21,7 @@
 #include "request.h"
 #include "server.h"
 #include "strutil.h"
+#include "tls-cert.h"
 #include "tls.h"
 
 LOG_MODULE("tls");
@@ -51,92 +51,6 @@ static char *x509_fingerprint(X509 *x)
 	return hex(md, n);
 }
 
-static char *x509_pem(X509 *x)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data, *out = NULL;
-	long n;
-
-	if (b && PEM_write_bio_X509(b, x)) {
-		n = BIO_get_mem_data(b, &data);
-		out = xstrndup(data, (size_t)n);
-	}
-	BIO_free(b);
-	return out;
-}
-
-static void add_ext(X509 *x, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509_EXTENSION *e;
-
-	X509V3_set_ctx_nodb(&ctx);
-	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
-	e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	if (e) {
-		X509_add_ext(x, e, -1);
-		X509_EXTENSION_free(e);
-	}
-}
-
-/* A self-signed EC P-384 certificate for 10 years, usable as server and client (as LXD's). */
-static int tls_make_cert(const char *crt_path, const char *key_path, const char *cn)
-{
-	EVP_PKEY *key = EVP_EC_gen("P-384");
-	X509 *x = X509_new();
-	X509_NAME *name;
-	unsigned char serial[16];
-	BIGNUM *bn = NULL;
-	_cleanup_free_ char *san = NULL;
-	FILE *f;
-	int r = -EIO, fd;
-
-	if (!key || !x)
-		goto out;
-	X509_set_version(x, 2);
-	(void)RAND_bytes(serial, sizeof(serial));
-	serial[0] &= 0x7f;
-	bn = BN_bin2bn(serial, sizeof(serial), NULL);
-	BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
-	X509_gmtime_adj(X509_getm_notBefore(x), -60);
-	X509_gmtime_adj(X509_getm_notAfter(x), 10L * 365 * 24 * 3600);
-	X509_set_pubkey(x, key);
-	name = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"cove", -1, -1, 0);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-	X509_set_issuer_name(x, name);
-	add_ext(x, NID_key_usage, "critical,digitalSignature,keyEncipherment,keyCertSign");
-	add_ext(x, NID_ext_key_usage, "serverAuth,clientAuth");
-	add_ext(x, NID_basic_constraints, "critical,CA:TRUE");
-	san = xasprintf("DNS:%s,IP:127.0.0.1,IP:::1", cn);
-	add_ext(x, NID_subject_alt_name, san);
-	if (!X509_sign(x, key, EVP_sha384()))
-		goto out;
-	fd = open(key_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f || !PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL)) {
-		if (f)
-			fclose(f);
-		else if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	fclose(f);
-	f = fopen(crt_path, "we");
-	if (!f || !PEM_write_X509(f, x)) {
-		if (f)
-			fclose(f);
-		goto out;
-	}
-	fclose(f);
-	r = 0;
-out:
-	BN_free(bn);
-	X509_free(x);
-	EVP_PKEY_free(key);
-	return r;
-}
-
 static int server_cert_paths(char **crt, char **key)
 {
 	char host[256] = "";
@@ -147,7 +61,7 @@ static int server_cert_paths(char **crt, char **key)
 	if (access(*crt, F_OK) == 0 && access(*key, F_OK) == 0)
 		return 0;
 	(void)gethostname(host, sizeof(host) - 1);
-	r = tls_make_cert(*crt, *key, *host ? host : "cove");
+	r = tls_cert_make(*crt, *key, *host ? host : "cove", TLS_CERT_SERVER);
 	if (r < 0)
 		return log_error_errno(r, "Failed to make the server certificate");
 	return 0;
@@ -368,7 +282,7 @@ int tls_peer_cert(struct lws *wsi, char **ret_pem, char **ret_fp)
 	if (!x)
 		return -ENOENT;
 	if (ret_pem)
-		*ret_pem = x509_pem(x);
+		*ret_pem = tls_cert_pem(x);
 	*ret_fp = x509_fingerprint(x);
 	X509_free(x);
 	return *ret_fp ? 0 : -EIO;
