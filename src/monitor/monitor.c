@@ -37,6 +37,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "monitor-proto.h"
+#include "rexec.h"
 #include "seccomp-policy.h"
 #include "start.h"
 #include "strutil.h"
@@ -259,12 +260,11 @@ static void make_seccomp_fd(struct monitor *m)
  * after its last use.
  */
 #define EXE_KEEP_MS 60000
-#define SEALS_ALL (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
 static void handle_exe(struct monitor *m, struct client *c, int arg, int *fd)
 {
 	if (arg == 1) {
-		if (*fd < 0 || fcntl(*fd, F_GET_SEALS) != SEALS_ALL)
+		if (*fd < 0 || fcntl(*fd, F_GET_SEALS) != COVE_SEALED_SEALS)
 			return reply(m, c, -EINVAL, "Not a sealed copy", -EBADF, 0);
 		safe_close(m->exe_fd);
 		m->exe_fd = TAKE_FD(*fd);

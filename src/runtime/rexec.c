@@ -10,7 +10,6 @@
 #include "macro.h"
 #include "rexec.h"
 
-#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 #ifndef MFD_EXEC
 #define COVE_MFD_EXEC 0x0010U
 #else
@@ -25,7 +24,7 @@ bool cove_rexec_is_sealed(void)
 	if (sealed >= 0)
 		return sealed;
 	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	sealed = exe >= 0 && fcntl(exe, F_GET_SEALS) == SEALS;
+	sealed = exe >= 0 && fcntl(exe, F_GET_SEALS) == COVE_SEALED_SEALS;
 	return sealed;
 }
 
@@ -39,7 +38,7 @@ int cove_rexec_sealed(char **argv)
 	if (exe < 0)
 		return -errno;
 	/* Already the sealed copy. */
-	if (fcntl(exe, F_GET_SEALS) == SEALS)
+	if (fcntl(exe, F_GET_SEALS) == COVE_SEALED_SEALS)
 		return 0;
 	if (fstat(exe, &st) < 0)
 		return -errno;
@@ -58,7 +57,7 @@ int cove_rexec_sealed(char **argv)
 			return n < 0 ? -errno : -EIO;
 		off += n;
 	}
-	if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
+	if (fcntl(mfd, F_ADD_SEALS, COVE_SEALED_SEALS) < 0)
 		return -errno;
 	fexecve(mfd, argv, environ);
 	return -errno;

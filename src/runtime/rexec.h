@@ -9,7 +9,11 @@
  */
 #pragma once
 
+#include <fcntl.h>
 #include <stdbool.h>
+
+/* The seals of a copy we run from (or keep to run from: the monitor's COVE_MON_EXE). */
+#define COVE_SEALED_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
 /* Returns only on failure (-errno) or when already running from a sealed copy (0). */
 int cove_rexec_sealed(char **argv);

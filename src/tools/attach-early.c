@@ -22,9 +22,9 @@
 
 #include "cove/container.h"
 #include "monitor-proto.h"
+#include "rexec.h"
 
 #define EARLY __attribute__((no_stack_protector, used))
-#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 #define CONF_MAX 16384
 
 EARLY static long sys(long n, long a, long b, long c, long d, long e)
@@ -224,7 +224,7 @@ EARLY static int is_copy_of(long fd, const char *name)
 	const char *want;
 	long n;
 
-	if (sys(SYS_fcntl, fd, F_GET_SEALS, 0, 0, 0) != SEALS)
+	if (sys(SYS_fcntl, fd, F_GET_SEALS, 0, 0, 0) != COVE_SEALED_SEALS)
 		return 0;
 	p = append(link, link + sizeof(link), "/proc/self/fd/");
 	p = append_dec(p, link + sizeof(link), fd);
@@ -260,7 +260,7 @@ EARLY static long make_copy(long exe, const struct stat *st, const char *name)
 			break;
 		off += n;
 	}
-	if (off == st->st_size && sys(SYS_fcntl, mfd, F_ADD_SEALS, SEALS, 0, 0) == 0)
+	if (off == st->st_size && sys(SYS_fcntl, mfd, F_ADD_SEALS, COVE_SEALED_SEALS, 0, 0) == 0)
 		return mfd;
 	sys(SYS_close, mfd, 0, 0, 0, 0);
 	return -1;
@@ -282,7 +282,7 @@ EARLY void cove_attach_early(long *sp)
 	exe = sys(SYS_open, (long)"/proc/self/exe", O_RDONLY | O_CLOEXEC, 0, 0, 0);
 	if (exe < 0)
 		return;
-	if (sys(SYS_fcntl, exe, F_GET_SEALS, 0, 0, 0) == SEALS ||
+	if (sys(SYS_fcntl, exe, F_GET_SEALS, 0, 0, 0) == COVE_SEALED_SEALS ||
 	    sys(SYS_fstat, exe, (long)&st, 0, 0, 0) < 0 || !sealed_name(&st, name, name + sizeof(name)))
 		goto out;
 	known = ct_dir(argv, envp, dir, dir + sizeof(dir));
