@@ -67,9 +67,26 @@ static void *netns_thread(void *p)
 	return NULL;
 }
 
+/*
+ * The CPUs we may run on but the one we are on. A new thread is queued
+ * behind its creator on this CPU while the other one idles (this VM's
+ * scheduler does not pull it over before a tick), so the netns would be
+ * made only when the monitor waits for it: the thread asks for another CPU.
+ */
+static bool other_cpus(cpu_set_t *set)
+{
+	int cpu = sched_getcpu();
+
+	if (cpu < 0 || sched_getaffinity(0, sizeof(*set), set) < 0 || cpu >= CPU_SETSIZE)
+		return false;
+	CPU_CLR(cpu, set);
+	return CPU_COUNT(set) > 0;
+}
+
 void cove_run_netns_begin(struct cove_run *run)
 {
 	pthread_attr_t attr;
+	cpu_set_t cpus;
 	int r;
 
 	if (run->netns_busy || run->netns_fd >= 0 || run->share_net ||
@@ -79,6 +96,8 @@ void cove_run_netns_begin(struct cove_run *run)
 	if (pthread_attr_init(&attr) != 0)
 		return;
 	(void)pthread_attr_setstacksize(&attr, 64 * 1024);
+	if (other_cpus(&cpus))
+		(void)pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
 	r = pthread_create(&run->netns_thread, &attr, netns_thread, run);
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
