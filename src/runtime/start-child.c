@@ -73,21 +73,45 @@ static int step_idmap(struct child *ch, struct cove_error *err)
 /*
  * Where the child joins its cgroup (SYNC_CGROUP): as late as it can, so that
  * the monitor makes the groups while the child mounts. Hooks that run in
- * the child before pivot_root, and mounts that may depend on the cgroup
- * namespace (cgroup automounts, mount entries), get it early.
+ * the child before pivot_root get it early. The cgroup automounts need the
+ * cgroup namespace, so they follow the join: after the other mounts, or
+ * before them all when a mount entry may touch /sys or a cgroup (an fstab
+ * file is not read ahead, so it counts as one).
  */
-enum { CGROUP_EARLY, CGROUP_BEFORE_MOUNTS, CGROUP_LATE };
+enum { CGROUP_EARLY, CGROUP_BEFORE_MOUNTS, CGROUP_AFTER_MOUNTS, CGROUP_LATE };
+
+static const unsigned cgroup_automounts =
+	COVE_MOUNT_CGROUP_MIXED | COVE_MOUNT_CGROUP_RO | COVE_MOUNT_CGROUP_RW |
+	COVE_MOUNT_CGROUP_FULL_MIXED | COVE_MOUNT_CGROUP_FULL_RO | COVE_MOUNT_CGROUP_FULL_RW;
+
+static bool mentions(const char *s, const char *what)
+{
+	return s && strstr(s, what);
+}
+
+static bool entries_need_cgroup(const struct cove_conf *c)
+{
+	if (!isempty(c->mount_fstab))
+		return true;
+	for (size_t i = 0; i < c->n_mount_entries; i++) {
+		const struct cove_mount_entry *e = &c->mount_entries[i];
+
+		if (mentions(e->target, "sys") || mentions(e->source, "sys") ||
+		    mentions(e->source, "cgroup") || mentions(e->fstype, "cgroup"))
+			return true;
+	}
+	return false;
+}
 
 static int cgroup_point(const struct cove_conf *c)
 {
 	if (cove_hooks_any(c, COVE_HOOK_PRE_MOUNT) || cove_hooks_any(c, COVE_HOOK_MOUNT) ||
 	    cove_hooks_any(c, COVE_HOOK_AUTODEV))
 		return CGROUP_EARLY;
-	if ((c->mount_auto & (COVE_MOUNT_CGROUP_MIXED | COVE_MOUNT_CGROUP_RO | COVE_MOUNT_CGROUP_RW |
-			      COVE_MOUNT_CGROUP_FULL_MIXED | COVE_MOUNT_CGROUP_FULL_RO |
-			      COVE_MOUNT_CGROUP_FULL_RW)) ||
-	    c->n_mount_entries > 0 || !isempty(c->mount_fstab))
+	if (entries_need_cgroup(c))
 		return CGROUP_BEFORE_MOUNTS;
+	if (c->mount_auto & cgroup_automounts)
+		return CGROUP_AFTER_MOUNTS;
 	return CGROUP_LATE;
 }
 
@@ -126,6 +150,11 @@ static int step_cgroup_early(struct child *ch, struct cove_error *err)
 static int step_cgroup_before_mounts(struct child *ch, struct cove_error *err)
 {
 	return cgroup_point(ch->c) == CGROUP_BEFORE_MOUNTS ? join_cgroup(ch, err) : 0;
+}
+
+static int step_cgroup_after_mounts(struct child *ch, struct cove_error *err)
+{
+	return cgroup_point(ch->c) == CGROUP_AFTER_MOUNTS ? join_cgroup(ch, err) : 0;
 }
 
 static int step_cgroup_late(struct child *ch, struct cove_error *err)
@@ -223,21 +252,34 @@ static int step_autodev_mount(struct child *ch, struct cove_error *err)
 
 static int step_mount_auto(struct child *ch, struct cove_error *err)
 {
-	const unsigned cg = COVE_MOUNT_CGROUP_MIXED | COVE_MOUNT_CGROUP_RO | COVE_MOUNT_CGROUP_RW |
-			    COVE_MOUNT_CGROUP_FULL_MIXED | COVE_MOUNT_CGROUP_FULL_RO |
-			    COVE_MOUNT_CGROUP_FULL_RW;
+	return cove_mount_auto(ch->rootfd, ch->c->mount_auto & ~cgroup_automounts, err);
+}
+
+/* The cgroup automounts, once in our cgroup namespace (cgroup_point). */
+static int step_mount_cgroup(struct child *ch, struct cove_error *err)
+{
 	_cleanup_close_ int fd = -EBADF;
 	int r;
 
-	r = cove_mount_auto(ch->rootfd, ch->c->mount_auto, err);
-	if (r < 0 || !(ch->c->mount_auto & cg))
-		return r;
+	if (!(ch->c->mount_auto & cgroup_automounts))
+		return 0;
 	r = root_mkdir_p(ch->rootfd, "sys/fs", 0755);
 	if (r >= 0)
 		r = root_open(ch->rootfd, "sys/fs", O_PATH | O_DIRECTORY, &fd);
 	if (r < 0)
 		return cove_err(err, r, "Failed to open '/sys/fs' in the rootfs: %s", strerror(-r));
 	return cove_cgroup_mount(ch->run->cg, fd, ch->c->mount_auto, err);
+}
+
+/* Before the other mounts when they may need them, else after. */
+static int step_mount_cgroup_early(struct child *ch, struct cove_error *err)
+{
+	return cgroup_point(ch->c) <= CGROUP_BEFORE_MOUNTS ? step_mount_cgroup(ch, err) : 0;
+}
+
+static int step_mount_cgroup_late(struct child *ch, struct cove_error *err)
+{
+	return cgroup_point(ch->c) > CGROUP_BEFORE_MOUNTS ? step_mount_cgroup(ch, err) : 0;
 }
 
 static int step_mount_entries(struct child *ch, struct cove_error *err)
@@ -510,10 +552,13 @@ static const struct {
 	{ "autodev-mount", step_autodev_mount },
 	{ "cgroup-before-mounts", step_cgroup_before_mounts },
 	{ "mount-auto", step_mount_auto },
+	{ "mount-cgroup-early", step_mount_cgroup_early },
 	{ "mount-entries", step_mount_entries },
 	{ "mount-hooks", step_mount_hooks },
 	{ "autodev", step_autodev },
 	{ "ttys", step_ttys },
+	{ "cgroup-after-mounts", step_cgroup_after_mounts },
+	{ "mount-cgroup-late", step_mount_cgroup_late },
 	{ "rootfs-ro", step_rootfs_ro },
 	{ "sysctl", step_sysctl },
 	{ "pivot-root", step_pivot_root },

@@ -77,6 +77,26 @@ mnt_line() {
 	assert_output --regexp ':/$'
 }
 
+@test "cgroup:mixed with mount entries: entries come after the automounts, also over /sys/fs/cgroup" {
+	# the cgroup automounts are made late when no entry touches /sys: the
+	# entries still see /proc, and the cgroup tree is the container's
+	ct_conf "$N" "lxc.mount.auto =" "lxc.mount.auto = proc:mixed sys:mixed cgroup:mixed" \
+		"lxc.mount.entry = tmpfs tmp/scratch tmpfs size=1m,create=dir 0 0"
+	ct_start "$N"
+	run ct_exec "$N" cat /proc/1/cgroup
+	assert_output --regexp ':/$'
+	run mnt_line /tmp/scratch
+	assert_output --regexp '^tmpfs /tmp/scratch tmpfs '
+	cove-stop -n "$N" -k
+	# an entry over /sys/fs/cgroup is mounted on top of the cgroup automount, as in LXC
+	ct_conf "$N" "lxc.mount.entry = tmpfs sys/fs/cgroup tmpfs size=1m 0 0"
+	ct_start "$N"
+	run ct_exec "$N" sh -c 'ls /sys/fs/cgroup | wc -l'
+	assert_output 0
+	run ct_exec "$N" cat /proc/1/cgroup
+	assert_output --regexp ':/$'
+}
+
 @test "without proc in lxc.mount.auto, /proc is not mounted" {
 	ct_conf "$N" "lxc.mount.auto =" "lxc.init.cmd = /bin/sleep 100000"
 	ct_start "$N"
