@@ -2,7 +2,7 @@
 /*
  * A container handle: NAME inside LXCPATH (LXC's layout: LXCPATH/NAME/config,
  * LXCPATH/NAME/rootfs). Running containers are owned by one cove-monitor
- * process each, reached through the control socket LXCPATH/NAME/monitor.sock.
+ * process each, reached through its control socket (src/runtime/monitor-proto.h).
  * All functions here are libcove API: they do not log (except debug) and
  * report failures through struct cove_error.
  */

@@ -2,7 +2,7 @@
 /*
  * cove-monitor: one small process per running container. Spawned by
  * cove_container_start() with a sync fd, it detaches (own session, stdio on
- * /dev/null), claims the control socket LXCPATH/NAME/monitor.sock, creates
+ * /dev/null), claims the control socket (monitor-proto.h), creates
  * the container (it stays the parent of init), reports RUNNING or the error
  * on the sync fd, and then serves the control protocol (monitor-proto.h):
  * status with a pidfd of init, stop, wait, console. It owns the console pty
@@ -79,6 +79,8 @@ struct monitor {
 	int sig_fd;
 	int log_fd;
 	bool socket_made;
+	struct sockaddr_un sock; /* where it is (monitor-proto.h) */
+	socklen_t sock_len;
 	struct client clients[MAX_CLIENTS];
 	size_t n_clients;
 	struct peer peers[MAX_PEERS];
@@ -172,39 +174,63 @@ static void sync_report(struct monitor *m, int r, const struct cove_error *err)
 		m->sync_fd = safe_close(m->sync_fd);
 }
 
-static int sock_path(const struct monitor *m, struct sockaddr_un *sa, socklen_t *len)
+/* A monitor answers at that place of the socket (monitor-proto.h). */
+static bool live_at(const struct monitor *m, bool in_rundir)
 {
-	*sa = (struct sockaddr_un){ .sun_family = AF_UNIX };
-	snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", m->dirfd,
-		 COVE_MONITOR_SOCKET);
-	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sa->sun_path) + 1);
-	return 0;
+	_cleanup_close_ int probe = -EBADF;
+	struct sockaddr_un sa;
+	socklen_t len;
+
+	if (cove_monitor_addr(m->dirfd, in_rundir, &sa, &len) < 0)
+		return false;
+	probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	return probe >= 0 && connect(probe, (struct sockaddr *)&sa, len) == 0;
+}
+
+/* Bind fd at one place: -EBUSY when a live monitor is there, a dead one's socket is replaced. */
+static int claim_at(struct monitor *m, int fd, bool in_rundir)
+{
+	int r = cove_monitor_addr(m->dirfd, in_rundir, &m->sock, &m->sock_len);
+
+	for (int attempt = 0; r >= 0 && bind(fd, (struct sockaddr *)&m->sock, m->sock_len) < 0;
+	     attempt++) {
+		if (errno != EADDRINUSE || attempt > 0)
+			return -errno;
+		if (live_at(m, in_rundir))
+			return -EBUSY;
+		/* A socket left behind by a monitor that died, maybe with its container frozen. */
+		(void)cove_cgroup_reap_orphans(m->name);
+		(void)unlink(m->sock.sun_path);
+	}
+	return r;
 }
 
 /* Claim the control socket; a live one means the container already runs. */
 static int make_socket(struct monitor *m, struct cove_error *err)
 {
 	_cleanup_close_ int fd = -EBADF;
-	struct sockaddr_un sa;
-	socklen_t len;
+	int r;
 
-	sock_path(m, &sa, &len);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return cove_err(err, -errno, "Failed to create the control socket: %m");
-	for (int attempt = 0; bind(fd, (struct sockaddr *)&sa, len) < 0; attempt++) {
-		_cleanup_close_ int probe = -EBADF;
-
-		if (errno != EADDRINUSE || attempt > 0)
-			return cove_err(err, -errno, "Failed to bind '%s/%s/%s': %m", m->lxcpath,
-					m->name, COVE_MONITOR_SOCKET);
-		probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, len) == 0)
-			return cove_err(err, -EBUSY, "Container '%s' is already running", m->name);
-		/* A socket left behind by a monitor that died, maybe with its container frozen. */
-		(void)cove_cgroup_reap_orphans(m->name);
-		(void)unlinkat(m->dirfd, COVE_MONITOR_SOCKET, 0);
+	r = claim_at(m, fd, true);
+	if (r == -ENOENT) {
+		(void)mkdir("/run/cove", 0755);
+		(void)mkdir(COVE_MONITOR_RUNDIR, 0700);
+		r = claim_at(m, fd, true);
 	}
+	if (r >= 0 && live_at(m, false)) { /* a monitor of an older cove, or of another user */
+		(void)unlink(m->sock.sun_path);
+		r = -EBUSY;
+	}
+	if (r < 0 && r != -EBUSY)
+		r = claim_at(m, fd, false);
+	if (r == -EBUSY)
+		return cove_err(err, r, "Container '%s' is already running", m->name);
+	if (r < 0)
+		return cove_err(err, r, "Failed to bind '%s/%s/%s': %s", m->lxcpath, m->name,
+				COVE_MONITOR_SOCKET, strerror(-r));
 	m->socket_made = true;
 	if (listen(fd, 32) < 0)
 		return cove_err(err, -errno, "Failed to listen on the control socket: %m");
@@ -216,7 +242,7 @@ static void remove_socket(struct monitor *m)
 {
 	if (!m->socket_made)
 		return;
-	(void)unlinkat(m->dirfd, COVE_MONITOR_SOCKET, 0);
+	(void)unlink(m->sock.sun_path);
 	m->socket_made = false;
 }
 

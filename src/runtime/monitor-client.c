@@ -29,12 +29,48 @@
 #include "strutil.h"
 #include "strv.h"
 
+int cove_monitor_addr(int dirfd, bool in_rundir, struct sockaddr_un *sa, socklen_t *len)
+{
+	struct stat st;
+
+	*sa = (struct sockaddr_un){ .sun_family = AF_UNIX };
+	if (!in_rundir)
+		snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", dirfd,
+			 COVE_MONITOR_SOCKET);
+	else if (fstat(dirfd, &st) < 0)
+		return -errno;
+	else
+		snprintf(sa->sun_path, sizeof(sa->sun_path), COVE_MONITOR_RUNDIR "/%llx-%llx",
+			 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sa->sun_path) + 1);
+	return 0;
+}
+
+/* connect() to the monitor's socket at one of its places: 1, 0 when nobody is there, -errno. */
+static int connect_at(int fd, int dfd, bool in_rundir, bool *refused)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	int r;
+
+	r = cove_monitor_addr(dfd, in_rundir, &sa, &len);
+	if (r < 0)
+		return r;
+	if (connect(fd, (struct sockaddr *)&sa, len) == 0)
+		return 1;
+	/* Nobody listens: the monitor died; a frozen container would be left running. */
+	*refused |= errno == ECONNREFUSED;
+	if (errno == ENOENT || errno == ECONNREFUSED || (in_rundir && errno == EACCES))
+		return 0;
+	return -errno;
+}
+
 /* Connect to the monitor of ct. Returns 1 with *ret_fd, 0 when there is none (STOPPED). */
 static int monitor_connect(const struct cove_container *ct, int *ret_fd, struct cove_error *err)
 {
 	_cleanup_close_ int dfd = -EBADF, fd = -EBADF;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	socklen_t len;
+	bool refused = false;
+	int r;
 
 	dfd = open(ct->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
@@ -42,21 +78,19 @@ static int monitor_connect(const struct cove_container *ct, int *ret_fd, struct 
 			return 0;
 		return cove_err(err, -errno, "Failed to open '%s': %m", ct->dir);
 	}
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd, COVE_MONITOR_SOCKET);
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sa.sun_path) + 1);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return cove_err(err, -errno, "Failed to create a socket: %m");
-	if (connect(fd, (struct sockaddr *)&sa, len) < 0) {
-		int e = errno;
-
-		/* Nobody listens: the monitor died; a frozen container would be left running. */
-		if (e == ECONNREFUSED)
+	r = connect_at(fd, dfd, true, &refused);
+	if (r == 0)
+		r = connect_at(fd, dfd, false, &refused);
+	if (r < 0)
+		return cove_err(err, r, "Failed to connect to the monitor of '%s': %s", ct->name,
+				strerror(-r));
+	if (r == 0) {
+		if (refused)
 			(void)cove_cgroup_reap_orphans(ct->name);
-		if (e == ENOENT || e == ECONNREFUSED)
-			return 0;
-		errno = e;
-		return cove_err(err, -errno, "Failed to connect to the monitor of '%s': %m", ct->name);
+		return 0;
 	}
 	*ret_fd = TAKE_FD(fd);
 	return 1;
@@ -457,7 +491,7 @@ static int remaining_ms(const struct timespec *deadline, int timeout_ms)
 	return d < 0 ? 0 : (int)MIN(d, 1 << 30);
 }
 
-/* No monitor yet: wait (up to ms) for monitor.sock to appear in the container's directory. */
+/* No monitor yet: wait (up to ms) for a socket to appear in one of its places. */
 static int wait_for_socket(const struct cove_container *ct, int ino, int ms)
 {
 	struct pollfd p = { .fd = ino, .events = POLLIN };
@@ -516,6 +550,9 @@ int cove_container_wait(const struct cove_container *ct, unsigned mask, int time
 		ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 		if (ino >= 0 && inotify_add_watch(ino, ct->dir, IN_CREATE | IN_MOVED_TO) < 0)
 			ino = safe_close(ino);
+		/* the socket's first place (cove_monitor_addr()); made by the first monitor */
+		if (ino >= 0)
+			(void)inotify_add_watch(ino, COVE_MONITOR_RUNDIR, IN_CREATE);
 	}
 	for (;;) {
 		_cleanup_close_ int fd = -EBADF;

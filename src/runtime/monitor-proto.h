@@ -1,17 +1,35 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The control protocol between cove-monitor and its clients (cove-* tools,
- * coved). A SOCK_SEQPACKET unix socket at LXCPATH/NAME/monitor.sock; each
+ * coved). A SOCK_SEQPACKET unix socket (cove_monitor_addr()); each
  * request is one struct cove_mon_req, each reply one struct cove_mon_resp,
  * fds travel with the reply (SCM_RIGHTS; with the request only for
- * COVE_MON_EXE's hand-over). Clients reach the socket through
- * /proc/self/fd/DIRFD/monitor.sock so that long lxcpaths do not hit the
- * 108-byte sun_path limit. Both ends are built from this tree, so the
+ * COVE_MON_EXE's hand-over). Both ends are built from this tree, so the
  * structs are sent as they are in memory; version guards mismatches.
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+/*
+ * Where a container's control socket is. First COVE_MONITOR_RUNDIR/DEV-INO,
+ * the device and inode numbers (hex) of the container's directory, on a
+ * tmpfs: binding in the container's own directory made an inode on its
+ * file system at each start, and ext4 without a journal makes that slow
+ * where many were made and deleted lately (0.1-0.4 ms at each start). The
+ * directory's inode is the container's identity: a copied or recreated
+ * directory has another one, and the monitor holds its directory open, so
+ * the number is not reused while it runs. When the run directory cannot be
+ * used (not root, no /run), the socket is DIRFD/monitor.sock, reached
+ * through /proc/self/fd/DIRFD/monitor.sock so that long lxcpaths do not hit
+ * the 108-byte sun_path limit. Clients try both, in that order.
+ */
+#define COVE_MONITOR_RUNDIR "/run/cove/mon"
+
+int cove_monitor_addr(int dirfd, bool in_rundir, struct sockaddr_un *sa, socklen_t *len);
 
 #define COVE_MON_VERSION 1
 

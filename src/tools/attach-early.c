@@ -163,6 +163,31 @@ EARLY static int sealed_name(const struct stat *st, char *buf, char *end)
 }
 
 /*
+ * connect() s to the monitor as the other clients do (monitor-proto.h):
+ * COVE_MONITOR_RUNDIR/DEV-INO of the container's directory, else
+ * /proc/self/fd/DIRFD/monitor.sock.
+ */
+EARLY static long mon_connect(long s, long dfd, struct sockaddr_un *sa)
+{
+	char *end = sa->sun_path + sizeof(sa->sun_path), *p;
+	struct stat st;
+
+	if (sys(SYS_fstat, dfd, (long)&st, 0, 0, 0) == 0) {
+		p = append(sa->sun_path, end, COVE_MONITOR_RUNDIR "/");
+		p = append_hex(p, end, st.st_dev);
+		p = append(p, end, "-");
+		p = append_hex(p, end, st.st_ino);
+		if (p && sys(SYS_connect, s, (long)sa, sizeof(*sa), 0, 0) == 0)
+			return 0;
+	}
+	*sa = (struct sockaddr_un){ .sun_family = AF_UNIX };
+	p = append(sa->sun_path, end, "/proc/self/fd/");
+	p = append_dec(p, end, dfd);
+	p = append(p, end, "/" COVE_MONITOR_SOCKET);
+	return p ? sys(SYS_connect, s, (long)sa, sizeof(*sa), 0, 0) : -1;
+}
+
+/*
  * COVE_MON_EXE with the container's monitor: arg 0 asks for the kept copy
  * (returned, or -1), arg 1 hands fd over. Any trouble: -1, and the copy is
  * made (or not kept) as if there were no monitor.
@@ -180,17 +205,12 @@ EARLY static long mon_exe(const char *dir, int arg, long fd)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct cmsghdr *c;
 	long dfd, s, n, got = -1;
-	char *p;
 
 	dfd = sys(SYS_open, (long)dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0, 0);
 	if (dfd < 0)
 		return -1;
-	/* by /proc/self/fd/DIRFD/monitor.sock, as the other clients (monitor-proto.h) */
-	p = append(sa.sun_path, sa.sun_path + sizeof(sa.sun_path), "/proc/self/fd/");
-	p = append_dec(p, sa.sun_path + sizeof(sa.sun_path), dfd);
-	p = append(p, sa.sun_path + sizeof(sa.sun_path), "/" COVE_MONITOR_SOCKET);
-	s = p ? sys(SYS_socket, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, 0, 0) : -1;
-	if (s >= 0 && sys(SYS_connect, s, (long)&sa, sizeof(sa), 0, 0) == 0) {
+	s = sys(SYS_socket, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, 0, 0);
+	if (s >= 0 && mon_connect(s, dfd, &sa) == 0) {
 		if (arg == 1) {
 			msg.msg_control = u.buf;
 			msg.msg_controllen = sizeof(u.buf);

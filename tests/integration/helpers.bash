@@ -201,6 +201,11 @@ ct_pid() {
 	cove-info -n "$1" -p | awk -F: '/PID/ { gsub(/[[:space:]]/, "", $2); print $2 }'
 }
 
+# mon_sock NAME: the control socket of NAME's monitor (src/runtime/monitor-proto.h)
+mon_sock() {
+	printf '/run/cove/mon/%x-%x\n' $(stat -c '%d %i' "$LXCPATH/$1")
+}
+
 # ct_exec NAME CMD...: run CMD in the container (cove-attach -- CMD)
 ct_exec() {
 	local n=$1

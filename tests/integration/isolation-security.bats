@@ -240,7 +240,7 @@ EOF2
 	ct_start "$N"
 	mon=$(awk '{ print $4 }' "/proc/$(ct_pid "$N")/stat")
 	echo data >"$TESTDIR/plain"
-	run python3 - "$LXCPATH/$N/monitor.sock" "$TESTDIR/plain" <<'EOF2'
+	run python3 - "$(mon_sock "$N")" "$TESTDIR/plain" <<'EOF2'
 import os, socket, struct, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.connect(sys.argv[1])

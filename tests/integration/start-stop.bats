@@ -187,6 +187,46 @@ load helpers
 	run_fail_one_line cove-stop -n "$(ct nope)" -k
 }
 
+@test "the control socket is /run/cove/mon/DEV-INO of the container's directory; a copied directory is not running" {
+	n=$(ct s)
+	ct_create "$n"
+	ct_start "$n"
+	sock=$(mon_sock "$n")
+	[ -S "$sock" ]
+	[ ! -e "$LXCPATH/$n/monitor.sock" ]
+	# a copy of the directory (another inode) is another, stopped container
+	cp -a "$LXCPATH/$n" "$LXCPATH/$n-copy"
+	[ "$(ct_state "$n-copy")" = STOPPED ]
+	rm -rf "$LXCPATH/$n-copy"
+	cove-stop -n "$n" -k
+	[ ! -e "$sock" ]
+}
+
+@test "without a usable /run/cove/mon the socket is in the container's directory, and found from outside" {
+	n=$(ct r)
+	ct_create "$n"
+	# a private mount namespace where /run/cove/mon is read-only
+	mkdir -p /run/cove/mon
+	run unshare -m --propagation private sh -c \
+		'mount -t tmpfs -o ro tmpfs /run/cove/mon && cove-start -n "$1" -d && cove-info -n "$1" -s' \
+		sh "$n"
+	assert_success
+	assert_output --partial RUNNING
+	[ -S "$LXCPATH/$n/monitor.sock" ]
+	[ ! -e "$(mon_sock "$n")" ]
+	# the tools outside find it there; a second start sees it running
+	[ "$(ct_state "$n")" = RUNNING ]
+	run ct_exec "$n" true
+	assert_success
+	run cove-start -n "$n" -d
+	assert_failure
+	assert_output --partial "already running"
+	[ ! -e "$(mon_sock "$n")" ]
+	cove-stop -n "$n" -k
+	[ ! -e "$LXCPATH/$n/monitor.sock" ]
+	[ "$(ct_state "$n")" = STOPPED ]
+}
+
 @test "start after stop works again (restart cycle)" {
 	n=$(ct a)
 	ct_create "$n"
