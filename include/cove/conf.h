@@ -233,6 +233,8 @@ int cove_conf_load_string(struct cove_conf *c, const char *path, const char *tex
  * returns -EINVAL and changes nothing.
  */
 int cove_conf_set(struct cove_conf *c, const char *key, const char *value, struct cove_error *err);
+/* cove_conf_set() of each "KEY=VALUE" (lxc-start's -s); "Invalid -s 'D': expected KEY=VALUE". */
+int cove_conf_set_defines(struct cove_conf *c, char *const *defines, struct cove_error *err);
 /*
  * For tools that edit: the key's current value (also what includes gave) is
  * cleared, value is set, and every recorded line of exactly this key is

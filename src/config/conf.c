@@ -381,6 +381,23 @@ int cove_conf_clear(struct cove_conf *c, const char *key, struct cove_error *err
 	return 0;
 }
 
+int cove_conf_set_defines(struct cove_conf *c, char *const *defines, struct cove_error *err)
+{
+	STRV_FOREACH(d, defines) {
+		_cleanup_free_ char *k = xstrdup(*d);
+		char *eq = strchr(k, '=');
+		int r;
+
+		if (!eq)
+			return cove_err(err, -EINVAL, "Invalid -s '%s': expected KEY=VALUE", *d);
+		*eq = 0;
+		r = cove_conf_set(c, strstrip(k), strstrip(eq + 1), err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int cove_conf_set_item(struct cove_conf *c, const char *key, const char *value,
 		       struct cove_error *err)
 {

@@ -810,7 +810,7 @@ struct args {
 	const char *name, *lxcpath, *rcfile, *logfile, *loglevel, *console_file;
 	char **defines;	  /* owned */
 	char **init_argv; /* borrowed from argv */
-	int sync_fd, term_in, term_out;
+	int sync_fd, term_in, term_out, netns_chan;
 	bool foreground;
 };
 
@@ -828,12 +828,13 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "terminal-in", required_argument, NULL, 'I' },
 		{ "terminal-out", required_argument, NULL, 'O' },
 		{ "foreground", no_argument, NULL, 'F' },
+		{ "netns-chan", required_argument, NULL, 'N' },
 		{},
 	};
 	int c;
 
-	*a = (struct args){ .sync_fd = -1, .term_in = -1, .term_out = -1 };
-	while ((c = getopt_long(argc, argv, "+n:P:f:s:o:l:c:S:I:O:F", opts, NULL)) >= 0) {
+	*a = (struct args){ .sync_fd = -1, .term_in = -1, .term_out = -1, .netns_chan = -1 };
+	while ((c = getopt_long(argc, argv, "+n:P:f:s:o:l:c:S:I:O:FN:", opts, NULL)) >= 0) {
 		switch (c) {
 		case 'n': a->name = optarg; break;
 		case 'P': a->lxcpath = optarg; break;
@@ -846,6 +847,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'I': if (safe_atoi(optarg, &a->term_in) < 0) return -EINVAL; break;
 		case 'O': if (safe_atoi(optarg, &a->term_out) < 0) return -EINVAL; break;
 		case 'F': a->foreground = true; break;
+		case 'N': if (safe_atoi(optarg, &a->netns_chan) < 0) return -EINVAL; break;
 		default: return -EINVAL;
 		}
 	}
@@ -859,7 +861,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 /* Our own session, stdio on /dev/null, no stray fds: nothing ties us to the caller. */
 static void detach(const struct args *a)
 {
-	int keep[] = { a->sync_fd, a->term_in, a->term_out };
+	int keep[] = { a->sync_fd, a->term_in, a->term_out, a->netns_chan };
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	(void)setsid();
@@ -886,20 +888,10 @@ static int load_config(struct monitor *m, const struct args *a, struct cove_erro
 		return cove_err(err, -ENOENT, "Container '%s' does not exist in '%s'", a->name,
 				a->lxcpath);
 	r = cove_conf_load(c, m->config_path, err);
-	if (r < 0)
-		return r;
-	STRV_FOREACH(d, a->defines) {
-		_cleanup_free_ char *k = xstrdup(*d);
-		char *eq = strchr(k, '=');
-
-		if (!eq)
-			return cove_err(err, -EINVAL, "Invalid -s '%s': expected KEY=VALUE", *d);
-		*eq = 0;
-		r = cove_conf_set(c, strstrip(k), strstrip(eq + 1), err);
-		if (r < 0)
-			return r;
-	}
-	r = cove_conf_check(c, err);
+	if (r >= 0)
+		r = cove_conf_set_defines(c, a->defines, err);
+	if (r >= 0)
+		r = cove_conf_check(c, err);
 	if (r < 0)
 		return r;
 	m->conf = TAKE_PTR(c);
@@ -963,6 +955,7 @@ static int prepare(struct monitor *m, const struct args *a, struct cove_error *e
 	for (size_t i = 0; i < m->conf->n_nets; i++)
 		m->run.share_net |= m->conf->nets[i].type == COVE_NET_NONE;
 	m->run.conf = m->conf;
+	m->run.netns_chan = a->netns_chan; /* cove-start makes it (cove_netns_offer) */
 	cove_run_netns_begin(&m->run);
 	cove_step_timer_begin(&t);
 	r = cove_run_check_prepare(&m->run, m->conf, err);

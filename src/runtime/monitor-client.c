@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "cove/container.h"
 #include "fileio.h"
 #include "monitor-proto.h"
+#include "start.h"
 #include "strutil.h"
 #include "strv.h"
 
@@ -232,7 +234,7 @@ fail:
 }
 
 static char **monitor_argv(const struct cove_container *ct, const struct cove_start_opts *o,
-			   int sync_fd, int term_in, int term_out)
+			   int sync_fd, int term_in, int term_out, int netns_chan)
 {
 	char **l = NULL;
 
@@ -251,6 +253,8 @@ static char **monitor_argv(const struct cove_container *ct, const struct cove_st
 		strv_push(&l, xasprintf("--logpriority=%s", o->loglevel));
 	if (o->console_path)
 		strv_push(&l, xasprintf("--console=%s", o->console_path));
+	if (netns_chan >= 0)
+		strv_push(&l, xasprintf("--netns-chan=%d", netns_chan));
 	if (o->foreground) {
 		strv_push_dup(&l, "--foreground");
 		strv_push(&l, xasprintf("--terminal-in=%d", term_in));
@@ -264,26 +268,41 @@ static char **monitor_argv(const struct cove_container *ct, const struct cove_st
 	return l;
 }
 
-/* posix_spawn (vfork semantics): the caller sleeps only until the exec. */
+/*
+ * A fork of ours runs monitor_main; as root it gets the netns from us
+ * (*ret_chan, cove_netns_offer()). Else posix_spawn (vfork semantics): the
+ * caller sleeps only until the exec.
+ */
 static int spawn_direct(const struct cove_container *ct, const struct cove_start_opts *o,
-			int sync_fd, struct cove_error *err)
+			int sync_fd, int *ret_chan, struct cove_error *err)
 {
 	_cleanup_strv_free_ char **argv = NULL;
-	_cleanup_close_ int in = -EBADF, out = -EBADF;
+	_cleanup_close_ int in = -EBADF, out = -EBADF, chan = -EBADF, theirs = -EBADF;
 	pid_t pid;
-	int r;
+	int r, sv[2];
 
 	if (o->foreground) {
 		in = fcntl(0, F_DUPFD, 3);
 		out = fcntl(1, F_DUPFD, 3);
 	}
-	argv = monitor_argv(ct, o, sync_fd, in, out);
+	if (o->monitor_main && geteuid() == 0 &&
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
+		chan = sv[0];
+		theirs = sv[1];
+	}
+	argv = monitor_argv(ct, o, sync_fd, in, out, theirs);
 	if (o->monitor_main) {
+		int cpu = sched_getcpu();
+
 		pid = fork();
 		if (pid < 0)
 			return cove_err(err, -errno, "Failed to fork: %m");
-		if (pid == 0)
+		if (pid == 0) {
+			if (theirs >= 0)
+				cove_netns_fork_child(cpu);
 			_exit(o->monitor_main((int)strv_length(argv), argv));
+		}
+		*ret_chan = TAKE_FD(chan);
 		return 0;
 	}
 	(void)fd_cloexec(sync_fd, false);
@@ -300,14 +319,14 @@ static int spawn_direct(const struct cove_container *ct, const struct cove_start
  * foreground mode, copies of our stdin/stdout reach it.
  */
 static int spawn_monitor(const struct cove_container *ct, const struct cove_start_opts *o,
-			 int sync_fd, struct cove_error *err)
+			 int sync_fd, int *ret_chan, struct cove_error *err)
 {
 	_cleanup_strv_free_ char **argv = NULL;
 	int status;
 	pid_t pid;
 
 	if (o->spawn_direct)
-		return spawn_direct(ct, o, sync_fd, err);
+		return spawn_direct(ct, o, sync_fd, ret_chan, err);
 	pid = fork();
 	if (pid < 0)
 		return cove_err(err, -errno, "Failed to fork: %m");
@@ -321,7 +340,7 @@ static int spawn_monitor(const struct cove_container *ct, const struct cove_star
 			out = fcntl(1, F_DUPFD, 3);
 		}
 		(void)fd_cloexec(sync_fd, false);
-		argv = monitor_argv(ct, o, sync_fd, in, out);
+		argv = monitor_argv(ct, o, sync_fd, in, out, -1);
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -378,7 +397,7 @@ static int foreground_wait(int sync_fd)
 int cove_container_start(struct cove_container *ct, const struct cove_start_opts *o,
 			 struct cove_error *err)
 {
-	_cleanup_close_ int ours = -EBADF, theirs = -EBADF;
+	_cleanup_close_ int ours = -EBADF, theirs = -EBADF, chan = -EBADF;
 	struct cove_mon_sync s;
 	int sv[2], r;
 	ssize_t n;
@@ -392,10 +411,16 @@ int cove_container_start(struct cove_container *ct, const struct cove_start_opts
 		return cove_err(err, -errno, "Failed to create a socket pair: %m");
 	ours = sv[0];
 	theirs = sv[1];
-	r = spawn_monitor(ct, o, theirs, err);
+	r = spawn_monitor(ct, o, theirs, &chan, err);
 	if (r < 0)
 		return r;
 	theirs = safe_close(theirs);
+	if (chan >= 0) {
+		_cleanup_free_ char *config = o->rcfile ? NULL : path_join(ct->dir, "config");
+
+		cove_netns_offer(o->rcfile ? o->rcfile : config, (char *const *)o->defines, chan);
+		chan = safe_close(chan);
+	}
 	n = RETRY_EINTR(recv(ours, &s, sizeof(s), 0));
 	if (n < 0)
 		return cove_err(err, -errno, "Failed to read from the monitor: %m");

@@ -12,6 +12,12 @@
  * unshare() in a thread changes that thread only; the namespace lives on
  * through the fd once the thread has gone.
  *
+ * When cove-start forked the monitor, cove-start makes the netns instead
+ * (cove_netns_offer): from the fork on it only waits for RUNNING, on a CPU
+ * of its own, and it can begin before the monitor has even read the config
+ * (it reads it too, on that CPU). It sends the netns fd on a socket pair
+ * the monitor reads at the clone (netns_chan).
+ *
  * A container with a user namespace keeps CLONE_NEWNET in its clone: its
  * netns must be owned by its own user namespace, or its root could not
  * configure its interfaces.
@@ -43,6 +49,30 @@ int cove_lo_up(void)
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
 		return -errno;
 	return 0;
+}
+
+bool cove_netns_ahead(const struct cove_conf *c)
+{
+	if (cove_conf_is_unprivileged(c))
+		return false;
+	for (size_t i = 0; i < c->n_nets; i++)
+		if (c->nets[i].type == COVE_NET_NONE)
+			return false;
+	return true;
+}
+
+void cove_netns_offer(const char *config_path, char *const *defines, int chan)
+{
+	_cleanup_(cove_conf_freep) struct cove_conf *c = cove_conf_new();
+	_cleanup_close_ int fd = -EBADF;
+	char x = 'n';
+
+	if (cove_conf_load(c, config_path, NULL) < 0 || cove_conf_set_defines(c, defines, NULL) < 0 ||
+	    !cove_netns_ahead(c) || unshare(CLONE_NEWNET) < 0)
+		return;
+	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && cove_lo_up() >= 0)
+		(void)send_fds(chan, &x, 1, &fd, 1);
 }
 
 static void *netns_thread(void *p)
@@ -83,14 +113,40 @@ static bool other_cpus(cpu_set_t *set)
 	return CPU_COUNT(set) > 0;
 }
 
+static cpu_set_t fork_cpus; /* the forked monitor's affinity before cove_netns_fork_child() */
+static bool fork_cpus_saved;
+
+void cove_netns_fork_child(int parent_cpu)
+{
+	cpu_set_t other;
+
+	if (parent_cpu < 0 || parent_cpu >= CPU_SETSIZE ||
+	    sched_getaffinity(0, sizeof(fork_cpus), &fork_cpus) < 0)
+		return;
+	other = fork_cpus;
+	CPU_CLR(parent_cpu, &other);
+	if (CPU_COUNT(&other) > 0 && sched_setaffinity(0, sizeof(other), &other) == 0)
+		fork_cpus_saved = true;
+}
+
+void cove_run_netns_chan_close(struct cove_run *run)
+{
+	run->netns_chan = safe_close(run->netns_chan);
+	if (fork_cpus_saved) /* before the clone: init would inherit it */
+		(void)sched_setaffinity(0, sizeof(fork_cpus), &fork_cpus);
+	fork_cpus_saved = false;
+}
+
 void cove_run_netns_begin(struct cove_run *run)
 {
 	pthread_attr_t attr;
 	cpu_set_t cpus;
 	int r;
 
-	if (run->netns_busy || run->netns_fd >= 0 || run->share_net ||
-	    cove_conf_is_unprivileged(run->conf))
+	if (run->netns_chan >= 0 && !cove_netns_ahead(run->conf))
+		cove_run_netns_chan_close(run);
+	if (run->netns_chan >= 0 || run->netns_busy || run->netns_fd >= 0 ||
+	    !cove_netns_ahead(run->conf))
 		return;
 	run->netns_err = 0;
 	if (pthread_attr_init(&attr) != 0)
@@ -108,8 +164,26 @@ void cove_run_netns_begin(struct cove_run *run)
 	run->netns_busy = true;
 }
 
+/* The netns cove-start made (cove_netns_offer), or none: EOF. */
+static int netns_receive(struct cove_run *run)
+{
+	int fd = -EBADF;
+	char x;
+
+	if (recv_fds(run->netns_chan, &x, 1, &fd, 1) == 1 && fd >= 0)
+		run->netns_fd = fd;
+	else {
+		safe_close(fd);
+		log_debug("cove-start made no netns ahead; the clone makes it");
+	}
+	cove_run_netns_chan_close(run);
+	return run->netns_fd;
+}
+
 int cove_run_netns_end(struct cove_run *run)
 {
+	if (run->netns_chan >= 0)
+		return netns_receive(run);
 	if (!run->netns_busy)
 		return run->netns_fd;
 	(void)pthread_join(run->netns_thread, NULL);

@@ -104,7 +104,8 @@ void cove_step_timer_end(const struct cove_step_timer *t, const char *side, cons
 void cove_run_init(struct cove_run *run)
 {
 	*run = (struct cove_run){ .log_fd = -1, .report_fd = -1, .pidfd = -EBADF,
-				  .netns_fd = -EBADF, .seccomp_fd = -EBADF };
+				  .netns_fd = -EBADF, .seccomp_fd = -EBADF,
+				  .netns_chan = -EBADF };
 }
 
 void cove_run_done(struct cove_run *run)
@@ -119,6 +120,7 @@ void cove_run_done(struct cove_run *run)
 	run->seccomp_fd = safe_close(run->seccomp_fd);
 	free(run->seccomp_bpf);
 	run->seccomp_bpf = NULL;
+	cove_run_netns_chan_close(run); /* not waited for */
 	(void)cove_run_netns_end(run);
 	run->netns_fd = safe_close(run->netns_fd);
 }

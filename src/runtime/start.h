@@ -80,6 +80,7 @@ struct cove_run {
 	int netns_fd;		  /* owned until the clone: the netns made ahead (netns-early.c), or -EBADF */
 	int netns_err;		  /* the thread's failure, when it had one */
 	bool netns_busy;	  /* the thread runs: join it (cove_run_netns_end) */
+	int netns_chan;		  /* owned: cove-start sends the netns made ahead there, or -EBADF */
 	pthread_t netns_thread;
 };
 
@@ -106,6 +107,24 @@ void cove_run_done(struct cove_run *run);
  */
 void cove_run_netns_begin(struct cove_run *run);
 int cove_run_netns_end(struct cove_run *run);
+/* A privileged container that does not share the host's netns gets one made ahead. */
+bool cove_netns_ahead(const struct cove_conf *c);
+/*
+ * cove-start's side (cove_container_start with a forked monitor): make the
+ * netns of the container whose config is at config_path (with defines) and
+ * send it on chan, where the monitor waits for it (netns_chan). Sends
+ * nothing when the container gets none or anything fails: the monitor then
+ * reads EOF and the clone makes it. Leaves the caller in that netns.
+ */
+void cove_netns_offer(const char *config_path, char *const *defines, int chan);
+/*
+ * In the forked monitor, while cove-start (on parent_cpu) makes its netns:
+ * keep off that CPU, where the scheduler tends to queue a fork behind its
+ * parent while the other CPU idles. cove_run_netns_end() undoes it.
+ */
+void cove_netns_fork_child(int parent_cpu);
+/* Close netns_chan without waiting (and undo cove_netns_fork_child()). */
+void cove_run_netns_chan_close(struct cove_run *run);
 /* Bring up lo in our netns (netns-early.c; the child's own netns uses it too). */
 int cove_lo_up(void);
 

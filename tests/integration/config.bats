@@ -243,6 +243,22 @@ seccomp_on() {
 	[ "$(readlink /proc/$pid/ns/net)" = "$(readlink /proc/self/ns/net)" ]
 }
 
+@test "-s lxc.net.0.type=none on the command line: the host's network namespace, and -s lxc.idmap an owned one" {
+	run cove-start -n "$N" -d -s lxc.net.0.type=none
+	assert_success
+	pid=$(ct_pid "$N")
+	[ "$(readlink /proc/$pid/ns/net)" = "$(readlink /proc/self/ns/net)" ]
+	cove-stop -n "$N" -k
+	# with a user namespace the netns is the user namespace's (made by the clone)
+	local id=${COVE_TEST_SUBID:-100000}
+	run cove-start -n "$N" -d -s "lxc.idmap=u 0 $id 65536" -s "lxc.idmap=g 0 $id 65536"
+	assert_success
+	pid=$(ct_pid "$N")
+	[ "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)" ]
+	run ct_exec "$N" ip link set lo mtu 1500
+	assert_success
+}
+
 @test "no network configured: a new network namespace with only lo" {
 	sed -i '/^[[:space:]]*lxc\.net\./d' "$CONF"
 	run cove-start -n "$N" -d
