@@ -57,13 +57,14 @@ sanity_check() {
 	return $rc
 }
 
-# hf KEY CMD PREPARE [-N]: one hyperfine run; JSON in $JSON/KEY.json (removed
-# on failure). -N: run CMD without a shell (exact, no shell-spawn correction).
+# hf KEY CMD PREPARE [-N] [RUNS]: one hyperfine run; JSON in $JSON/KEY.json
+# (removed on failure). -N: run CMD without a shell (exact, no shell-spawn
+# correction).
 hf() {
 	local key=$1 cmd=$2 prep=$3 args=()
 	[ -n "$prep" ] && args=(--prepare "$prep")
 	[ "${4:-}" = -N ] && args+=(-N)
-	if ! hyperfine --style none --warmup 2 --runs "$RUNS" "${args[@]}" \
+	if ! hyperfine --style none --warmup 2 --runs "${5:-$RUNS}" "${args[@]}" \
 		--export-json "$JSON/$key.json" "$cmd" >"$JSON/$key.log" 2>&1; then
 		rm -f "$JSON/$key.json"
 		echo "   $key FAILED: $(tail -2 "$JSON/$key.log" | tr '\n' ' ')" >&2
@@ -71,17 +72,45 @@ hf() {
 	fi
 }
 
-# pair KEY LABEL TARGET LXC_PREP LXC_CMD COVE_PREP COVE_CMD
+# merge OUT IN...: one hyperfine JSON with the times of all INs (removed)
+merge_json() {
+	local out=$1
+	shift
+	python3 - "$out" "$@" <<'EOF2'
+import json, sys
+res = None
+for p in sys.argv[2:]:
+    try:
+        j = json.load(open(p))
+    except Exception:
+        sys.exit(0)  # a failed round: no JSON, the row says FAILED
+    if res is None:
+        res = j
+    else:
+        res["results"][0]["times"] += j["results"][0]["times"]
+json.dump(res, open(sys.argv[1], "w"))
+EOF2
+	rm -f "$@"
+}
+
+# pair KEY LABEL TARGET LXC_PREP LXC_CMD COVE_PREP COVE_CMD: ROUNDS rounds
+# (default 3) of RUNS/ROUNDS runs, LXC and cove in turn, pooled: a machine
+# whose speed drifts (shared host) weighs on both sides alike.
 pair() {
-	local key=$1 label=$2 target=$3
+	local key=$1 label=$2 target=$3 rounds=${ROUNDS:-3} per i
 	echo "-- $label"
 	ROWS+=("$key|$label|$target")
+	per=$(((RUNS + rounds - 1) / rounds))
 	# both without a shell when neither needs one, else both through the shell
 	local noshell=-N
 	# (-N runs the --prepare commands without a shell too)
 	case "$4$5$6$7" in *['&|;<>']*) noshell= ;; esac
-	hf "$key.lxc" "$5" "$4" $noshell
-	hf "$key.cove" "$7" "$6" $noshell
+	for i in $(seq "$rounds"); do
+		hf "$key.lxc.r$i" "$5" "$4" "$noshell" "$per"
+		hf "$key.cove.r$i" "$7" "$6" "$noshell" "$per"
+	done
+	merge_json "$JSON/$key.lxc.json" $(seq -f "$JSON/$key.lxc.r%g.json" "$rounds")
+	merge_json "$JSON/$key.cove.json" $(seq -f "$JSON/$key.cove.r%g.json" "$rounds")
 	return 0
 }
 

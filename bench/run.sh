@@ -16,7 +16,8 @@
 # makes lives in a temporary directory and is removed at exit, with the
 # containers of both (stopped by name) and the cgroups they leave.
 #
-# Environment: SKIP_BUILD=1 (use the build dir as it is), RUNS=20 (hyperfine runs per command), N_MANY=20,
+# Environment: SKIP_BUILD=1 (use the build dir as it is), RUNS=20 (hyperfine runs per
+# command, in ROUNDS=3 rounds that alternate LXC and cove), N_MANY=20,
 # COVE_BUILD_DIR, BENCH_OUT (directory for the table and hyperfine's JSON;
 # default: inside the temporary directory, printed only).
 set -u
