@@ -85,6 +85,17 @@ static int v1_create(struct cove_cgroup *cg, struct cove_error *err)
 	return 0;
 }
 
+static int v1_create_next(struct cove_cgroup *cg, struct cove_error *err)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (!cg->h[i].created) {
+			int r = create_one(cg, &cg->h[i], err);
+
+			return r < 0 ? r : 1;
+		}
+	return 0;
+}
+
 /* The cgroup2 hierarchy (where clone3 puts the child) or the first one; the others only looked at. */
 static int v1_reserve(struct cove_cgroup *cg, struct cove_error *err)
 {
@@ -234,6 +245,7 @@ const struct cgroup_ops cgroup_v1_ops = {
 	.name = "v1",
 	.create = v1_create,
 	.reserve = v1_reserve,
+	.create_next = v1_create_next,
 	.attach = v1_attach,
 	.mount = v1_mount,
 	.destroy = v1_destroy,

@@ -235,6 +235,16 @@ int cove_cgroup_create_rest(struct cove_cgroup *cg, struct cove_error *err)
 	return 0;
 }
 
+int cove_cgroup_create_next(struct cove_cgroup *cg, struct cove_error *err)
+{
+	int r = cg->ops->create_next ? cg->ops->create_next(cg, err) : 0;
+
+	if (r == -EEXIST)
+		return cove_err(err, r, "Failed to create cgroup '%s': it appeared meanwhile",
+				cg->name);
+	return r;
+}
+
 int cove_cgroup_create(struct cove_cgroup *cg, const char *ctname, struct cove_error *err)
 {
 	int r = cove_cgroup_reserve(cg, ctname, err);

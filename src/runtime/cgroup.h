@@ -38,6 +38,8 @@ struct cgroup_ops {
 	 * the rest later.
 	 */
 	int (*reserve)(struct cove_cgroup *cg, struct cove_error *err);
+	/* Make one group that create() would make: 1, or 0 when none is left. NULL: none. */
+	int (*create_next)(struct cove_cgroup *cg, struct cove_error *err);
 	/*
 	 * Move pid (a single-threaded child) into the group everywhere. v1 uses
 	 * "tasks": moving one thread does not take the threadgroup lock, whose
@@ -86,6 +88,8 @@ int cove_cgroup_create(struct cove_cgroup *cg, const char *ctname, struct cove_e
  */
 int cove_cgroup_reserve(struct cove_cgroup *cg, const char *ctname, struct cove_error *err);
 int cove_cgroup_create_rest(struct cove_cgroup *cg, struct cove_error *err);
+/* One of create_rest's groups ahead (while the start waits for something else): 1, 0 when none is left. */
+int cove_cgroup_create_next(struct cove_cgroup *cg, struct cove_error *err);
 int cove_cgroup_attach(struct cove_cgroup *cg, pid_t pid, struct cove_error *err);
 int cove_cgroup_mount(struct cove_cgroup *cg, int sysfs_fd, unsigned mount_auto, struct cove_error *err);
 int cove_cgroup_destroy(struct cove_cgroup *cg, struct cove_error *err);

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
@@ -75,25 +76,32 @@ void cove_netns_offer(const char *config_path, char *const *defines, int chan)
 		(void)send_fds(chan, &x, 1, &fd, 1);
 }
 
-static void *netns_thread(void *p)
+static void netns_make(struct cove_run *run)
 {
-	struct cove_run *run = p;
 	int fd;
 
 	if (unshare(CLONE_NEWNET) < 0) {
 		run->netns_err = -errno;
-		return NULL;
+		return;
 	}
 	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		run->netns_err = -errno;
-		return NULL;
+		return;
 	}
 	run->netns_err = cove_lo_up();
 	if (run->netns_err < 0)
 		safe_close(fd);
 	else
 		run->netns_fd = fd;
+}
+
+static void *netns_thread(void *p)
+{
+	struct cove_run *run = p;
+
+	netns_make(run);
+	__atomic_store_n(&run->netns_done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -149,6 +157,7 @@ void cove_run_netns_begin(struct cove_run *run)
 	    !cove_netns_ahead(run->conf))
 		return;
 	run->netns_err = 0;
+	run->netns_done = false;
 	if (pthread_attr_init(&attr) != 0)
 		return;
 	(void)pthread_attr_setstacksize(&attr, 64 * 1024);
@@ -162,6 +171,15 @@ void cove_run_netns_begin(struct cove_run *run)
 		return;
 	}
 	run->netns_busy = true;
+}
+
+bool cove_run_netns_ready(struct cove_run *run)
+{
+	struct pollfd p = { .fd = run->netns_chan, .events = POLLIN };
+
+	if (run->netns_chan >= 0)
+		return poll(&p, 1, 0) != 0;
+	return !run->netns_busy || __atomic_load_n(&run->netns_done, __ATOMIC_ACQUIRE);
 }
 
 /* The netns cove-start made (cove_netns_offer), or none: EOF. */

@@ -390,6 +390,14 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 	};
 	long pid;
 
+	/* while the netns is being made elsewhere, the cgroup's other groups ahead */
+	while (!run->share_net && !cove_run_netns_ready(run)) {
+		r = cove_cgroup_create_next(run->cg, err);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
+	}
 	/* the netns made ahead, which the child joins first thing, or a new one now */
 	if (!run->share_net && cove_run_netns_end(run) < 0)
 		args.flags |= CLONE_NEWNET;

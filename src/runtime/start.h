@@ -80,6 +80,7 @@ struct cove_run {
 	int netns_fd;		  /* owned until the clone: the netns made ahead (netns-early.c), or -EBADF */
 	int netns_err;		  /* the thread's failure, when it had one */
 	bool netns_busy;	  /* the thread runs: join it (cove_run_netns_end) */
+	bool netns_done;	  /* the thread has finished (atomic) */
 	int netns_chan;		  /* owned: cove-start sends the netns made ahead there, or -EBADF */
 	pthread_t netns_thread;
 };
@@ -107,6 +108,8 @@ void cove_run_done(struct cove_run *run);
  */
 void cove_run_netns_begin(struct cove_run *run);
 int cove_run_netns_end(struct cove_run *run);
+/* Would cove_run_netns_end() return at once? */
+bool cove_run_netns_ready(struct cove_run *run);
 /* A privileged container that does not share the host's netns gets one made ahead. */
 bool cove_netns_ahead(const struct cove_conf *c);
 /*
