@@ -273,9 +273,10 @@ EOF2
 	cat >"$r/fg-init.sh" <<'EOF2'
 #!/bin/sh
 echo "size1 $(stty size)"
-read -r line
-echo "size2 $(stty size)"
-read -r line
+# each line read prints the size again, until "quit"
+while read -r line && [ "$line" != quit ]; do
+	echo "size2 $(stty size)"
+done
 exit 0
 EOF2
 	chmod 755 "$r/fg-init.sh"
@@ -283,10 +284,14 @@ EOF2
 	tm_start 100 30 "cove-start -n $n -F"
 	tm_wait_screen "size1 30 100"
 	tm resize-window -t t -x 120 -y 40
-	sleep 0.3
-	tm send-keys -t t "go" Enter
+	# the new size travels cove-start -> monitor -> console: ask until it shows
+	for i in $(seq 50); do
+		tm send-keys -t t "go" Enter
+		tm_screen | grep -q "size2 40 120" && break
+		sleep 0.1
+	done
 	tm_wait_screen "size2 40 120"
-	tm send-keys -t t "go" Enter
+	tm send-keys -t t "quit" Enter
 	wait_for_file "$TESTDIR/tmux.exit"
 	run cat "$TESTDIR/tmux.exit"
 	assert_output EXIT=0
