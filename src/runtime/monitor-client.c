@@ -292,16 +292,15 @@ static int spawn_direct(const struct cove_container *ct, const struct cove_start
 	}
 	argv = monitor_argv(ct, o, sync_fd, in, out, theirs);
 	if (o->monitor_main) {
-		int cpu = sched_getcpu();
-
+		if (theirs >= 0)
+			cove_netns_fork_prepare();
 		pid = fork();
 		if (pid < 0)
 			return cove_err(err, -errno, "Failed to fork: %m");
-		if (pid == 0) {
-			if (theirs >= 0)
-				cove_netns_fork_child(cpu);
+		if (pid == 0)
 			_exit(o->monitor_main((int)strv_length(argv), argv));
-		}
+		if (theirs >= 0)
+			cove_netns_fork_place(pid);
 		*ret_chan = TAKE_FD(chan);
 		return 0;
 	}

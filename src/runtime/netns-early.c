@@ -121,20 +121,25 @@ static bool other_cpus(cpu_set_t *set)
 	return CPU_COUNT(set) > 0;
 }
 
-static cpu_set_t fork_cpus; /* the forked monitor's affinity before cove_netns_fork_child() */
+static cpu_set_t fork_cpus; /* the affinity of cove-start, which the forked monitor puts back */
 static bool fork_cpus_saved;
 
-void cove_netns_fork_child(int parent_cpu)
+/*
+ * Called by cove-start right after the fork: the child has not run yet, so
+ * moving it is only a change of run queue (once it runs, moving it costs a
+ * stop of its CPU). Its copy of fork_cpus tells it what to put back.
+ */
+void cove_netns_fork_place(pid_t child)
 {
 	cpu_set_t other;
 
-	if (parent_cpu < 0 || parent_cpu >= CPU_SETSIZE ||
-	    sched_getaffinity(0, sizeof(fork_cpus), &fork_cpus) < 0)
-		return;
-	other = fork_cpus;
-	CPU_CLR(parent_cpu, &other);
-	if (CPU_COUNT(&other) > 0 && sched_setaffinity(0, sizeof(other), &other) == 0)
-		fork_cpus_saved = true;
+	if (other_cpus(&other) && sched_getaffinity(0, sizeof(fork_cpus), &fork_cpus) == 0)
+		(void)sched_setaffinity(child, sizeof(other), &other);
+}
+
+void cove_netns_fork_prepare(void)
+{
+	fork_cpus_saved = sched_getaffinity(0, sizeof(fork_cpus), &fork_cpus) == 0;
 }
 
 void cove_run_netns_chan_close(struct cove_run *run)

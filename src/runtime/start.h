@@ -121,12 +121,14 @@ bool cove_netns_ahead(const struct cove_conf *c);
  */
 void cove_netns_offer(const char *config_path, char *const *defines, int chan);
 /*
- * In the forked monitor, while cove-start (on parent_cpu) makes its netns:
- * keep off that CPU, where the scheduler tends to queue a fork behind its
- * parent while the other CPU idles. cove_run_netns_end() undoes it.
+ * cove-start forks the monitor and makes its netns meanwhile: the monitor
+ * keeps off cove-start's CPU, where the scheduler tends to queue a fork
+ * behind its parent while the other CPU idles, until it has the netns
+ * (cove_run_netns_chan_close() puts its affinity back).
  */
-void cove_netns_fork_child(int parent_cpu);
-/* Close netns_chan without waiting (and undo cove_netns_fork_child()). */
+void cove_netns_fork_prepare(void); /* before the fork */
+void cove_netns_fork_place(pid_t child); /* after it, in the parent */
+/* Close netns_chan without waiting (and put back what cove_netns_fork_place() changed). */
 void cove_run_netns_chan_close(struct cove_run *run);
 /* Bring up lo in our netns (netns-early.c; the child's own netns uses it too). */
 int cove_lo_up(void);
