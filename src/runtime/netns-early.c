@@ -6,9 +6,11 @@
  * 0.6 ms of kernel work here: per-net sysctls, lo, ...). For a container
  * whose netns belongs to the host's user namespace (a privileged one, with
  * an lxc.net.0.type other than none), a thread of the monitor makes it with
- * unshare(CLONE_NEWNET) and brings lo up while the monitor itself reads the
- * config, makes the console and the cgroup. The clone then leaves
- * CLONE_NEWNET out and the child joins that namespace first thing (setns).
+ * unshare(CLONE_NEWNET) while the monitor itself reads the config, makes the
+ * console and the cgroup. The clone then leaves CLONE_NEWNET out and the
+ * child joins that namespace first thing (setns). lo is brought up by the
+ * monitor after the clone, while the child mounts, through a socket made
+ * in the netns (netns_lo): an ioctl on a socket acts in the socket's netns.
  * unshare() in a thread changes that thread only; the namespace lives on
  * through the fd once the thread has gone.
  *
@@ -39,17 +41,23 @@
 
 LOG_MODULE("start");
 
-int cove_lo_up(void)
+int cove_lo_up_with(int sock)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
-	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
-	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
 		return -errno;
 	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
 		return -errno;
 	return 0;
+}
+
+int cove_lo_up(void)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	return fd < 0 ? -errno : cove_lo_up_with(fd);
 }
 
 bool cove_netns_ahead(const struct cove_conf *c)
@@ -65,15 +73,19 @@ bool cove_netns_ahead(const struct cove_conf *c)
 void cove_netns_offer(const char *config_path, char *const *defines, int chan)
 {
 	_cleanup_(cove_conf_freep) struct cove_conf *c = cove_conf_new();
-	_cleanup_close_ int fd = -EBADF;
+	int fds[2] = { -EBADF, -EBADF };
 	char x = 'n';
 
 	if (cove_conf_load(c, config_path, NULL) < 0 || cove_conf_set_defines(c, defines, NULL) < 0 ||
 	    !cove_netns_ahead(c) || unshare(CLONE_NEWNET) < 0)
 		return;
-	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && cove_lo_up() >= 0)
-		(void)send_fds(chan, &x, 1, &fd, 1);
+	/* the netns, and a socket in it by which the monitor brings lo up after the clone */
+	fds[0] = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	fds[1] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fds[0] >= 0 && fds[1] >= 0)
+		(void)send_fds(chan, &x, 1, fds, 2);
+	safe_close(fds[0]);
+	safe_close(fds[1]);
 }
 
 static void netns_make(struct cove_run *run)
@@ -89,11 +101,13 @@ static void netns_make(struct cove_run *run)
 		run->netns_err = -errno;
 		return;
 	}
-	run->netns_err = cove_lo_up();
-	if (run->netns_err < 0)
+	run->netns_lo = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (run->netns_lo < 0) {
+		run->netns_err = -errno;
 		safe_close(fd);
-	else
-		run->netns_fd = fd;
+		return;
+	}
+	run->netns_fd = fd;
 }
 
 static void *netns_thread(void *p)
@@ -190,13 +204,15 @@ bool cove_run_netns_ready(struct cove_run *run)
 /* The netns cove-start made (cove_netns_offer), or none: EOF. */
 static int netns_receive(struct cove_run *run)
 {
-	int fd = -EBADF;
+	int fds[2];
 	char x;
 
-	if (recv_fds(run->netns_chan, &x, 1, &fd, 1) == 1 && fd >= 0)
-		run->netns_fd = fd;
-	else {
-		safe_close(fd);
+	if (recv_fds(run->netns_chan, &x, 1, fds, 2) == 1 && fds[0] >= 0 && fds[1] >= 0) {
+		run->netns_fd = fds[0];
+		run->netns_lo = fds[1];
+	} else {
+		safe_close(fds[0]);
+		safe_close(fds[1]);
 		log_debug("cove-start made no netns ahead; the clone makes it");
 	}
 	cove_run_netns_chan_close(run);

@@ -105,7 +105,7 @@ void cove_run_init(struct cove_run *run)
 {
 	*run = (struct cove_run){ .log_fd = -1, .report_fd = -1, .pidfd = -EBADF,
 				  .netns_fd = -EBADF, .seccomp_fd = -EBADF,
-				  .netns_chan = -EBADF };
+				  .netns_chan = -EBADF, .netns_lo = -EBADF };
 }
 
 void cove_run_done(struct cove_run *run)
@@ -123,6 +123,7 @@ void cove_run_done(struct cove_run *run)
 	cove_run_netns_chan_close(run); /* not waited for */
 	(void)cove_run_netns_end(run);
 	run->netns_fd = safe_close(run->netns_fd);
+	run->netns_lo = safe_close(run->netns_lo);
 }
 
 static int run_check(struct cove_run *run, const struct cove_conf *c, struct cove_error *err)
@@ -351,6 +352,21 @@ static int cgroup_after_clone(struct cove_run *run, struct cove_error *err)
 	return r;
 }
 
+/* lo of the netns made ahead (netns-early.c), before the child can exec. */
+static int netns_lo_up(struct cove_run *run, struct cove_error *err)
+{
+	int r;
+
+	if (run->netns_lo < 0)
+		return 0;
+	r = cove_lo_up_with(run->netns_lo);
+	run->netns_lo = safe_close(run->netns_lo);
+	if (r < 0)
+		return cove_err(err, r, "Failed to bring up 'lo' in the container's netns: %s",
+				strerror(-r));
+	return 0;
+}
+
 /* SYNC_CGROUP: the files the child writes "0" into (moving itself skips the threadgroup lock). */
 static int cgroup_send(struct cove_run *run, int sync_fd, struct cove_error *err)
 {
@@ -433,6 +449,8 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 	run->pidfd = pidfd;
 	log_debug("Container process is PID %ld", pid);
 	r = cgroup_after_clone(run, err);
+	if (r >= 0)
+		r = netns_lo_up(run, err);
 	if (r < 0)
 		return r;
 	r = cove_idmap_parent(run, ours, err); /* the child waits for its ids first */
@@ -527,6 +545,7 @@ int cove_run_start(struct cove_run *run, struct cove_error *err)
 			run->net = cove_net_destroy(run->net);
 			(void)cove_run_netns_end(run);
 			run->netns_fd = safe_close(run->netns_fd);
+			run->netns_lo = safe_close(run->netns_lo);
 			return r;
 		}
 	}

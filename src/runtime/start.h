@@ -82,6 +82,7 @@ struct cove_run {
 	bool netns_busy;	  /* the thread runs: join it (cove_run_netns_end) */
 	bool netns_done;	  /* the thread has finished (atomic) */
 	int netns_chan;		  /* owned: cove-start sends the netns made ahead there, or -EBADF */
+	int netns_lo;		  /* owned: a socket in the netns made ahead, whose lo is still down */
 	pthread_t netns_thread;
 };
 
@@ -132,6 +133,8 @@ void cove_netns_fork_place(pid_t child); /* after it, in the parent */
 void cove_run_netns_chan_close(struct cove_run *run);
 /* Bring up lo in our netns (netns-early.c; the child's own netns uses it too). */
 int cove_lo_up(void);
+/* The same in the netns of sock (an AF_INET socket). */
+int cove_lo_up_with(int sock);
 
 /* Split a command line with shell-like quoting ('', "", \). NULL on bad quoting. */
 char **cove_split_cmdline(const char *s);
