@@ -71,6 +71,8 @@ extern const struct cgroup_ops cgroup_v2_ops;
 
 /* Read the host's layout and pick the backend. Does not create anything. */
 int cove_cgroup_new(struct cove_cgroup **ret, struct cove_error *err);
+/* Tests: find the layout from mountinfo only (what the usual one is checked against). */
+void cove_cgroup_test_mountinfo_only(bool on);
 struct cove_cgroup *cove_cgroup_free(struct cove_cgroup *cg);
 static inline void cove_cgroup_freep(struct cove_cgroup **cg)
 {

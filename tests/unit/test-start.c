@@ -203,6 +203,31 @@ static void test_cgroup_v1_fake(void **state)
 	assert_int_equal(rm_rf(root), 0);
 }
 
+/* The layout found without mountinfo is the one mountinfo gives (this host's, as it is). */
+static void test_cgroup_layout_fast(void **state)
+{
+	_cleanup_(cove_cgroup_freep) struct cove_cgroup *fast = NULL, *slow = NULL;
+	struct cove_error err = {};
+
+	(void)state;
+	if (cove_cgroup_new(&fast, &err) < 0) {
+		print_message("# skipped: no cgroup hierarchy here (%s)\n", err.msg);
+		skip();
+	}
+	cove_cgroup_test_mountinfo_only(true);
+	assert_int_equal(cove_cgroup_new(&slow, &err), 0);
+	cove_cgroup_test_mountinfo_only(false);
+	assert_int_equal(fast->n, slow->n);
+	assert_ptr_equal(fast->ops, slow->ops);
+	for (size_t i = 0; i < fast->n; i++) {
+		assert_string_equal(fast->h[i].mountpoint, slow->h[i].mountpoint);
+		assert_string_equal(fast->h[i].controllers, slow->h[i].controllers);
+		assert_string_equal(fast->h[i].base, slow->h[i].base);
+		assert_int_equal(fast->h[i].v2, slow->h[i].v2);
+	}
+	print_message("# %zu hierarchies, the same both ways\n", fast->n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_sync_messages),
 		cmocka_unit_test(test_cgroup_v2_fake),
 		cmocka_unit_test(test_cgroup_v1_fake),
+		cmocka_unit_test(test_cgroup_layout_fast),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
