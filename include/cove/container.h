@@ -111,6 +111,12 @@ struct cove_start_opts {
  */
 int cove_container_start(struct cove_container *ct, const struct cove_start_opts *o,
 			 struct cove_error *err);
+/*
+ * Before a container's directory is removed: remove the control socket a
+ * monitor that died left outside it (in the run directory, monitor-proto.h).
+ * Not for a live one: then nothing is done.
+ */
+void cove_container_forget_socket(const char *dir);
 
 enum cove_stop_mode {
 	COVE_STOP_HALT,	  /* lxc.signal.halt to init, then SIGKILL after the timeout */

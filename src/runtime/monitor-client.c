@@ -67,6 +67,19 @@ static int connect_at(int fd, int dfd, bool in_rundir, bool *refused)
 	return -errno;
 }
 
+void cove_container_forget_socket(const char *dir)
+{
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -EBADF;
+	struct sockaddr_un sa;
+	socklen_t len;
+
+	if (dfd < 0 || cove_monitor_addr(dfd, true, &sa, &len) < 0)
+		return;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, len) < 0 && errno == ECONNREFUSED)
+		(void)unlink(sa.sun_path);
+}
+
 /* Connect to the monitor of ct. Returns 1 with *ret_fd, 0 when there is none (STOPPED). */
 static int monitor_connect(const struct cove_container *ct, int *ret_fd, struct cove_error *err)
 {

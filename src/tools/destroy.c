@@ -118,6 +118,7 @@ static int destroy(struct cove_container *ct, struct cove_error *err)
 				ct->name, mp);
 	if (unlink(ct->config_path) < 0 && errno != ENOENT)
 		return cove_err(err, -errno, "Failed to remove '%s': %m", ct->config_path);
+	cove_container_forget_socket(ct->dir);
 	r = cove_storage_rm_tree(ct->dir); /* rm_rf that also deletes btrfs subvolumes */
 	if (r == -EXDEV)
 		return cove_err(err, r, "Failed to remove '%s' completely: a mount point is in the way",

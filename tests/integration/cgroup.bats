@@ -236,9 +236,13 @@ gone() {
 	# the name is free again: no -1
 	grep -q "freezer:.*/cove.payload.$N\$" "/proc/$(ct_pid "$N")/cgroup"
 	pid=$(kill_monitor_frozen "$N")
+	sock=$(mon_sock "$N")
+	[ -S "$sock" ] # the dead monitor's, nobody listening
 	cove-destroy -n "$N"
 	gone "$pid"
 	[ -z "$(our_cgroups)" ]
+	# and its control socket, outside the container's directory, is gone with it
+	[ ! -e "$sock" ]
 }
 
 # a frozen container with its monitor alive is left alone by ls

@@ -462,8 +462,10 @@ static int delete_run(void *userdata, struct cove_error *err)
 {
 	const char *dir = userdata;
 	_cleanup_free_ char *vol = storage_instance_volume_of(dir);
-	int r = vol ? storage_remove_volume(vol) : 0;
+	int r;
 
+	cove_container_forget_socket(dir);
+	r = vol ? storage_remove_volume(vol) : 0;
 	if (r < 0 && r != -ENOENT)
 		return cove_err(err, r, "Failed to remove '%s': %s", vol, strerror(-r));
 	r = rm_rf(dir);
