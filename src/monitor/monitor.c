@@ -194,9 +194,10 @@ static int claim_at(struct monitor *m, int fd, bool in_rundir)
 
 	for (int attempt = 0; r >= 0 && bind(fd, (struct sockaddr *)&m->sock, m->sock_len) < 0;
 	     attempt++) {
-		if (errno != EADDRINUSE || attempt > 0)
+		if (errno != EADDRINUSE)
 			return -errno;
-		if (live_at(m, in_rundir))
+		/* live, or taken again since we removed a dead one: another start won */
+		if (attempt > 0 || live_at(m, in_rundir))
 			return -EBUSY;
 		/* A socket left behind by a monitor that died, maybe with its container frozen. */
 		(void)cove_cgroup_reap_orphans(m->name);

@@ -120,10 +120,11 @@ static void *netns_thread(void *p)
 }
 
 /*
- * The CPUs we may run on but the one we are on. A new thread is queued
- * behind its creator on this CPU while the other one idles (this VM's
- * scheduler does not pull it over before a tick), so the netns would be
- * made only when the monitor waits for it: the thread asks for another CPU.
+ * The CPUs we may run on but the one we are on. A new thread (or a fork)
+ * is queued behind its creator on this CPU while the other one idles (this
+ * VM's scheduler does not pull it over before a tick), so the netns would
+ * be made only when the monitor waits for it: the thread asks for another
+ * CPU (and cove-start puts its forked monitor on another one).
  */
 static bool other_cpus(cpu_set_t *set)
 {
@@ -138,22 +139,23 @@ static bool other_cpus(cpu_set_t *set)
 static cpu_set_t fork_cpus; /* the affinity of cove-start, which the forked monitor puts back */
 static bool fork_cpus_saved;
 
+/* Before the fork: the child's copy of fork_cpus is what it puts back. */
+void cove_netns_fork_prepare(void)
+{
+	fork_cpus_saved = sched_getaffinity(0, sizeof(fork_cpus), &fork_cpus) == 0;
+}
+
 /*
- * Called by cove-start right after the fork: the child has not run yet, so
- * moving it is only a change of run queue (once it runs, moving it costs a
- * stop of its CPU). Its copy of fork_cpus tells it what to put back.
+ * Right after the fork, in cove-start: the child has not run yet, so moving
+ * it is only a change of run queue (once it runs, moving it costs a stop of
+ * its CPU).
  */
 void cove_netns_fork_place(pid_t child)
 {
 	cpu_set_t other;
 
-	if (other_cpus(&other) && sched_getaffinity(0, sizeof(fork_cpus), &fork_cpus) == 0)
+	if (other_cpus(&other))
 		(void)sched_setaffinity(child, sizeof(other), &other);
-}
-
-void cove_netns_fork_prepare(void)
-{
-	fork_cpus_saved = sched_getaffinity(0, sizeof(fork_cpus), &fork_cpus) == 0;
 }
 
 void cove_run_netns_chan_close(struct cove_run *run)
