@@ -287,6 +287,14 @@ static long now_us(void)
 	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
 }
 
+void cove_idmap_cgroup(struct cove_run *run)
+{
+	const struct cove_conf *c = run->conf;
+
+	if (cove_conf_is_unprivileged(c))
+		chown_cgroup(run, (uid_t)cove_idmap_host(c, 'u', 0), (gid_t)cove_idmap_host(c, 'g', 0));
+}
+
 int cove_idmap_parent(struct cove_run *run, int sync_fd, struct cove_error *err)
 {
 	long t0 = now_us();
@@ -309,7 +317,6 @@ int cove_idmap_parent(struct cove_run *run, int sync_fd, struct cove_error *err)
 	uid = (uid_t)cove_idmap_host(c, 'u', 0);
 	gid = (gid_t)cove_idmap_host(c, 'g', 0);
 	chown_ttys(run, uid, (gid_t)(cove_idmap_host(c, 'g', 5) >= 0 ? cove_idmap_host(c, 'g', 5) : gid));
-	chown_cgroup(run, uid, gid);
 	open_ctdir(run, gid);
 	r = cove_rootfs_spec_parse(c->rootfs_path, &spec, err);
 	if (r < 0)
@@ -317,7 +324,7 @@ int cove_idmap_parent(struct cove_run *run, int sync_fd, struct cove_error *err)
 	if (spec.kind == COVE_STORAGE_OVERLAY)
 		return cove_err(err, -EOPNOTSUPP,
 				"Unprivileged containers on an overlay rootfs are not supported: copy it to a directory");
-	log_debug("idmap: ttys, cgroup, dir after %ld us", now_us() - t0);
+	log_debug("idmap: ttys, dir after %ld us", now_us() - t0);
 	r = idmapped_rootfs(run->rootfs, run->pid, &tree, err);
 	log_debug("idmap: rootfs mount after %ld us", now_us() - t0);
 	if (r == -EOPNOTSUPP) {

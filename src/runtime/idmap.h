@@ -32,8 +32,15 @@ int cove_idmap_check(const struct cove_conf *c, struct cove_error *err);
 long cove_idmap_host(const struct cove_conf *c, char type, unsigned long id);
 
 struct cove_run;
-/* Parent, right after clone: maps, terminals, the rootfs mount; sends SYNC_IDMAP. */
+/*
+ * Parent, right after clone: maps, terminals, the rootfs mount; sends
+ * SYNC_IDMAP. The child waits for it at its first steps, so this comes
+ * before the cgroup's other groups are made, and their ownership after
+ * them (cove_idmap_cgroup), before the child joins.
+ */
 int cove_idmap_parent(struct cove_run *run, int sync_fd, struct cove_error *err);
+/* Give the container's root its cgroup (unprivileged only). */
+void cove_idmap_cgroup(struct cove_run *run);
 /* Child, first step: wait for the maps, become root of the namespace; *ret_rootfs_fd: the mount or -EBADF. */
 int cove_idmap_child(struct cove_run *run, int sync_fd, int *ret_rootfs_fd, struct cove_error *err);
 /* What the last start did ("idmapped", "shifted"), read by cove-info from the container dir. */

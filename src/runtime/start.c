@@ -448,14 +448,14 @@ static int step_clone(struct cove_run *run, struct cove_error *err)
 	run->pid = (pid_t)pid;
 	run->pidfd = pidfd;
 	log_debug("Container process is PID %ld", pid);
-	r = cgroup_after_clone(run, err);
+	r = cove_idmap_parent(run, ours, err); /* the child waits for its ids first */
+	if (r >= 0)
+		r = cgroup_after_clone(run, err);
 	if (r >= 0)
 		r = netns_lo_up(run, err);
 	if (r < 0)
 		return r;
-	r = cove_idmap_parent(run, ours, err); /* the child waits for its ids first */
-	if (r < 0)
-		return r;
+	cove_idmap_cgroup(run);
 	r = cgroup_send(run, ours, err);
 	if (r < 0)
 		return r;

@@ -36,6 +36,18 @@ bad_idmap() { # LINE...: replace the maps by LINEs; the start fails with one lin
 	[ -z "$(pids_matching "$N")" ]
 }
 
+@test "the container's root owns its cgroup in every hierarchy" {
+	create_unpriv
+	ct_start "$N"
+	dirs=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name "cove.payload.$N")
+	[ -n "$dirs" ]
+	for d in $dirs; do
+		[ "$(stat -c %u:%g "$d")" = "$HOSTID:$HOSTID" ] || { echo "$d: $(stat -c %u:%g "$d")" >&2; false; }
+		f=$d/cgroup.procs
+		[ "$(stat -c %u "$f")" = "$HOSTID" ] || { echo "$f: $(stat -c %u "$f")" >&2; false; }
+	done
+}
+
 @test "root inside is uid $HOSTID on the host; id and uid_map inside" {
 	create_unpriv
 	ct_start "$N"
