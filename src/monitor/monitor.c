@@ -177,14 +177,10 @@ static void sync_report(struct monitor *m, int r, const struct cove_error *err)
 /* A monitor answers at that place of the socket (monitor-proto.h). */
 static bool live_at(const struct monitor *m, bool in_rundir)
 {
-	_cleanup_close_ int probe = -EBADF;
-	struct sockaddr_un sa;
-	socklen_t len;
+	_cleanup_close_ int probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	bool refused = false;
 
-	if (cove_monitor_addr(m->dirfd, in_rundir, &sa, &len) < 0)
-		return false;
-	probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	return probe >= 0 && connect(probe, (struct sockaddr *)&sa, len) == 0;
+	return probe >= 0 && cove_monitor_connect_at(probe, m->dirfd, in_rundir, &refused) > 0;
 }
 
 /* Bind fd at one place: -EBUSY when a live monitor is there, a dead one's socket is replaced. */

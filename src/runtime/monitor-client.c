@@ -48,8 +48,7 @@ int cove_monitor_addr(int dirfd, bool in_rundir, struct sockaddr_un *sa, socklen
 	return 0;
 }
 
-/* connect() to the monitor's socket at one of its places: 1, 0 when nobody is there, -errno. */
-static int connect_at(int fd, int dfd, bool in_rundir, bool *refused)
+int cove_monitor_connect_at(int fd, int dfd, bool in_rundir, bool *refused)
 {
 	struct sockaddr_un sa;
 	socklen_t len;
@@ -72,11 +71,12 @@ void cove_container_forget_socket(const char *dir)
 	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -EBADF;
 	struct sockaddr_un sa;
 	socklen_t len;
+	bool refused = false;
 
-	if (dfd < 0 || cove_monitor_addr(dfd, true, &sa, &len) < 0)
-		return;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, len) < 0 && errno == ECONNREFUSED)
+	if (dfd < 0 || fd < 0 || cove_monitor_connect_at(fd, dfd, true, &refused) != 0 || !refused)
+		return;
+	if (cove_monitor_addr(dfd, true, &sa, &len) == 0)
 		(void)unlink(sa.sun_path);
 }
 
@@ -96,9 +96,9 @@ static int monitor_connect(const struct cove_container *ct, int *ret_fd, struct 
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return cove_err(err, -errno, "Failed to create a socket: %m");
-	r = connect_at(fd, dfd, true, &refused);
+	r = cove_monitor_connect_at(fd, dfd, true, &refused);
 	if (r == 0)
-		r = connect_at(fd, dfd, false, &refused);
+		r = cove_monitor_connect_at(fd, dfd, false, &refused);
 	if (r < 0)
 		return cove_err(err, r, "Failed to connect to the monitor of '%s': %s", ct->name,
 				strerror(-r));

@@ -30,6 +30,12 @@
 #define COVE_MONITOR_RUNDIR "/run/cove/mon"
 
 int cove_monitor_addr(int dirfd, bool in_rundir, struct sockaddr_un *sa, socklen_t *len);
+/*
+ * connect() fd to the socket at one of its places: 1, 0 when nobody is
+ * there (*refused set when a socket is there but nobody listens: its
+ * monitor died), -errno.
+ */
+int cove_monitor_connect_at(int fd, int dirfd, bool in_rundir, bool *refused);
 
 #define COVE_MON_VERSION 1
 
