@@ -220,11 +220,11 @@ slow:
 	return false;
 }
 
-static bool no_fast_path;
+static int test_layout; /* COVE_CGROUP_LAYOUT_* */
 
-void cove_cgroup_test_mountinfo_only(bool on)
+void cove_cgroup_test_layout(int how)
 {
-	no_fast_path = on;
+	test_layout = how;
 }
 
 int cove_cgroup_new(struct cove_cgroup **ret, struct cove_error *err)
@@ -238,7 +238,9 @@ int cove_cgroup_new(struct cove_cgroup **ret, struct cove_error *err)
 	r = read_pid1_cgroups(&pid1);
 	if (r < 0)
 		return cove_err(err, r, "Failed to read the cgroups of PID 1: %s", strerror(-r));
-	if (no_fast_path || !layout_fast(cg, pid1)) {
+	if (test_layout == COVE_CGROUP_LAYOUT_MOUNTINFO || !layout_fast(cg, pid1)) {
+		if (test_layout == COVE_CGROUP_LAYOUT_FAST)
+			return cove_err(err, -ENOENT, "Not the usual cgroup layout");
 		r = read_full_file("/proc/self/mountinfo", 1 << 22, &buf, NULL);
 		if (r < 0)
 			return cove_err(err, r, "Failed to read '/proc/self/mountinfo': %s",

@@ -71,8 +71,9 @@ extern const struct cgroup_ops cgroup_v2_ops;
 
 /* Read the host's layout and pick the backend. Does not create anything. */
 int cove_cgroup_new(struct cove_cgroup **ret, struct cove_error *err);
-/* Tests: find the layout from mountinfo only (what the usual one is checked against). */
-void cove_cgroup_test_mountinfo_only(bool on);
+/* Tests: how cove_cgroup_new() finds the layout (the usual one is checked against mountinfo). */
+enum { COVE_CGROUP_LAYOUT_ANY, COVE_CGROUP_LAYOUT_MOUNTINFO, COVE_CGROUP_LAYOUT_FAST };
+void cove_cgroup_test_layout(int how);
 struct cove_cgroup *cove_cgroup_free(struct cove_cgroup *cg);
 static inline void cove_cgroup_freep(struct cove_cgroup **cg)
 {

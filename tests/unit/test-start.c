@@ -210,13 +210,25 @@ static void test_cgroup_layout_fast(void **state)
 	struct cove_error err = {};
 
 	(void)state;
-	if (cove_cgroup_new(&fast, &err) < 0) {
+	cove_cgroup_test_layout(COVE_CGROUP_LAYOUT_MOUNTINFO);
+	if (cove_cgroup_new(&slow, &err) < 0) {
+		cove_cgroup_test_layout(COVE_CGROUP_LAYOUT_ANY);
 		print_message("# skipped: no cgroup hierarchy here (%s)\n", err.msg);
 		skip();
 	}
-	cove_cgroup_test_mountinfo_only(true);
-	assert_int_equal(cove_cgroup_new(&slow, &err), 0);
-	cove_cgroup_test_mountinfo_only(false);
+	/* a host laid out as usual must be read without mountinfo (no silent fallback) */
+	cove_cgroup_test_layout(COVE_CGROUP_LAYOUT_FAST);
+	if (cove_cgroup_new(&fast, &err) < 0) {
+		cove_cgroup_test_layout(COVE_CGROUP_LAYOUT_ANY);
+		for (size_t i = 0; i < slow->n; i++)
+			if (!startswith(slow->h[i].mountpoint, "/sys/fs/cgroup")) {
+				print_message("# skipped: cgroups mounted elsewhere (%s)\n",
+					      slow->h[i].mountpoint);
+				skip();
+			}
+		fail_msg("the usual layout was not recognised: %s", err.msg);
+	}
+	cove_cgroup_test_layout(COVE_CGROUP_LAYOUT_ANY);
 	assert_int_equal(fast->n, slow->n);
 	assert_ptr_equal(fast->ops, slow->ops);
 	for (size_t i = 0; i < fast->n; i++) {
